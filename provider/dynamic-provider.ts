@@ -1,0 +1,52 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+
+/**
+ * The module the provider loads at each call, by package name: it resolves to the package installed beside the
+ * program, not to a copy frozen into stack state when the resource was created.
+ */
+export const PROVIDER_METHODS_MODULE = "iam-user-teardown/provider-methods";
+
+type Methods = typeof import("./provider-methods");
+interface ConfigureRequest {
+  config: { get(key: string): string | undefined };
+}
+
+/**
+ * The provider Pulumi serializes into the stack. It holds no logic of its own: each method loads the installed
+ * package and forwards, so `pulumi destroy` of a stack created with an older version runs the current teardown.
+ * Nothing from the AWS SDK is captured here (SDK clients cannot be serialized, and would freeze a version).
+ */
+export class IamUserTeardownProvider implements dynamic.ResourceProvider {
+  private stackConfig?: ConfigureRequest["config"];
+  private readonly methodsModule: string;
+
+  constructor(methodsModule: string = PROVIDER_METHODS_MODULE) {
+    this.methodsModule = methodsModule;
+  }
+
+  private methods(): Methods {
+    return require(this.methodsModule) as Methods;
+  }
+
+  async configure(req: ConfigureRequest): Promise<void> {
+    this.stackConfig = req.config;
+  }
+  check(olds: any, news: any) {
+    return this.methods().check(olds, news);
+  }
+  diff(id: string, olds: any, news: any) {
+    return this.methods().diff(id, olds, news);
+  }
+  create(inputs: any) {
+    return this.methods().create(inputs, this.stackConfig);
+  }
+  read(id: string, props: any) {
+    return this.methods().read(id, props, this.stackConfig);
+  }
+  update(id: string, olds: any, news: any) {
+    return this.methods().update(id, olds, news, this.stackConfig);
+  }
+  delete(id: string, props: any) {
+    return this.methods().remove(id, props, this.stackConfig);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * What IamUserTeardown's provider does. The provider serialized into stack state (dynamic-provider.ts) loads this
+ * module from the installed package at each call, so an upgrade reaches stacks created with an older version.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { resolveConnection, type StackConfigReader } from "./connection";
+import { createContext, type CountingContext } from "./teardown/context";
+import { discoverInventory, teardownUser } from "./teardown/engine";
+import { resolveIdentity } from "./teardown/identity";
+import { inventoryOutput, type InventoryOutput } from "./teardown/report";
+import { applyUserSettings, createUser, readLiveUser, removePermissionsBoundary, type LiveUser, type UserSettings } from "./user-lifecycle";
+import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
+
+/** Inputs after check: defaults filled in. */
+export interface TeardownInputs {
+  userName: string;
+  path?: string;
+  tags?: Record<string, string>;
+  permissionsBoundary?: string;
+  deleteUser: boolean;
+  adopt: boolean;
+  region?: string;
+  profile?: string;
+  roleArn?: string;
+}
+
+export interface TeardownOutputs extends TeardownInputs {
+  arn: string;
+  userId: string;
+  inventory: InventoryOutput;
+}
+
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Settings that change the user in place. */
+const USER_SETTINGS = ["path", "tags", "permissionsBoundary"] as const;
+/** Settings that change what delete does: an update of the recorded outputs, no AWS call. */
+const BEHAVIOUR = ["deleteUser"] as const;
+
+export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
+  const failures = validateInputs(news);
+  if (failures.length > 0) return { inputs: news, failures };
+  const inputs: Props = {};
+  for (const key of INPUT_PROPERTIES) if (news[key] !== undefined) inputs[key] = news[key];
+  inputs.deleteUser = news.deleteUser ?? true;
+  // Companion mode manages a user created elsewhere: it always adopts.
+  inputs.adopt = news.adopt ?? inputs.deleteUser === false;
+  return { inputs };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+function normalize(v: unknown): unknown {
+  if (v && typeof v === "object" && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)));
+  return v ?? null;
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  const replaces = olds.userName !== news.userName ? ["userName"] : [];
+  const changed = [...USER_SETTINGS, ...BEHAVIOUR].filter((k) => {
+    if (isUnknown(news[k])) return true;
+    if (k === "path") return (news.path ?? "/") !== (olds.path ?? "/");
+    return !same(olds[k], news[k]);
+  });
+  // region, profile and roleArn say how to reach IAM, not what the user is: changing them changes nothing.
+  return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, stables: ["userId", "arn"] };
+}
+
+function settingsOf(inputs: Props): UserSettings {
+  return { path: inputs.path, tags: inputs.tags, permissionsBoundary: inputs.permissionsBoundary };
+}
+
+function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): TeardownOutputs {
+  return {
+    ...(inputs as TeardownInputs),
+    userName: live.userName,
+    path: live.path,
+    tags: inputs.tags === undefined ? undefined : live.tags,
+    permissionsBoundary: live.permissionsBoundary,
+    arn: live.arn,
+    userId: live.userId,
+    inventory,
+  };
+}
+
+function contextFor(props: Props, stackConfig?: StackConfigReader): CountingContext {
+  return createContext({ connection: resolveConnection(props, stackConfig) });
+}
+
+export async function create(inputs: Props, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult> {
+  const ctx = contextFor(inputs, stackConfig);
+  if (inputs.adopt) {
+    const live = await readLiveUser(ctx, inputs.userName);
+    if (!live) throw new Error(`IAM user ${inputs.userName} does not exist, so it cannot be adopted (adopt: true${inputs.deleteUser === false ? ", implied by deleteUser: false" : ""}).`);
+    const applied = await applyUserSettings(ctx, live, settingsOf(inputs));
+    const inventory = inventoryOutput(await discoverInventory(ctx, applied.userName));
+    return { id: applied.userName, outs: outputs(inputs, applied, inventory) };
+  }
+  const live = await createUser(ctx, inputs.userName, settingsOf(inputs));
+  return { id: live.userName, outs: outputs(inputs, live, inventoryOutput(await discoverInventory(ctx, live.userName))) };
+}
+
+export async function update(_id: string, olds: Props, news: Props, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult> {
+  const ctx = contextFor(news, stackConfig);
+  const live = await readLiveUser(ctx, olds.userName);
+  if (!live) throw new Error(`IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`);
+  let applied = await applyUserSettings(ctx, live, settingsOf(news));
+  if (news.permissionsBoundary === undefined && olds.permissionsBoundary !== undefined && live.permissionsBoundary !== undefined) {
+    await removePermissionsBoundary(ctx, live.userName);
+    applied = { ...applied, permissionsBoundary: undefined };
+  }
+  const inventory = inventoryOutput(await discoverInventory(ctx, applied.userName));
+  return { outs: outputs(news, applied, inventory) };
+}
+
+/**
+ * Refresh: the live user and what hangs on it now, so `pulumi preview --refresh --diff` shows what a destroy would
+ * remove. A user gone out of band (or replaced by a different user under the same name) leaves the state.
+ */
+export async function read(id: string, props: Props, stackConfig?: StackConfigReader): Promise<dynamic.ReadResult> {
+  const ctx = contextFor(props, stackConfig);
+  let identity;
+  try {
+    identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
+  } catch (err) {
+    if ((err as Error).name === "IdentityMismatchError") return {};
+    throw err;
+  }
+  if (identity.state === "gone") return {};
+  const live = (await readLiveUser(ctx, identity.user.UserName!))!;
+  const inventory = inventoryOutput(await discoverInventory(ctx, live.userName));
+  const outs = outputs(props, live, inventory);
+  return { id: live.userName, props: outs };
+}
+
+export async function remove(_id: string, props: Props, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
+  const inventory = props.inventory as InventoryOutput | undefined;
+  await teardownUser({
+    connection: resolveConnection(props, stackConfig),
+    userName: props.userName,
+    expectedUserId: props.userId,
+    deleteUser: props.deleteUser !== false,
+    knownVirtualMfaSerials: inventory?.mfaDevices?.devices?.filter((d) => d.kind === "virtual").map((d) => d.serial) ?? [],
+    log: log ?? ((line) => console.error(`iam-user-teardown: ${line}`)),
+  });
+}

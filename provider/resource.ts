@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { IamUserTeardownProvider } from "./dynamic-provider";
+import type { InventoryOutput } from "./teardown/report";
+
+export interface IamUserTeardownArgs {
+  /** The IAM user's name. Changing it replaces the user. */
+  userName: pulumi.Input<string>;
+  /** IAM path, "/" by default. */
+  path?: pulumi.Input<string>;
+  /** Tags managed on the user; when set, tags not listed here are removed. */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** ARN of a managed policy used as the user's permissions boundary. */
+  permissionsBoundary?: pulumi.Input<string>;
+  /**
+   * true (default): destroy deletes the user after clearing it. false: companion mode for a user managed elsewhere
+   * (for example by aws.iam.User): destroy clears every dependency and leaves DeleteUser to the other resource.
+   * Companion mode adopts the existing user on create.
+   */
+  deleteUser?: pulumi.Input<boolean>;
+  /**
+   * Take over an existing user instead of creating one (Pulumi's `import` option does not work with dynamic
+   * providers). Records its UserId and applies the declared path, tags and boundary.
+   */
+  adopt?: pulumi.Input<boolean>;
+  /** Connection. Each defaults to the stack's aws: config (aws:region, aws:profile, aws:assumeRole), then to the SDK's default chain and environment. */
+  region?: pulumi.Input<string>;
+  profile?: pulumi.Input<string>;
+  roleArn?: pulumi.Input<string>;
+}
+
+export interface IamUserTeardownOptions extends pulumi.CustomResourceOptions {
+  /** Module the provider loads at call time; only tests point it elsewhere. */
+  providerMethodsModule?: string;
+}
+
+/**
+ * An IAM user that, when it leaves the stack, is torn down completely in one pass: every credential, MFA device
+ * (by its kind), group membership and policy that would block DeleteUser.
+ */
+export class IamUserTeardown extends pulumi.dynamic.Resource {
+  declare public readonly userName: pulumi.Output<string>;
+  declare public readonly path: pulumi.Output<string>;
+  declare public readonly tags: pulumi.Output<Record<string, string> | undefined>;
+  declare public readonly permissionsBoundary: pulumi.Output<string | undefined>;
+  declare public readonly deleteUser: pulumi.Output<boolean>;
+  declare public readonly adopt: pulumi.Output<boolean>;
+  declare public readonly arn: pulumi.Output<string>;
+  declare public readonly userId: pulumi.Output<string>;
+  /** What hangs on the user as of the last create, update or refresh: what a destroy will remove. */
+  declare public readonly inventory: pulumi.Output<InventoryOutput>;
+
+  constructor(name: string, args: IamUserTeardownArgs, opts: IamUserTeardownOptions = {}) {
+    const { providerMethodsModule, ...resourceOptions } = opts;
+    const aws = new pulumi.Config("aws");
+    const assumeRole = aws.getObject<{ roleArn?: string }>("assumeRole");
+    const props = {
+      userName: args.userName,
+      path: args.path,
+      tags: args.tags,
+      permissionsBoundary: args.permissionsBoundary,
+      deleteUser: args.deleteUser,
+      adopt: args.adopt,
+      region: args.region ?? aws.get("region"),
+      profile: args.profile ?? aws.get("profile"),
+      roleArn: args.roleArn ?? assumeRole?.roleArn,
+      arn: undefined,
+      userId: undefined,
+      inventory: undefined,
+    };
+    super(new IamUserTeardownProvider(providerMethodsModule), name, props, resourceOptions, "iam-user-teardown", "IamUserTeardown");
+  }
+}

@@ -1,0 +1,249 @@
+import { DeleteUserCommand } from "@aws-sdk/client-iam";
+import { isAccessDenied, isDeleteConflict, isNoSuchEntity, errorMessage } from "../aws/errors";
+import { createContext, type ContextOptions, type CountingContext } from "./context";
+import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError } from "./errors";
+import { confirmIdentity, getUserOrUndefined, resolveIdentity } from "./identity";
+import { DEPENDENCY_KINDS, kindById } from "./kinds";
+import { Semaphore, sleep } from "./pool";
+import { describeItem, emptyInventory, flattenInventory, summarizeTeardown } from "./report";
+import { withRetry, type RetryBounds } from "./retry";
+import type { DependencyItem, Inventory } from "./types";
+
+export interface TeardownOptions extends ContextOptions {
+  userName: string;
+  /** The UserId recorded when the user was created or adopted. Guards against a reused name; follows a rename. */
+  expectedUserId?: string;
+  /** false: clear every dependency and leave the user itself to whoever manages it (companion mode). */
+  deleteUser?: boolean;
+  /** Removals in flight at once for this user. */
+  concurrency?: number;
+  /** Rounds of discover, remove, DeleteUser before giving up. */
+  maxRounds?: number;
+  /** Attempts per call for EntityTemporarilyUnmodifiable, ConcurrentModification and throttling the SDK gave up on. */
+  retryAttempts?: number;
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** The whole teardown gives up after this long. */
+  timeoutMs?: number;
+  /** Virtual MFA serials recorded as this user's earlier: removed if an interrupted run left them unassigned. */
+  knownVirtualMfaSerials?: readonly string[];
+  /** Confirm with GetUser that the user is gone after DeleteUser. */
+  verify?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface TeardownReport {
+  requestedUserName: string;
+  userName: string;
+  userId?: string;
+  arn?: string;
+  /** deleted: the user is gone; cleared: companion mode, dependencies gone and the user left; already-gone: nothing to do. */
+  outcome: "deleted" | "cleared" | "already-gone";
+  renamedFrom?: string;
+  removed: DependencyItem[];
+  /** Listed, but gone by the time they were removed. */
+  alreadyGone: DependencyItem[];
+  rounds: number;
+  apiCalls: number;
+  durationMs: number;
+  summary: string;
+}
+
+export const TEARDOWN_DEFAULTS = {
+  concurrency: 8,
+  maxRounds: 6,
+  retryAttempts: 8,
+  retryBaseDelayMs: 200,
+  retryMaxDelayMs: 5_000,
+  timeoutMs: 10 * 60_000,
+} as const;
+
+/** Lists everything that hangs on the user: every kind at once, every list paginated. */
+export async function discoverInventory(ctx: CountingContext, userName: string, bounds?: RetryBounds): Promise<Inventory> {
+  const lists = await Promise.all(
+    DEPENDENCY_KINDS.map((kind) => (bounds ? withRetry(() => kind.list(ctx, userName), bounds) : kind.list(ctx, userName))),
+  );
+  const inventory = emptyInventory();
+  DEPENDENCY_KINDS.forEach((kind, i) => (inventory[kind.id] = lists[i]));
+  return inventory;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error) => ({ ok: false as const, error }));
+
+function permissionError(err: unknown, userName: string, removed: readonly DependencyItem[]): unknown {
+  if (!isAccessDenied(err)) return err;
+  const action = (err as { iamAction?: string }).iamAction ?? "unknown";
+  return new MissingPermissionError(userName, action, errorMessage(err), removed);
+}
+
+/**
+ * Removes `userName` and everything that blocks its deletion: discover, remove concurrently, DeleteUser, verify.
+ * A DeleteConflict (something new appeared, or a removal has not propagated) starts another round, up to maxRounds.
+ */
+export async function teardownUser(options: TeardownOptions): Promise<TeardownReport> {
+  const started = Date.now();
+  const settings = { ...TEARDOWN_DEFAULTS, ...definedOnly(options) };
+  const ctx = createContext(options);
+  const log = options.log ?? (() => undefined);
+  const deleteUser = options.deleteUser !== false;
+  const bounds: RetryBounds = {
+    attempts: settings.retryAttempts,
+    baseDelayMs: settings.retryBaseDelayMs,
+    maxDelayMs: settings.retryMaxDelayMs,
+    deadline: started + settings.timeoutMs,
+  };
+  const removed: DependencyItem[] = [];
+  const alreadyGone: DependencyItem[] = [];
+  const finish = (partial: Pick<TeardownReport, "userName" | "outcome"> & Partial<TeardownReport>, rounds: number): TeardownReport => {
+    const report: TeardownReport = {
+      requestedUserName: options.userName,
+      removed,
+      alreadyGone,
+      rounds,
+      apiCalls: ctx.calls(),
+      durationMs: Date.now() - started,
+      summary: "",
+      ...partial,
+    };
+    report.summary = summarizeTeardown(report);
+    log(report.summary);
+    return report;
+  };
+
+  // The account's virtual device list is needed to classify ARN-form MFA serials; start it now, off the critical path.
+  ctx.virtualMfa.prefetch();
+
+  // Identity and the first discovery both only read, so they run together; nothing is removed before identity is known.
+  const [identity, firstDiscovery] = await Promise.all([
+    settle(withRetry(() => resolveIdentity(ctx, options.userName, options.expectedUserId), bounds)),
+    settle(discoverInventory(ctx, options.userName, bounds)),
+  ]);
+  if (!identity.ok) throw permissionError(identity.error, options.userName, removed);
+  if (identity.value.state === "gone") return finish({ userName: options.userName, outcome: "already-gone" }, 0);
+
+  const user = identity.value.user;
+  const userName = user.UserName!;
+  const userId = user.UserId!;
+  const renamedFrom = identity.value.state === "renamed" ? identity.value.previousName : undefined;
+  if (renamedFrom) log(`IAM user ${renamedFrom} (${userId}) was renamed to ${userName}; tearing down ${userName}`);
+
+  let inventory: Inventory;
+  if (!renamedFrom && firstDiscovery.ok) inventory = firstDiscovery.value;
+  else if (!renamedFrom && !isNoSuchEntity((firstDiscovery as { error: unknown }).error)) {
+    throw permissionError((firstDiscovery as { error: unknown }).error, userName, removed);
+  } else inventory = await discoverInventory(ctx, userName, bounds).catch((err) => Promise.reject(permissionError(err, userName, removed)));
+
+  const orphans = await recordedOrphans(ctx, options.knownVirtualMfaSerials ?? [], inventory, started);
+  const pool = new Semaphore(settings.concurrency);
+
+  for (let round = 1; ; round++) {
+    const items = [...flattenInventory(inventory), ...(round === 1 ? orphans : [])];
+    const outcome = await removeAll(items);
+    if (outcome.userGone) return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
+
+    if (!deleteUser) {
+      // Nothing answers DeleteConflict in companion mode, so look once more for anything that appeared meanwhile.
+      inventory = await discoverInventory(ctx, userName, bounds);
+      const left = flattenInventory(inventory);
+      if (left.length === 0) return finish({ userName, userId, arn: user.Arn, outcome: "cleared", renamedFrom }, round);
+      if (round >= settings.maxRounds || Date.now() > bounds.deadline) throw new TeardownIncompleteError(userName, left, "dependencies keep appearing", round);
+      continue;
+    }
+
+    try {
+      await withRetry(() => ctx.send(new DeleteUserCommand({ UserName: userName })), bounds);
+    } catch (err) {
+      if (isNoSuchEntity(err)) {
+        log(`IAM user ${userName} was deleted by someone else during the teardown`);
+        return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
+      }
+      if (!isDeleteConflict(err)) throw permissionError(err, userName, removed);
+      inventory = await discoverInventory(ctx, userName, bounds);
+      const left = flattenInventory(inventory);
+      if (round >= settings.maxRounds || Date.now() > bounds.deadline) throw new TeardownIncompleteError(userName, left, errorMessage(err), round);
+      log(`DeleteUser ${userName}: ${errorMessage(err)}; round ${round + 1} removes ${left.length === 0 ? "nothing new (waiting for IAM to catch up)" : left.map(describeItem).join(", ")}`);
+      // Nothing listed means IAM has not caught up with the removals yet: give it a moment before asking again.
+      if (left.length === 0) await sleep(Math.min(bounds.maxDelayMs, bounds.baseDelayMs * 2 ** (round - 1)));
+      continue;
+    }
+
+    if (options.verify !== false) await verifyGone(userName, userId);
+    return finish({ userName, userId, arn: user.Arn, outcome: "deleted", renamedFrom }, round);
+  }
+
+  /**
+   * Removes the items concurrently (bounded). When anything was removed, the identity is confirmed again before
+   * DeleteUser, overlapping the last calls: it starts once every item's first call has answered.
+   */
+  async function removeAll(items: DependencyItem[]): Promise<{ userGone: boolean }> {
+    if (items.length === 0) return { userGone: false };
+    let firstCallsPending = items.length;
+    let recheck: Promise<"same" | "gone"> | undefined;
+    const startRecheck = () => (recheck ??= withRetry(() => confirmIdentity(ctx, userName, userId), bounds));
+    let failure: unknown;
+    await Promise.all(
+      items.map((item) =>
+        pool.run(async () => {
+          if (failure) return;
+          let firstAnswered = false;
+          const noteFirstAnswer = () => {
+            if (firstAnswered) return;
+            firstAnswered = true;
+            if (--firstCallsPending === 0) void startRecheck().catch(() => undefined);
+          };
+          // Calls made for this item; the first answer counts towards starting the identity re-check.
+          const itemContext = (): CountingContext => ({
+            ...ctx,
+            send: <O>(command: unknown) => ctx.send<O>(command).finally(noteFirstAnswer),
+          });
+          try {
+            const result = await withRetry(() => kindById(item.kind).remove(itemContext(), userName, item), bounds).then(
+              () => "removed" as const,
+              (err) => (isNoSuchEntity(err) ? ("already-gone" as const) : Promise.reject(err)),
+            );
+            (result === "removed" ? removed : alreadyGone).push(item);
+            log(result === "removed" ? `removed ${describeItem(item)} from IAM user ${userName}` : `${describeItem(item)} of IAM user ${userName} was already gone`);
+          } catch (err) {
+            failure ??= err;
+          }
+        }),
+      ),
+    );
+    if (failure) throw permissionError(failure, userName, removed);
+    const state = await startRecheck();
+    return { userGone: state === "gone" };
+  }
+
+  async function verifyGone(name: string, id: string): Promise<void> {
+    // IAM is eventually consistent: a just-deleted user can still answer GetUser for a moment.
+    for (let attempt = 1; ; attempt++) {
+      const still = await withRetry(() => getUserOrUndefined(ctx, name), bounds);
+      if (!still || still.UserId !== id) return;
+      if (attempt >= bounds.attempts || Date.now() > bounds.deadline) {
+        throw new Error(`DeleteUser ${name} succeeded, but IAM still returns the user (${id}) after ${attempt} checks`);
+      }
+      await sleep(Math.min(bounds.maxDelayMs, bounds.baseDelayMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+/**
+ * Virtual devices recorded as the user's that are now unassigned: an interrupted run deactivated them but did not get
+ * to delete them. Only serials this user was seen holding qualify, so nobody else's device is ever touched.
+ */
+async function recordedOrphans(ctx: CountingContext, serials: readonly string[], inventory: Inventory, since: number): Promise<DependencyItem[]> {
+  const listed = new Set(inventory.mfaDevices.map((d) => d.id));
+  const candidates = serials.filter((s) => !listed.has(s));
+  const orphans: DependencyItem[] = [];
+  for (const serial of candidates) {
+    if (await ctx.virtualMfa.isUnassignedVirtual(serial, since)) orphans.push({ kind: "mfaDevices", id: serial, mfaKind: "virtual" });
+  }
+  return orphans;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError };

@@ -1,0 +1,52 @@
+import type { DependencyItem } from "./types";
+
+/** The name now belongs to a different principal than the one this teardown was asked to remove. */
+export class IdentityMismatchError extends Error {
+  override readonly name = "IdentityMismatchError";
+  constructor(
+    readonly userName: string,
+    readonly expectedUserId: string,
+    readonly actualUserId: string,
+  ) {
+    super(
+      `refusing to tear down IAM user ${userName}: it is now a different user (UserId ${actualUserId}, expected ` +
+        `${expectedUserId}); the user this resource created was deleted and the name reused. Nothing was changed. ` +
+        `If the new user should go too, remove this resource from state (pulumi state delete) and manage it anew.`,
+    );
+  }
+}
+
+/** The caller lacks a permission the teardown needs. Lists what was and was not done, so nothing is over-reported. */
+export class MissingPermissionError extends Error {
+  override readonly name = "MissingPermissionError";
+  constructor(
+    readonly userName: string,
+    readonly action: string,
+    readonly detail: string,
+    readonly removed: readonly DependencyItem[],
+  ) {
+    super(
+      `tearing down IAM user ${userName} needs permission iam:${action}, which the caller does not have (${detail}). ` +
+        `Removed before stopping: ${removed.length === 0 ? "nothing" : removed.map((i) => `${i.kind} ${i.id}`).join(", ")}.`,
+    );
+  }
+}
+
+/** DeleteUser still conflicts (or, in companion mode, dependencies keep appearing) after every allowed round. */
+export class TeardownIncompleteError extends Error {
+  override readonly name = "TeardownIncompleteError";
+  constructor(
+    readonly userName: string,
+    readonly remaining: readonly DependencyItem[],
+    readonly lastError: string,
+    readonly rounds: number,
+  ) {
+    super(
+      `IAM user ${userName} could not be deleted after ${rounds} round(s): ` +
+        (remaining.length > 0
+          ? `still blocked by ${remaining.map((i) => `${i.kind} ${i.id}`).join(", ")}`
+          : `no dependency is listed any more, but IAM still answers: ${lastError}`) +
+        `. Run the teardown again, or inspect with: iam-user-teardown plan ${userName}`,
+    );
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * IAM's rules for the resource's inputs, checked before anything is called. Each failure names the property and
+ * the rule it breaks. Values unknown during preview are skipped: they are checked again once known.
+ */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The placeholder Pulumi passes for values not yet known during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
+const USER_NAME = /^[\w+=,.@-]{1,64}$/;
+const PATH = /^(\/|\/[\u0021-\u007E]{1,510}\/)$/;
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const MAX_TAGS = 50;
+
+/** Inputs the resource accepts. Anything else (credentials in particular) is refused. */
+export const INPUT_PROPERTIES = [
+  "userName", "path", "tags", "permissionsBoundary", "deleteUser", "adopt", "region", "profile", "roleArn",
+] as const;
+
+export function validateUserName(value: unknown, property = "userName"): CheckFailure[] {
+  if (isUnknown(value)) return [];
+  if (typeof value !== "string" || !USER_NAME.test(value)) {
+    return [{ property, reason: `${property} must be 1-64 characters of letters, digits and + = , . @ _ - (IAM's user name rule); got ${JSON.stringify(value)}` }];
+  }
+  return [];
+}
+
+export function validatePath(value: unknown): CheckFailure[] {
+  if (value === undefined || isUnknown(value)) return [];
+  if (typeof value !== "string" || value.length > 512 || !PATH.test(value)) {
+    return [{ property: "path", reason: `path must begin and end with "/", be at most 512 characters and contain only printable ASCII without spaces (IAM's path rule); got ${JSON.stringify(value)}` }];
+  }
+  return [];
+}
+
+export function validateTags(value: unknown): CheckFailure[] {
+  if (value === undefined || isUnknown(value)) return [];
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return [{ property: "tags", reason: "tags must be a map of tag keys to string values" }];
+  }
+  const failures: CheckFailure[] = [];
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_TAGS) failures.push({ property: "tags", reason: `tags may hold at most ${MAX_TAGS} tags (IAM's limit); got ${entries.length}` });
+  for (const [key, v] of entries) {
+    const property = `tags.${key}`;
+    if (key.length < 1 || key.length > 128) failures.push({ property, reason: `a tag key must be 1-128 characters; ${JSON.stringify(key)} has ${key.length}` });
+    if (!TAG_CHARS.test(key)) failures.push({ property, reason: `tag key ${JSON.stringify(key)} may contain only letters, digits, spaces and _ . : / = + - @` });
+    if (key.toLowerCase().startsWith("aws:")) failures.push({ property, reason: `tag key ${JSON.stringify(key)} uses the reserved prefix "aws:"` });
+    if (isUnknown(v)) continue;
+    if (typeof v !== "string") {
+      failures.push({ property, reason: `tag value for ${JSON.stringify(key)} must be a string` });
+      continue;
+    }
+    if (v.length > 256) failures.push({ property, reason: `tag value for ${JSON.stringify(key)} must be at most 256 characters; got ${v.length}` });
+    if (!TAG_CHARS.test(v)) failures.push({ property, reason: `tag value for ${JSON.stringify(key)} may contain only letters, digits, spaces and _ . : / = + - @` });
+  }
+  return failures;
+}
+
+export function validatePermissionsBoundary(value: unknown): CheckFailure[] {
+  if (value === undefined || isUnknown(value)) return [];
+  if (typeof value !== "string" || value.length < 20 || value.length > 2048 || !POLICY_ARN.test(value)) {
+    return [{ property: "permissionsBoundary", reason: `permissionsBoundary must be the ARN of a managed policy (arn:aws:iam::<account or aws>:policy/<name>); got ${JSON.stringify(value)}` }];
+  }
+  return [];
+}
+
+function validateConnection(inputs: Record<string, unknown>): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const { region, profile, roleArn } = inputs;
+  if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION.test(region))) {
+    failures.push({ property: "region", reason: `region must be an AWS region name such as us-east-1; got ${JSON.stringify(region)}` });
+  }
+  if (profile !== undefined && !isUnknown(profile) && (typeof profile !== "string" || profile.trim() === "")) {
+    failures.push({ property: "profile", reason: "profile must be the non-empty name of a profile in the shared AWS config" });
+  }
+  if (roleArn !== undefined && !isUnknown(roleArn) && (typeof roleArn !== "string" || !ROLE_ARN.test(roleArn))) {
+    failures.push({ property: "roleArn", reason: `roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>); got ${JSON.stringify(roleArn)}` });
+  }
+  return failures;
+}
+
+function validateFlags(inputs: Record<string, unknown>): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  for (const flag of ["deleteUser", "adopt"]) {
+    const v = inputs[flag];
+    if (v !== undefined && !isUnknown(v) && typeof v !== "boolean") failures.push({ property: flag, reason: `${flag} must be true or false` });
+  }
+  if (inputs.deleteUser === false && inputs.adopt === false) {
+    failures.push({ property: "adopt", reason: "deleteUser: false (companion mode) manages a user created elsewhere, so it always adopts; adopt: false contradicts it" });
+  }
+  return failures;
+}
+
+/** Every rule at once, so one preview shows every problem. */
+export function validateInputs(inputs: Record<string, unknown>): CheckFailure[] {
+  const unknownProps = Object.keys(inputs)
+    .filter((k) => !k.startsWith("__") && !(INPUT_PROPERTIES as readonly string[]).includes(k))
+    .map((k) => ({ property: k, reason: `${k} is not an input of IamUserTeardown (credentials are never inputs: use the AWS environment, a profile or roleArn)` }));
+  return [
+    ...(inputs.userName === undefined ? [{ property: "userName", reason: "userName is required" }] : validateUserName(inputs.userName)),
+    ...validatePath(inputs.path),
+    ...validateTags(inputs.tags),
+    ...validatePermissionsBoundary(inputs.permissionsBoundary),
+    ...validateConnection(inputs),
+    ...validateFlags(inputs),
+    ...unknownProps,
+  ];
+}

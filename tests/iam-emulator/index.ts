@@ -1,0 +1,309 @@
+// A strict local IAM emulator: IAM's Query protocol on loopback, one account's state, AWS's
+// error codes and messages, and seeded fault injection. The unmodified AWS SDK talks to it.
+//
+//   const emu = await startEmulator({ maxPageSize: 2, seed: 7 });
+//   const iam = new IAMClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+//   ...
+//   await emu.stop();
+
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ACTIONS, ActionContext, isMutating } from './actions';
+import { FaultDecision, FaultInjector, ThrottleOptions, serviceFailure } from './faults';
+import { CallerPolicy, accessDenied, evaluate, qualifiedAction, resourceArnFor } from './policy';
+import {
+  IAM_VERSION,
+  IamError,
+  Params,
+  accessKeyFromAuthorization,
+  errorXml,
+  newRequestId,
+  parseForm,
+  successXml,
+} from './protocol';
+import { RequestLog, RequestLogEntry, loggedParams } from './request-log';
+import { IamState, Scenario, SeedResult } from './state';
+
+export { IamState, Scenario, SeedResult, UserSeed, MfaKind, DependencyKind, DependencyCounts } from './state';
+export { RequestLogEntry } from './request-log';
+export { IamError } from './protocol';
+
+export interface EmulatorOptions {
+  /** 0 (default) = a free port; the host is always 127.0.0.1. */
+  port?: number;
+  /** Default '123456789012'. */
+  accountId?: string;
+  /** Caps every List call's page size (forces paging in tests); AWS's default MaxItems is 100. */
+  maxPageSize?: number;
+  /** PRNG seed for every random fault (and for generated ids); same seed + same requests = same faults. */
+  seed?: number;
+  /** Added latency per call (ms) before the request is handled and answered. */
+  latencyMs?: number;
+  /** Per-action token buckets (each action its own bucket; `actions` limits which); an empty bucket answers 400 Throttling "Rate exceeded". */
+  throttle?: ThrottleOptions;
+  /** 0..1 share of calls answered Throttling at random. */
+  throttleShare?: number;
+  /** 0..1 share of calls answered 500 ServiceFailure or 503 ServiceUnavailable. */
+  serverErrorShare?: number;
+  /** 0..1 share of calls whose socket is destroyed without an answer. */
+  dropConnectionShare?: number;
+  /** 0..1 share of mutating calls answered 409 ConcurrentModification. */
+  concurrentModificationShare?: number;
+  /** When set, the random faults above only hit these actions ('DeleteUser' or 'iam:DeleteUser'; wildcards allowed). */
+  faultActions?: string[];
+  /** A removed dependency keeps blocking DeleteUser (DeleteConflict) for this long (ms). */
+  consistencyDelayMs?: number;
+  /** DeleteLoginProfile answers EntityTemporarilyUnmodifiable this long (ms) after CreateLoginProfile (or a seeded `recent` profile). Default 0. */
+  loginProfileUnmodifiableMs?: number;
+  hooks?: EmulatorHook[];
+  /** The caller's identity policy; actions it does not allow answer 403 AccessDenied. */
+  policy?: CallerPolicy;
+  /** These actions answer 403 AccessDenied. */
+  denyActions?: string[];
+  /** Record requests in `log` (default true). */
+  logRequests?: boolean;
+  /** Keep only the newest this many log entries (default unlimited). */
+  maxLogEntries?: number;
+}
+
+export interface EmulatorHook {
+  /** Fire when the n-th request arrives (1-based, counting all requests). With `every`: on requests n, 2n, 3n, ... */
+  afterRequests?: number;
+  /** Fire before the first (or `nth`) request of this action. With `every`: before each such request from the nth on. */
+  beforeAction?: string;
+  nth?: number;
+  every?: boolean;
+  /** Runs synchronously against state, before the matching request is handled. */
+  run: (emulator: Emulator) => void;
+}
+
+export interface Emulator {
+  endpoint: string;
+  accountId: string;
+  state: IamState;
+  seed(scenario: Scenario): SeedResult;
+  log: RequestLogEntry[];
+  clearLog(): void;
+  snapshotUser(userName: string): unknown;
+  stop(): Promise<void>;
+  /** Requests received so far (all of them, whether logged or not). */
+  readonly requestCount: number;
+  /** Errors thrown by hooks (each also answered its request with 500 ServiceFailure, fault 'hook-error'). */
+  hookErrors: Error[];
+}
+
+interface HookState {
+  hook: EmulatorHook;
+  fired: boolean;
+  actionCount: number;
+}
+
+const MAX_BODY = 1 << 20;
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const state = new IamState({
+    accountId: options.accountId,
+    seed: options.seed,
+    consistencyDelayMs: options.consistencyDelayMs,
+    loginProfileUnmodifiableMs: options.loginProfileUnmodifiableMs,
+  });
+  const faults = new FaultInjector(options);
+  const requestLog = new RequestLog(options.logRequests !== false, options.maxLogEntries ?? Number.POSITIVE_INFINITY);
+  const hooks: HookState[] = (options.hooks ?? []).map((hook) => ({ hook, fired: false, actionCount: 0 }));
+  const denied = new Set((options.denyActions ?? []).map((a) => qualifiedAction(a).toLowerCase()));
+  const timers = new Set<NodeJS.Timeout>();
+  let requestCount = 0;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  function runHooks(seq: number, action: string): void {
+    for (const hs of hooks) {
+      const h = hs.hook;
+      let match = false;
+      if (h.beforeAction !== undefined) {
+        if (qualifiedAction(h.beforeAction).toLowerCase() !== qualifiedAction(action).toLowerCase()) continue;
+        hs.actionCount++;
+        const n = h.nth ?? 1;
+        match = h.every ? hs.actionCount >= n : hs.actionCount === n;
+        if (h.afterRequests !== undefined && seq < h.afterRequests) match = false;
+      } else if (h.afterRequests !== undefined) {
+        match = h.every ? seq % h.afterRequests === 0 : seq === h.afterRequests;
+      }
+      if (!match || (hs.fired && !h.every)) continue;
+      hs.fired = true;
+      h.run(emulator);
+    }
+  }
+
+  function callerArn(accessKeyId: string | undefined): string {
+    const u = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
+    return u ? u.arn : `arn:aws:sts::${state.accountId}:assumed-role/EmulatorCaller/${accessKeyId ?? 'anonymous'}`;
+  }
+
+  function authorize(action: string, params: Params, accessKeyId: string | undefined): IamError | undefined {
+    const q = qualifiedAction(action).toLowerCase();
+    const caller = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
+    if (denied.has(q)) {
+      return accessDenied(callerArn(accessKeyId), action, resourceArnFor(action, params, state, caller?.userName), 'explicitDeny');
+    }
+    if (options.policy) {
+      const resource = resourceArnFor(action, params, state, caller?.userName);
+      const decision = evaluate(options.policy, action, resource);
+      if (decision !== 'allow') return accessDenied(callerArn(accessKeyId), action, resource, decision);
+    }
+    return undefined;
+  }
+
+  function answer(res: http.ServerResponse, entry: RequestLogEntry, status: number, body: string, requestId: string): void {
+    entry.status = status;
+    entry.endedAt = Date.now();
+    if (res.destroyed) return;
+    res.writeHead(status, {
+      'Content-Type': 'text/xml',
+      'Content-Length': Buffer.byteLength(body),
+      'x-amzn-RequestId': requestId,
+    });
+    res.end(body);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const params: Params = { ...Object.fromEntries(url.searchParams), ...parseForm(body) };
+    const action = params.Action ?? '';
+    const accessKeyId = accessKeyFromAuthorization(req.headers.authorization);
+    const seq = ++requestCount;
+    const mutating = isMutating(action);
+    const entry: RequestLogEntry = {
+      seq,
+      action,
+      params: loggedParams(params),
+      accessKeyId,
+      userName: params.UserName || undefined,
+      mutating,
+      status: 0,
+      startedAt: Date.now(),
+      endedAt: 0,
+    };
+    requestLog.add(entry);
+    const requestId = newRequestId();
+    const fail = (err: IamError, fault?: string) => {
+      entry.errorCode = err.code;
+      if (fault) entry.fault = fault;
+      answer(res, entry, err.status, errorXml(err, requestId), requestId);
+    };
+
+    // Everything decided at arrival happens synchronously, in arrival order.
+    let hookError: Error | undefined;
+    try {
+      runHooks(seq, action);
+    } catch (e) {
+      hookError = e instanceof Error ? e : new Error(String(e));
+      emulator.hookErrors.push(hookError);
+    }
+    const known = Object.prototype.hasOwnProperty.call(ACTIONS, action);
+    const versionOk = params.Version === undefined || params.Version === IAM_VERSION;
+    const decision: FaultDecision | undefined = known && versionOk && !hookError ? faults.decide(action, mutating) : undefined;
+
+    if (options.latencyMs && options.latencyMs > 0) await sleep(options.latencyMs);
+
+    if (hookError) return fail(new IamError('ServiceFailure', 500, `Emulator hook failed: ${hookError.message}`, 'Receiver'), 'hook-error');
+    if (!action) return fail(new IamError('MissingAction', 400, 'Missing Action'));
+    if (!known || !versionOk) {
+      return fail(new IamError('InvalidAction', 400, `Could not find operation ${action} for version ${params.Version ?? IAM_VERSION}`));
+    }
+    if (decision) {
+      if (decision.fault === 'drop') {
+        entry.fault = 'drop';
+        entry.endedAt = Date.now();
+        req.socket.destroy();
+        return;
+      }
+      return fail(decision.error, decision.fault);
+    }
+    const deniedError = authorize(action, params, accessKeyId);
+    if (deniedError) {
+      entry.resource = resourceArnFor(action, params, state, accessKeyId ? state.userForAccessKey(accessKeyId)?.userName : undefined);
+      return fail(deniedError, 'access-denied');
+    }
+
+    const ctx: ActionContext = { action, params, state, callerAccessKeyId: accessKeyId, pageCap: options.maxPageSize };
+    try {
+      const result = ACTIONS[action](ctx);
+      entry.userName = ctx.userName ?? entry.userName;
+      entry.resource = ctx.resource;
+      answer(res, entry, 200, successXml(action, result, requestId), requestId);
+    } catch (e) {
+      entry.userName = ctx.userName ?? entry.userName;
+      entry.resource = ctx.resource;
+      if (e instanceof IamError) return fail(e);
+      console.error(`iam-emulator: ${action} failed:`, e);
+      return fail(serviceFailure());
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        req.socket.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((e) => {
+        console.error('iam-emulator: request failed:', e);
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500);
+          res.end();
+        }
+      });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let stopped: Promise<void> | undefined;
+  const emulator: Emulator = {
+    endpoint: `http://127.0.0.1:${port}`,
+    accountId: state.accountId,
+    state,
+    seed: (scenario) => state.seed(scenario),
+    log: requestLog.entries,
+    clearLog: () => requestLog.clear(),
+    snapshotUser: (userName) => state.snapshotUser(userName),
+    get requestCount() {
+      return requestCount;
+    },
+    hookErrors: [],
+    stop() {
+      if (!stopped) {
+        stopped = new Promise<void>((resolve) => {
+          for (const t of timers) clearTimeout(t);
+          timers.clear();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      }
+      return stopped;
+    },
+  };
+  return emulator;
+}

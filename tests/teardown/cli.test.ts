@@ -1,0 +1,98 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { runCli, EXIT } from "../../provider/cli";
+import { useEmulator, everyKind } from "../helpers/iam";
+
+const BIN = path.resolve(__dirname, "../../bin/iam-user-teardown.js");
+
+async function cli(argv: string[], confirm?: (q: string) => Promise<boolean>) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), confirm });
+  return { code, stdout, stderr };
+}
+
+describe("iam-user-teardown CLI", () => {
+  const env = useEmulator();
+  before(() => (process.env.AWS_ENDPOINT_URL_IAM = env.emulator.endpoint));
+  after(() => delete process.env.AWS_ENDPOINT_URL_IAM);
+
+  it("plan --json prints the inventory and the ordered plan, changing nothing", async () => {
+    env.emulator.seed({ users: [everyKind("cli-plan")] });
+    env.emulator.clearLog();
+    const { code, stdout } = await cli(["plan", "cli-plan", "--json"]);
+    assert.equal(code, EXIT.ok);
+    const plan = JSON.parse(stdout);
+    assert.equal(plan.exists, true);
+    assert.equal(plan.summary.total, 19);
+    assert.equal(plan.steps.at(-1).actions[0], "DeleteUser");
+    assert.equal(env.emulator.log.filter((e) => e.mutating).length, 0);
+  });
+
+  it("plan in text lists every step", async () => {
+    env.emulator.seed({ users: [{ userName: "cli-text", accessKeys: 1, fidoMfa: 1 }] });
+    const { code, stdout } = await cli(["plan", "cli-text"]);
+    assert.equal(code, EXIT.ok);
+    assert.match(stdout, /FIDO security key MFA device arn:aws:iam::\d+:u2f\//);
+    assert.match(stdout, /\[DeactivateMFADevice\]/);
+    assert.match(stdout, /delete IAM user cli-text/);
+  });
+
+  it("delete --yes tears the user down and exits 0; --json prints the report", async () => {
+    env.emulator.seed({ users: [everyKind("cli-delete")] });
+    const { code, stdout, stderr } = await cli(["delete", "cli-delete", "--yes", "--json"]);
+    assert.equal(code, EXIT.ok, stderr);
+    assert.equal(JSON.parse(stdout).outcome, "deleted");
+    assert.equal(env.emulator.state.userExists("cli-delete"), false);
+    assert.match(stderr, /IAM user cli-delete \(AIDA\w+\) deleted: removed /);
+  });
+
+  it("delete asks first; a 'no' changes nothing and exits 1", async () => {
+    env.emulator.seed({ users: [{ userName: "cli-ask", accessKeys: 1 }] });
+    const asked: string[] = [];
+    const { code } = await cli(["delete", "cli-ask"], async (q) => (asked.push(q), false));
+    assert.equal(code, EXIT.failed);
+    assert.equal(asked.length, 1);
+    assert.equal(env.emulator.state.userExists("cli-ask"), true);
+  });
+
+  it("delete without a terminal and without --yes refuses with exit 2", async () => {
+    env.emulator.seed({ users: [{ userName: "cli-noterm" }] });
+    assert.equal((await cli(["delete", "cli-noterm"])).code, EXIT.usage);
+    assert.equal(env.emulator.state.userExists("cli-noterm"), true);
+  });
+
+  it("a refused identity exits 1 with the reason", async () => {
+    env.emulator.seed({ users: [{ userName: "cli-other" }] });
+    const { code, stderr } = await cli(["delete", "cli-other", "--yes", "--expect-user-id", "AIDAZZZZZZZZZZZZZZZZZ"]);
+    assert.equal(code, EXIT.failed);
+    assert.match(stderr, /different user/);
+  });
+
+  const badUsages: string[][] = [
+    [],
+    ["explode", "x"],
+    ["plan"],
+    ["plan", "a", "b"],
+    ["plan", "bad name!"],
+    ["plan", "x".repeat(65)],
+    ["plan", "a", "--yes"],
+    ["delete", "a", "--nope"],
+    ["delete", "a", "--region"],
+    ["delete", "a", "--expect-user-id", "not-an-id"],
+  ];
+  for (const argv of badUsages) {
+    it(`rejects bad usage with exit 2: ${JSON.stringify(argv)}`, async () => {
+      const { code, stderr } = await cli(argv);
+      assert.equal(code, EXIT.usage);
+      assert.match(stderr, /usage:/);
+    });
+  }
+
+  it("the installed bin runs the same CLI (exit code from a real process)", () => {
+    const result = spawnSync(process.execPath, [BIN, "plan"], { encoding: "utf8" });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /a user name is required/);
+  });
+});

@@ -1,0 +1,161 @@
+import { strict as assert } from "node:assert";
+import { UpdateUserCommand } from "@aws-sdk/client-iam";
+import { teardownUser, planTeardown, IdentityMismatchError } from "../../provider/teardown";
+import { useEmulator, everyKind } from "../helpers/iam";
+
+const KIND_SEEDS: Record<string, Record<string, unknown>> = {
+  loginProfile: { loginProfile: true },
+  accessKeys: { accessKeys: 2 },
+  sshPublicKeys: { sshKeys: 3 },
+  signingCertificates: { signingCertificates: 2 },
+  serviceSpecificCredentials: { serviceCredentials: ["codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com"] },
+  mfaDevices: { virtualMfa: ["phone"], hardwareMfa: ["GAHT00000001"], fidoMfa: 2 },
+  groupMemberships: { groups: ["g1", "g2"] },
+  inlinePolicies: { inlinePolicies: ["p1", "p2"] },
+  managedPolicies: { managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "customer-one"] },
+};
+
+describe("teardown engine (emulator over HTTP)", () => {
+  const env = useEmulator();
+
+  for (const [kind, seed] of Object.entries(KIND_SEEDS)) {
+    it(`removes ${kind} alone, then deletes the user in one call`, async () => {
+      const userName = `only-${kind}`;
+      env.emulator.seed({ users: [{ userName, ...seed }] });
+      assert.ok(env.emulator.state.dependencyCounts(userName)[kind] > 0, "seeded");
+      const report = await teardownUser({ client: env.client, userName });
+      assert.equal(report.outcome, "deleted");
+      assert.equal(report.rounds, 1);
+      assert.ok(report.removed.every((i) => i.kind === kind), "only that kind was removed");
+      assert.equal(env.emulator.state.userExists(userName), false);
+    });
+  }
+
+  it("removes every kind together in one pass, leaving no orphaned virtual device and a bystander untouched", async () => {
+    env.emulator.seed({ users: [everyKind("alice"), everyKind("bystander")] });
+    const before = JSON.stringify(env.emulator.snapshotUser("bystander"));
+    env.emulator.clearLog();
+    const report = await teardownUser({ client: env.client, userName: "alice" });
+    assert.equal(report.outcome, "deleted");
+    assert.equal(report.rounds, 1);
+    assert.equal(env.emulator.state.userExists("alice"), false);
+    assert.equal(report.removed.length, 1 + 2 + 2 + 2 + 3 + 3 + 2 + 2 + 2);
+    const orphans = env.emulator.state.listVirtualMfaDevices().filter((d: { serial: string }) => d.serial.includes("alice-phone"));
+    assert.deepEqual(orphans, [], "the virtual device is deleted, not left unassigned");
+    assert.equal(JSON.stringify(env.emulator.snapshotUser("bystander")), before);
+    const mutating = env.emulator.log.filter((e) => e.mutating);
+    assert.ok(mutating.every((e) => e.userName === "alice" || e.action === "DeleteVirtualMFADevice"), "only alice was changed");
+    const deleteUserCalls = env.emulator.log.filter((e) => e.action === "DeleteUser");
+    assert.equal(deleteUserCalls.length, 1, "one DeleteUser");
+    assert.equal(env.emulator.log.filter((e) => e.action === "DeleteVirtualMFADevice").length, 1, "only the virtual device is deleted as virtual");
+  });
+
+  const mfaMixes: Array<[string, Record<string, unknown>]> = [
+    ["virtual only", { virtualMfa: ["v1"] }],
+    ["hardware only", { hardwareMfa: ["GAHT10000001"] }],
+    ["FIDO only", { fidoMfa: 1 }],
+    ["virtual + hardware", { virtualMfa: ["v1"], hardwareMfa: ["GAHT10000002"] }],
+    ["virtual + FIDO", { virtualMfa: ["v1"], fidoMfa: 2 }],
+    ["hardware + FIDO", { hardwareMfa: ["GAHT10000003"], fidoMfa: 1 }],
+    ["all three kinds, several each", { virtualMfa: ["v1", "v2"], hardwareMfa: ["GAHT10000004", "GAHT10000005"], fidoMfa: 3 }],
+  ];
+  for (const [label, seed] of mfaMixes) {
+    it(`handles MFA devices by kind: ${label}`, async () => {
+      const userName = `mfa-${label.replace(/[^a-z]+/gi, "-")}`.slice(0, 64);
+      const seeded = env.emulator.seed({ users: [{ userName, ...seed }] }).users[userName];
+      env.emulator.clearLog();
+      const report = await teardownUser({ client: env.client, userName });
+      assert.equal(report.rounds, 1);
+      const kinds = Object.fromEntries(report.removed.map((i) => [i.id, i.mfaKind]));
+      for (const device of seeded.mfaSerials) assert.equal(kinds[device.serial], device.kind, device.serial);
+      const deletedVirtual = env.emulator.log.filter((e) => e.action === "DeleteVirtualMFADevice").map((e) => e.params.SerialNumber).sort();
+      assert.deepEqual(deletedVirtual, seeded.mfaSerials.filter((d) => d.kind === "virtual").map((d) => d.serial).sort());
+      assert.deepEqual(env.emulator.log.filter((e) => e.mutating && e.status >= 400).map((e) => e.action), [], "no removal failed: kinds were known before any removal");
+    });
+  }
+
+  it("reports a user that does not exist as already gone, changing nothing", async () => {
+    env.emulator.clearLog();
+    const report = await teardownUser({ client: env.client, userName: "never-existed" });
+    assert.equal(report.outcome, "already-gone");
+    assert.equal(env.emulator.log.filter((e) => e.mutating).length, 0);
+  });
+
+  it("refuses a user recreated under the same name (different UserId) and touches nothing", async () => {
+    const old = env.emulator.seed({ users: [{ userName: "reused" }] }).users.reused;
+    env.emulator.state.removeUserCompletely("reused");
+    env.emulator.seed({ users: [{ userName: "reused", accessKeys: 1, groups: ["developers"] }] });
+    const before = JSON.stringify(env.emulator.snapshotUser("reused"));
+    env.emulator.clearLog();
+    await assert.rejects(teardownUser({ client: env.client, userName: "reused", expectedUserId: old.userId }), (err: Error) => {
+      assert.ok(err instanceof IdentityMismatchError);
+      assert.match(err.message, /different user/);
+      return true;
+    });
+    assert.equal(env.emulator.log.filter((e) => e.mutating).length, 0);
+    assert.equal(JSON.stringify(env.emulator.snapshotUser("reused")), before);
+  });
+
+  it("follows a user renamed out of band by its UserId, and says so", async () => {
+    const seeded = env.emulator.seed({ users: [{ userName: "before-rename", accessKeys: 1, groups: ["developers"] }] }).users["before-rename"];
+    await env.client.send(new UpdateUserCommand({ UserName: "before-rename", NewUserName: "after-rename" }));
+    const lines: string[] = [];
+    const report = await teardownUser({ client: env.client, userName: "before-rename", expectedUserId: seeded.userId, log: (l) => lines.push(l) });
+    assert.equal(report.outcome, "deleted");
+    assert.equal(report.userName, "after-rename");
+    assert.equal(report.renamedFrom, "before-rename");
+    assert.equal(env.emulator.state.userExists("after-rename"), false);
+    assert.ok(lines.some((l) => /renamed to after-rename/.test(l)));
+  });
+
+  it("succeeds when neither the name nor the recorded UserId exists", async () => {
+    const report = await teardownUser({ client: env.client, userName: "gone-for-good", expectedUserId: "AIDAAAAAAAAAAAAAAAAAA" });
+    assert.equal(report.outcome, "already-gone");
+  });
+
+  it("companion mode clears every dependency and leaves the user", async () => {
+    env.emulator.seed({ users: [everyKind("companion")] });
+    const report = await teardownUser({ client: env.client, userName: "companion", deleteUser: false });
+    assert.equal(report.outcome, "cleared");
+    assert.equal(env.emulator.state.userExists("companion"), true);
+    const counts = env.emulator.state.dependencyCounts("companion");
+    assert.deepEqual(Object.values(counts).filter((n) => n > 0), []);
+  });
+
+  it("plans without changing anything, in registry order, ending with DeleteUser", async () => {
+    env.emulator.seed({ users: [everyKind("planned")] });
+    env.emulator.clearLog();
+    const plan = await planTeardown({ client: env.client, userName: "planned" });
+    assert.equal(env.emulator.log.filter((e) => e.mutating).length, 0);
+    assert.equal(plan.exists, true);
+    assert.equal(plan.steps.at(-1)!.actions[0], "DeleteUser");
+    const virtualStep = plan.steps.find((s) => s.id.endsWith("planned-phone"))!;
+    assert.deepEqual(virtualStep.actions, ["DeactivateMFADevice", "DeleteVirtualMFADevice"]);
+    const fido = plan.summary.mfaDevices.devices.find((d) => d.kind === "fido");
+    assert.ok(fido && /:u2f\//.test(fido.serial));
+    assert.equal(plan.summary.total, 19);
+  });
+
+  it("logs every removal and ends with one summary line", async () => {
+    env.emulator.seed({ users: [{ userName: "logged", accessKeys: 1, fidoMfa: 1 }] });
+    const lines: string[] = [];
+    await teardownUser({ client: env.client, userName: "logged", log: (l) => lines.push(l) });
+    assert.equal(lines.filter((l) => l.startsWith("removed ")).length, 2);
+    assert.match(lines.at(-1)!, /^IAM user logged \(AIDA[A-Z0-9]+\) deleted: removed 1 access key, 1 MFA device \(1 FIDO security key\)/);
+  });
+});
+
+describe("teardown engine with every list forced to pages of one item", () => {
+  const env = useEmulator({ maxPageSize: 1 });
+
+  it("walks every page of every kind", async () => {
+    env.emulator.seed({ users: [everyKind("paged")] });
+    env.emulator.clearLog();
+    const report = await teardownUser({ client: env.client, userName: "paged" });
+    assert.equal(report.outcome, "deleted");
+    assert.equal(report.removed.length, 19);
+    const groupListCalls = env.emulator.log.filter((e) => e.action === "ListGroupsForUser").length;
+    assert.equal(groupListCalls, 2, "two groups, one per page");
+    assert.ok(env.emulator.log.some((e) => e.action === "ListMFADevices" && e.params.Marker), "MFA list paged");
+  });
+});

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { runCli, EXIT } from "../../provider/cli";
 import { useEmulator, everyKind } from "../helpers/iam";
 
-const BIN = path.resolve(__dirname, "../../bin/iam-user-teardown.js");
+const BIN = path.resolve(__dirname, "../../provider/bin/iam-user-teardown.js");
 
 async function cli(argv: string[], confirm?: (q: string) => Promise<boolean>) {
   let stdout = "";

@@ -1,0 +1,62 @@
+/**
+ * npm run demo: the main job, on the embedded IAM emulator. No AWS account is touched.
+ *
+ * Seeds a user with every dependency kind (a FIDO security key, a hardware TOTP token and a virtual MFA device among
+ * them), a twin of it, and an unrelated bystander. Runs the AWS runbook's algorithm on the twin to show its failure,
+ * then tears the user down with this package in one pass and shows what was removed and that the bystander is untouched.
+ */
+import "../tests/helpers/aws-env";
+import { planTeardown, teardownUser } from "../provider/teardown";
+import { countByKind, flattenInventory } from "../provider/teardown/report";
+import { iamClientFor } from "../provider/aws/client";
+import { runbookDeleteUser } from "../bench/anchors/runbook";
+import { startEmulator } from "../tests/iam-emulator";
+import { everyKind } from "../tests/helpers/iam";
+
+const say = (line = "") => process.stdout.write(line + "\n");
+
+async function main(): Promise<number> {
+  const emulator = await startEmulator({ port: 0 });
+  try {
+    const client = iamClientFor({ endpoint: emulator.endpoint });
+    emulator.seed({ users: [everyKind("alice"), everyKind("alice-twin"), everyKind("bob")] });
+    const bystanderBefore = JSON.stringify(emulator.snapshotUser("bob"));
+    say(`IAM emulator at ${emulator.endpoint} (account ${emulator.accountId})`);
+
+    const plan = await planTeardown({ client, userName: "alice" });
+    say(`\nalice has: ${countByKind(flattenInventory(plan.inventory))}`);
+    for (const d of plan.summary.mfaDevices.devices) say(`  MFA ${d.kind.padEnd(8)} ${d.serial}`);
+
+    say(`\n1. The AWS runbook AWSConfigRemediation-DeleteIAMUser on alice-twin (same dependencies):`);
+    const first = await runbookDeleteUser(client, "alice-twin");
+    say(`   first run:  ${first.ok ? "succeeded" : `FAILED: ${first.error}`}`);
+    const second = await runbookDeleteUser(client, "alice-twin");
+    say(`   second run: ${second.ok ? "succeeded (the deactivated FIDO key and hardware token are no longer listed)" : `FAILED: ${second.error}`}`);
+
+    say(`\n2. iam-user-teardown on alice:`);
+    emulator.clearLog();
+    const report = await teardownUser({ client, userName: "alice", log: (line) => say(`   ${line}`) });
+
+    const orphans = emulator.state.listVirtualMfaDevices().filter((d: { serial: string }) => d.serial.endsWith(":mfa/alice-phone"));
+    const foreignMutations = emulator.log.filter((e) => e.mutating && e.userName !== undefined && e.userName !== "alice");
+    const bystanderUntouched = JSON.stringify(emulator.snapshotUser("bob")) === bystanderBefore;
+    say(`\nresult:`);
+    say(`   alice deleted in one pass: ${report.outcome === "deleted" && report.rounds === 1 && !emulator.state.userExists("alice") ? "yes" : "NO"}`);
+    say(`   orphaned virtual MFA devices left: ${orphans.length}`);
+    say(`   mutating calls on any other user: ${foreignMutations.length}`);
+    say(`   bystander bob byte-for-byte unchanged: ${bystanderUntouched ? "yes" : "NO"}`);
+    const ok = !first.ok && second.ok && report.rounds === 1 && orphans.length === 0 && foreignMutations.length === 0 && bystanderUntouched;
+    say(ok ? "\ndemo: OK" : "\ndemo: UNEXPECTED RESULT");
+    return ok ? 0 : 1;
+  } finally {
+    await emulator.stop();
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

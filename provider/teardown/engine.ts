@@ -128,23 +128,36 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
   const renamedFrom = identity.value.state === "renamed" ? identity.value.previousName : undefined;
   if (renamedFrom) log(`IAM user ${renamedFrom} (${userId}) was renamed to ${userName}; tearing down ${userName}`);
 
-  let inventory: Inventory;
+  const gone = () => finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, 0);
+  /** Lists again; undefined when the user disappeared meanwhile (someone else deleted it). */
+  const rediscover = async (): Promise<Inventory | undefined> => {
+    try {
+      return await discoverInventory(ctx, userName, bounds);
+    } catch (err) {
+      if (isNoSuchEntity(err) && (await withRetry(() => getUserOrUndefined(ctx, userName), bounds)) === undefined) return undefined;
+      throw permissionError(err, userName, removed);
+    }
+  };
+
+  let inventory: Inventory | undefined;
   if (!renamedFrom && firstDiscovery.ok) inventory = firstDiscovery.value;
   else if (!renamedFrom && !isNoSuchEntity((firstDiscovery as { error: unknown }).error)) {
     throw permissionError((firstDiscovery as { error: unknown }).error, userName, removed);
-  } else inventory = await discoverInventory(ctx, userName, bounds).catch((err) => Promise.reject(permissionError(err, userName, removed)));
+  } else inventory = await rediscover();
+  if (!inventory) return gone();
 
   const orphans = await recordedOrphans(ctx, options.knownVirtualMfaSerials ?? [], inventory, started);
   const pool = new Semaphore(settings.concurrency);
 
   for (let round = 1; ; round++) {
-    const items = [...flattenInventory(inventory), ...(round === 1 ? orphans : [])];
+    const items = [...flattenInventory(inventory!), ...(round === 1 ? orphans : [])];
     const outcome = await removeAll(items);
     if (outcome.userGone) return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
 
     if (!deleteUser) {
       // Nothing answers DeleteConflict in companion mode, so look once more for anything that appeared meanwhile.
-      inventory = await discoverInventory(ctx, userName, bounds);
+      inventory = await rediscover();
+      if (!inventory) return gone();
       const left = flattenInventory(inventory);
       if (left.length === 0) return finish({ userName, userId, arn: user.Arn, outcome: "cleared", renamedFrom }, round);
       if (round >= settings.maxRounds || Date.now() > bounds.deadline) throw new TeardownIncompleteError(userName, left, "dependencies keep appearing", round);
@@ -159,7 +172,8 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
         return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
       }
       if (!isDeleteConflict(err)) throw permissionError(err, userName, removed);
-      inventory = await discoverInventory(ctx, userName, bounds);
+      inventory = await rediscover();
+      if (!inventory) return gone();
       const left = flattenInventory(inventory);
       if (round >= settings.maxRounds || Date.now() > bounds.deadline) throw new TeardownIncompleteError(userName, left, errorMessage(err), round);
       log(`DeleteUser ${userName}: ${errorMessage(err)}; round ${round + 1} removes ${left.length === 0 ? "nothing new (waiting for IAM to catch up)" : left.map(describeItem).join(", ")}`);

@@ -20,6 +20,7 @@ import {
   UploadSigningCertificateCommand,
   UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
+import { makeSshPublicKeyBody } from '../iam-emulator/state';
 import { CERT, SSH_KEY, expectIamError, sleep, useEmulator } from './support';
 
 describe('emulator: credentials', () => {
@@ -101,6 +102,10 @@ describe('emulator: credentials', () => {
       await env.iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh', SSHPublicKeyBody: SSH_KEY(2) }));
       await expectIamError(env.iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh', SSHPublicKeyBody: SSH_KEY(2) })), 'DuplicateSSHPublicKey', 400);
       await expectIamError(env.iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh', SSHPublicKeyBody: 'not a key' })), 'InvalidPublicKey', 400);
+      const short = makeSshPublicKeyBody(Buffer.alloc(128, 7)); // a 1024-bit modulus
+      await expectIamError(env.iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh', SSHPublicKeyBody: short })), 'InvalidPublicKey', 400);
+      const mislabelled = SSH_KEY(3).replace(/^ssh-rsa/, 'ssh-ed25519');
+      await expectIamError(env.iam.send(new UploadSSHPublicKeyCommand({ UserName: 'ssh', SSHPublicKeyBody: mislabelled })), 'InvalidPublicKey', 400);
       const listed = await env.iam.send(new ListSSHPublicKeysCommand({ UserName: 'ssh' }));
       assert.equal(listed.SSHPublicKeys?.length, 2);
       assert.deepEqual(Object.keys(listed.SSHPublicKeys![0]).sort(), ['SSHPublicKeyId', 'Status', 'UploadDate', 'UserName']);
@@ -119,6 +124,8 @@ describe('emulator: credentials', () => {
       await env.iam.send(new UploadSigningCertificateCommand({ UserName: 'certs', CertificateBody: CERT(2) }));
       await expectIamError(env.iam.send(new UploadSigningCertificateCommand({ UserName: 'certs', CertificateBody: CERT(3) })), 'LimitExceeded', 409);
       await expectIamError(env.iam.send(new UploadSigningCertificateCommand({ UserName: 'certs', CertificateBody: 'garbage' })), 'MalformedCertificate', 400);
+      const pemShaped = '-----BEGIN CERTIFICATE-----\nMIICnotreallyacertificate\n-----END CERTIFICATE-----';
+      await expectIamError(env.iam.send(new UploadSigningCertificateCommand({ UserName: 'certs', CertificateBody: pemShaped })), 'MalformedCertificate', 400);
       const listed = await env.iam.send(new ListSigningCertificatesCommand({ UserName: 'certs' }));
       assert.equal(listed.Certificates?.length, 2);
       assert.equal(listed.Certificates?.[0].CertificateBody, CERT(1));

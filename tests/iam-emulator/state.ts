@@ -4,7 +4,7 @@
 // so the same code serves the HTTP actions, seeding, and tests or hooks that change the
 // account "out of band" (a person or a pipeline acting while a teardown runs).
 
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { OrderedIndex } from './paging';
 import {
   IamError,
@@ -297,6 +297,58 @@ export function checkPolicyDocument(doc: string): void {
   }
 }
 
+/** An OpenSSH `ssh-rsa` public key line with a 2048-bit modulus made from `random` (256 bytes). */
+export function makeSshPublicKeyBody(random: Buffer, comment = 'user@example'): string {
+  const str = (b: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const n = Buffer.concat([Buffer.from([0]), random.subarray(0, 256)]);
+  n[1] |= 0x80;
+  const blob = Buffer.concat([str(Buffer.from('ssh-rsa')), str(Buffer.from([1, 0, 1])), str(n)]);
+  return `ssh-rsa ${blob.toString('base64')} ${comment}`;
+}
+
+/**
+ * IAM accepts RSA keys of at least 2048 bits (and ED25519 / ECDSA keys) in OpenSSH or SSH2 format.
+ * The check is structural: the base64 blob must name the same algorithm as the line and, for
+ * RSA, carry a modulus of at least 2048 bits.
+ */
+export function checkSshPublicKey(body: string): void {
+  const invalid = () => new IamError('InvalidPublicKey', 400, 'Public key is invalid.');
+  if (body.startsWith('---- BEGIN SSH2 PUBLIC KEY')) return;
+  const m = /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)) ([A-Za-z0-9+/]+={0,2})(?: .*)?$/.exec(body.trim());
+  if (!m) throw invalid();
+  const blob = Buffer.from(m[2], 'base64');
+  const fields: Buffer[] = [];
+  let at = 0;
+  while (at + 4 <= blob.length && fields.length < 3) {
+    const len = blob.readUInt32BE(at);
+    if (at + 4 + len > blob.length) throw invalid();
+    fields.push(blob.subarray(at + 4, at + 4 + len));
+    at += 4 + len;
+  }
+  if (fields.length === 0 || fields[0].toString() !== m[1]) throw invalid();
+  if (m[1] === 'ssh-rsa') {
+    const n = fields[2];
+    if (!n) throw invalid();
+    let i = 0;
+    while (i < n.length && n[i] === 0) i++;
+    const bits = (n.length - i) * 8 - (i < n.length ? Math.clz32(n[i]) - 24 : 0);
+    if (bits < 2048) throw new IamError('InvalidPublicKey', 400, 'Public key is invalid: RSA keys must be at least 2048 bits.');
+  }
+}
+
+/** IAM parses signing certificates as X.509 (PEM). */
+export function checkCertificate(body: string): void {
+  try {
+    new X509Certificate(body);
+  } catch {
+    throw new IamError('MalformedCertificate', 400, 'The certificate is malformed or not in PEM format.');
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The account
 
@@ -311,7 +363,6 @@ export interface IamStateOptions {
   clock?: () => number;
 }
 
-const SAMPLE_SSH_BODY_PREFIX = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ';
 const SAMPLE_CERT_PREFIX = '-----BEGIN CERTIFICATE-----\nMIIC';
 
 export class IamState {
@@ -790,10 +841,8 @@ export class IamState {
 
   uploadSshPublicKey(userName: string, body?: string): SshKeyRecord {
     const user = this.requireUser(userName);
-    const keyBody = body ?? `${SAMPLE_SSH_BODY_PREFIX}${this.ids.secret(300)} ${user.userName}@example`;
-    if (!/^(ssh-(rsa|ed25519)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(keyBody) && !keyBody.startsWith('---- BEGIN SSH2 PUBLIC KEY')) {
-      throw new IamError('InvalidPublicKey', 400, 'Public key is invalid.');
-    }
+    const keyBody = body ?? makeSshPublicKeyBody(Buffer.from(this.ids.hex(512), 'hex'), `${user.userName}@example`);
+    checkSshPublicKey(keyBody);
     for (const k of user.sshPublicKeys.values()) {
       if (k.body === keyBody) throw new IamError('DuplicateSSHPublicKey', 400, 'Public key already exists for this user.');
     }
@@ -830,12 +879,14 @@ export class IamState {
 
   // ----- signing certificates ----------------------------------------------------------------
 
+  /**
+   * Uploads a signing certificate. Bodies given here must parse as X.509; seeding (no body) uses a
+   * placeholder PEM body, since generating real certificates for thousands of users would be slow.
+   */
   uploadSigningCertificate(userName: string, body?: string): SigningCertificateRecord {
     const user = this.requireUser(userName);
+    if (body !== undefined) checkCertificate(body);
     const certBody = body ?? `${SAMPLE_CERT_PREFIX}${this.ids.secret(200)}\n-----END CERTIFICATE-----`;
-    if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(certBody)) {
-      throw new IamError('MalformedCertificate', 400, 'Certificate is not valid.');
-    }
     for (const c of user.signingCertificates.values()) {
       if (c.body === certBody) throw new IamError('DuplicateCertificate', 409, 'The Certificate already exists.');
     }

@@ -51,7 +51,7 @@ async function walk(t: Target, c: ListCase, maxItems: number): Promise<{ pages: 
   const items: string[] = [];
   let marker: string | undefined;
   do {
-    const out = (await t.iam.send(c.call(t, maxItems, marker) as never)) as Record<string, unknown>;
+    const out = (await t.iam.send(c.call(t, maxItems, marker) as never)) as unknown as Record<string, unknown>;
     const got = c.items(out);
     items.push(...got);
     pages.push({ count: got.length, truncated: out.IsTruncated === true, marker: typeof out.Marker === 'string' && out.Marker !== '' });

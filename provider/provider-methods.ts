@@ -69,8 +69,12 @@ function settingsOf(inputs: Props): UserSettings {
   return { path: inputs.path, tags: inputs.tags, permissionsBoundary: inputs.permissionsBoundary };
 }
 
+/**
+ * The outputs Pulumi records. Properties without a value are left out: the provider host turns outputs into a
+ * protobuf Struct, which rejects `undefined` ("Unexpected struct type"), so one unset boundary would fail the step.
+ */
 function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): TeardownOutputs {
-  return {
+  return withoutUndefined({
     ...(inputs as TeardownInputs),
     userName: live.userName,
     path: live.path,
@@ -79,7 +83,11 @@ function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): Tea
     arn: live.arn,
     userId: live.userId,
     inventory,
-  };
+  });
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function contextFor(props: Props, stackConfig?: StackConfigReader): CountingContext {

@@ -151,6 +151,12 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
 
   for (let round = 1; ; round++) {
     const items = [...flattenInventory(inventory!), ...(round === 1 ? orphans : [])];
+    // A list answers for whoever holds the name when it runs. Before acting on what was listed (or, after a wait,
+    // calling DeleteUser again), make sure the name still holds the same user: if it was deleted and the name reused
+    // meanwhile, the lists described the new user, and nothing of it may be removed.
+    if (items.length > 0 || round > 1) {
+      if ((await withRetry(() => confirmIdentity(ctx, userName, userId), bounds)) === "gone") return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
+    }
     const outcome = await removeAll(items);
     if (outcome.userGone) return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
 

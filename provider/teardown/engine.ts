@@ -150,7 +150,7 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
   const pool = new Semaphore(settings.concurrency);
 
   for (let round = 1; ; round++) {
-    const items = [...flattenInventory(inventory!), ...(round === 1 ? orphans : [])];
+    const items = byUserNameFirst([...flattenInventory(inventory!), ...(round === 1 ? orphans : [])]);
     // A list answers for whoever holds the name when it runs. Before acting on what was listed (or, after a wait,
     // calling DeleteUser again), make sure the name still holds the same user: if it was deleted and the name reused
     // meanwhile, the lists described the new user, and nothing of it may be removed.
@@ -260,6 +260,18 @@ async function recordedOrphans(ctx: CountingContext, serials: readonly string[],
     if (await ctx.virtualMfa.isUnassignedVirtual(serial, since)) orphans.push({ kind: "mfaDevices", id: serial, mfaKind: "virtual" });
   }
   return orphans;
+}
+
+/**
+ * Kinds whose removal call names nothing unique to this user (DeleteLoginProfile, RemoveUserFromGroup,
+ * DeleteUserPolicy and DetachUserPolicy name the user and a group, policy name or policy ARN). If the user were deleted
+ * and its name reused during the teardown, such a call would reach the new user; calls with an access key id, a key or
+ * certificate id or an MFA serial would only answer NoSuchEntity. They are sent first, right after the identity check.
+ */
+const NAMED_BY_USER_ONLY: ReadonlySet<string> = new Set(["loginProfile", "groupMemberships", "inlinePolicies", "managedPolicies"]);
+
+function byUserNameFirst(items: DependencyItem[]): DependencyItem[] {
+  return [...items.filter((i) => NAMED_BY_USER_ONLY.has(i.kind)), ...items.filter((i) => !NAMED_BY_USER_ONLY.has(i.kind))];
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

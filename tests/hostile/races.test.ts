@@ -100,6 +100,11 @@ describe("hostile: races", () => {
       }
       const refused = sweep.filter((s) => s.outcome === "refused").length;
       assert.ok(refused >= length - 3, `refused at ${refused} of ${sweep.length} moments`);
+      // Name-keyed removals go out first, together, right after the identity check: the moments at which a takeover
+      // can still reach the new user are at most those calls' own arrivals (7 here: a login profile, 2 groups, 2 inline
+      // and 2 attached policies), not the whole removal phase.
+      const window = sweep.filter((s) => s.touched.length > 0).map((s) => `#${s.at} ${s.action}`);
+      assert.ok(window.length <= 7, `a takeover reached the new user at ${window.length} moments: ${window.join(", ")}`);
     });
   });
 });

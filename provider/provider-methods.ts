@@ -116,7 +116,8 @@ export async function update(_id: string, olds: Props, news: Props, stackConfig?
     await removePermissionsBoundary(ctx, live.userName);
     applied = { ...applied, permissionsBoundary: undefined };
   }
-  const inventory = inventoryOutput(await discoverInventory(ctx, applied.userName));
+  const since = Date.now();
+  const inventory = await keepRecordedOrphans(ctx, olds.inventory, inventoryOutput(await discoverInventory(ctx, applied.userName)), since);
   return { outs: outputs(news, applied, inventory) };
 }
 
@@ -134,10 +135,38 @@ export async function read(id: string, props: Props, stackConfig?: StackConfigRe
     throw err;
   }
   if (identity.state === "gone") return {};
+  const since = Date.now();
   const live = (await readLiveUser(ctx, identity.user.UserName!))!;
-  const inventory = inventoryOutput(await discoverInventory(ctx, live.userName));
+  const inventory = await keepRecordedOrphans(ctx, props.inventory, inventoryOutput(await discoverInventory(ctx, live.userName)), since);
   const outs = outputs(props, live, inventory);
   return { id: live.userName, props: outs };
+}
+
+/** An MFA device in the recorded inventory; `unassigned` marks a virtual device kept by keepRecordedOrphans. */
+type RecordedMfaDevice = InventoryOutput["mfaDevices"]["devices"][number] & { unassigned?: boolean };
+
+/**
+ * Keeps, in a freshly listed inventory, the virtual MFA devices recorded as the user's that no longer hang on it but
+ * still exist unassigned: an interrupted destroy deactivated them and did not get to delete them. Only the serials in
+ * the stack lead the next destroy to them (as knownVirtualMfaSerials), so a refresh or update in between, which
+ * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
+ * marked `unassigned: true`. Costs nothing unless a recorded virtual device is missing from the user's list.
+ */
+async function keepRecordedOrphans(ctx: CountingContext, recorded: unknown, current: InventoryOutput, since: number): Promise<InventoryOutput> {
+  const devices = ((recorded as InventoryOutput | undefined)?.mfaDevices?.devices ?? []) as RecordedMfaDevice[];
+  const listed = new Set(current.mfaDevices.devices.map((d) => d.serial));
+  const candidates = devices.filter((d) => d.kind === "virtual" && !listed.has(d.serial)).map((d) => d.serial);
+  const kept: RecordedMfaDevice[] = [];
+  for (const serial of candidates) {
+    if (await ctx.virtualMfa.isUnassignedVirtual(serial, since)) kept.push({ serial, kind: "virtual", unassigned: true });
+  }
+  if (kept.length === 0) return current;
+  const all = [...current.mfaDevices.devices, ...kept].sort((a, b) => a.serial.localeCompare(b.serial));
+  return {
+    ...current,
+    total: current.total + kept.length,
+    mfaDevices: { count: all.length, ids: all.map((d) => d.serial).sort(), devices: all },
+  };
 }
 
 export async function remove(_id: string, props: Props, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {

@@ -5,6 +5,14 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
  * program, not to a copy frozen into stack state when the resource was created.
  */
 export const PROVIDER_METHODS_MODULE = "iam-user-teardown/provider-methods";
+/**
+ * The same name for the code below. Code that Pulumi serializes must not read this module's exports: TypeScript
+ * compiles a use of an exported constant to `exports.X`, and when the package is installed in node_modules (as npm
+ * installs it) the serializer stores that `exports` object as `require("iam-user-teardown/dist/dynamic-provider.js")`,
+ * a path the package's "exports" map does not open, so the provider could not even be loaded. A module-local constant
+ * is stored by value.
+ */
+const METHODS_MODULE = PROVIDER_METHODS_MODULE;
 
 type Methods = typeof import("./provider-methods");
 interface ConfigureRequest {
@@ -20,7 +28,7 @@ export class IamUserTeardownProvider implements dynamic.ResourceProvider {
   private stackConfig?: ConfigureRequest["config"];
   private readonly methodsModule: string;
 
-  constructor(methodsModule: string = PROVIDER_METHODS_MODULE) {
+  constructor(methodsModule: string = METHODS_MODULE) {
     this.methodsModule = methodsModule;
   }
 

@@ -251,3 +251,21 @@ export function mutatingCalls(emulator: Emulator): string[] {
 export function summaryLine(text: string, userName: string): string | undefined {
   return text.split("\n").find((l) => l.includes(`iam-user-teardown: IAM user ${userName} (`) && /; \d+ round\(s\), \d+ API calls/.test(l));
 }
+
+/**
+ * Runs pulumi commands on a program in place (an example in the repository, or the root Pulumi.yaml), with the
+ * workspace's backend and the stack config file kept in the workspace (`--config-file`), so nothing is written into
+ * the repository. The workspace must be created with the program's project name; its stack `e2e` is used.
+ */
+export function inPlace(s: EmulatedStack, projectDir: string) {
+  const flags = ["--stack", "e2e", "--config-file", `${s.ws.programDir}/Pulumi.e2e.yaml`];
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => s.ws.run([...args, ...flags], { cwd: projectDir, env });
+  return {
+    run,
+    up: (extra: string[] = []) => run(["up", "--yes", "--skip-preview", "--non-interactive", ...extra]),
+    preview: (extra: string[] = []) => run(["preview", "--diff", "--non-interactive", ...extra]),
+    destroy: (extra: string[] = []) => run(["destroy", "--yes", "--skip-preview", "--non-interactive", ...extra]),
+    /** `pulumi destroy --preview-only ...`; PULUMI_SKIP_CONFIRMATIONS=true counts as --yes, which --preview-only refuses. */
+    destroyPreview: (extra: string[] = []) => run(["destroy", "--preview-only", "--non-interactive", ...extra], { PULUMI_SKIP_CONFIRMATIONS: undefined }),
+  };
+}

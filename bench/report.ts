@@ -1,0 +1,291 @@
+/** results.json and results.md. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ActionCounts } from "./call-model";
+import type { LogStats } from "./emulator-host";
+import type { ScenarioSpec, UserSpec } from "./scenarios";
+
+export interface BenchRun {
+  scenario: ScenarioSpec;
+  implementation: "runbook" | "terraform" | "engine";
+  label: string;
+  variant?: string;
+  users: UserSpec[];
+  outcomes: Array<{ userName: string; deleted: boolean; onePass: boolean; runs: number; error?: string }>;
+  wallMs: number;
+  /** CPU time of the bench process (the implementation and its SDK client) during the run. */
+  cpuMs: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+  stats: LogStats;
+  usersLeft: string[];
+  orphanedVirtual: string[];
+  bystandersUntouched: boolean;
+}
+
+export interface BenchRecord {
+  scenario: string;
+  scenarioTitle: string;
+  implementation: string;
+  implementationId: "runbook" | "terraform" | "engine";
+  variant?: string;
+  /** Every user deleted by its first attempt, in one round (runbook: one execution). */
+  onePass: boolean;
+  /** Requests the emulator received (throttled attempts included). */
+  calls: number;
+  /** Requests past the token buckets. */
+  acceptedCalls: number;
+  throttledCalls: number;
+  wallMs: number;
+  /** CPU time the bench process spent during the run (the implementation, its SDK client, the harness). */
+  cpuMs: number;
+  limitMs: number;
+  limitDetail: { chainMs: number; throttleAction?: string; throttleMs?: number };
+  /** The limit for the calls a teardown cannot do without (see limits.ts), the same for every implementation. */
+  minimalLimitMs: number;
+  ratioToLimit: number;
+  ratioToBestAnchor?: number;
+  /** Peak RSS of the bench process during the run (the emulator runs in its own process). */
+  peakRssMb: number;
+  /** RSS right before the run, after a GC: the bench process with ts-node, the SDK and the engine loaded. */
+  baselineRssMb: number;
+  users: number;
+  usersDeleted: number;
+  usersNotInOnePass: number;
+  secondRuns: number;
+  failures: number;
+  failureSamples: string[];
+  orphanedVirtual: number;
+  bystandersUntouched: boolean;
+  callsByAction: ActionCounts;
+  throttledByAction: ActionCounts;
+  errorsByAction: Record<string, Record<string, number>>;
+  predictedByAction: ActionCounts;
+  predictionDiff: Record<string, [number, number]>;
+  /** GetUser calls per user torn down. */
+  getUserPerUser: number;
+  busiest?: { action: string; acceptedPerSecond: number[] };
+  extrapolated?: boolean;
+  scale?: {
+    measuredUsers: number;
+    ofUsers: number;
+    measured: { calls: number; acceptedCalls: number; wallMs: number; limitMs: number; ratioToLimit: number };
+  };
+}
+
+export interface ResultsInput {
+  records: BenchRecord[];
+  latencyMs: number;
+  quick: boolean;
+  scaleNotes: string[];
+  elapsedS: number;
+  node: string;
+  /** The commit measured, and whether provider/ differed from it. */
+  engineRevision: string;
+  command: string;
+}
+
+export function writeResults(dir: string, input: ResultsInput): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const json = {
+    command: input.command,
+    latencyMs: input.latencyMs,
+    engineRevision: input.engineRevision,
+    node: input.node,
+    elapsedS: input.elapsedS,
+    scaleNotes: input.scaleNotes,
+    targets: evaluateTargets(input.records),
+    records: input.records,
+  };
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify(json, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "results.md"), markdown(input));
+}
+
+const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const yesNo = (b: boolean) => (b ? "yes" : "no");
+const x = (n: number | undefined) => (n === undefined ? "-" : `${n.toFixed(2)}`);
+const main = (recs: BenchRecord[]) => recs.filter((r) => !r.variant);
+const find = (recs: BenchRecord[], scenario: (id: string) => boolean, impl: BenchRecord["implementationId"]) =>
+  recs.find((r) => scenario(r.scenario) && r.implementationId === impl && !r.variant);
+
+export interface TargetVerdict {
+  target: string;
+  met: boolean | null;
+  detail: string;
+}
+
+/** The issue's targets, judged from the figures. `met: null` when the run did not include what the target needs. */
+export function evaluateTargets(records: BenchRecord[]): TargetVerdict[] {
+  const out: TargetVerdict[] = [];
+  const engines = main(records).filter((r) => r.implementationId === "engine");
+
+  // Calls
+  const inexact = engines.filter((r) => Object.keys(r.predictionDiff).length > 0);
+  const fleet = engines.find((r) => r.scenario.startsWith("fleet-"));
+  const getUser = [...new Set(engines.map((r) => r.getUserPerUser))].sort();
+  out.push({
+    target: "Calls: one list per kind per page, one removal per item (two for a virtual device), one DeleteUser, classification listings that do not grow with the number of users",
+    met: engines.length === 0 ? null : inexact.length === 0,
+    detail:
+      (inexact.length === 0
+        ? `Every engine run made exactly the predicted calls of every action other than GetUser (${engines.length} runs).`
+        : `Off in ${inexact.map((r) => `${r.scenario} ${JSON.stringify(r.predictionDiff)}`).join("; ")} (predicted, measured).`) +
+      (fleet ? ` Fleet: ${fleet.callsByAction.ListVirtualMFADevices ?? 0} ListVirtualMFADevices page(s) for ${fleet.users} users (one account-wide listing, MaxItems 1000).` : "") +
+      ` On top of these the engine makes ${getUser.join(" / ")} GetUser call(s) per user (identity checks, see below).`,
+  });
+
+  const e20 = find(records, (id) => id === "one-user-20", "engine");
+  const t20 = find(records, (id) => id === "one-user-20", "terraform");
+  if (e20) {
+    out.push({
+      target: "One user, 20 dependencies: within 1.25x of the limit",
+      met: e20.ratioToLimit <= 1.25,
+      detail: `${fmtMs(e20.wallMs)} against a limit of ${fmtMs(e20.limitMs)}: ${x(e20.ratioToLimit)}x` + (e20.ratioToLimit > 1.25 ? ` (missed by ${Math.round((e20.ratioToLimit / 1.25 - 1) * 100)}%).` : "."),
+    });
+    if (t20) {
+      const speedup = t20.wallMs / e20.wallMs;
+      out.push({
+        target: "One user, 20 dependencies: at least 4x faster than the force_destroy model",
+        met: speedup >= 4,
+        detail: `Terraform model ${fmtMs(t20.wallMs)}, engine ${fmtMs(e20.wallMs)}: ${speedup.toFixed(1)}x.`,
+      });
+    }
+  }
+
+  const th = find(records, (id) => id.startsWith("throttled-"), "engine");
+  if (th) {
+    out.push({
+      target: `Throttled (${th.users.toLocaleString("en")} users${th.users < 1000 ? "; the issue's scale is 1,000" : ""}): every user deleted in one pass, zero failures`,
+      met: th.onePass && th.failures === 0,
+      detail: `${th.usersDeleted} of ${th.users} deleted, ${th.users - th.usersNotInOnePass} in one pass, ${th.failures} failed.`,
+    });
+    out.push({
+      target: "Throttled: within 1.2x of calls / rate",
+      met: th.ratioToLimit <= 1.2,
+      detail:
+        `${fmtMs(th.wallMs)} against ${fmtMs(th.limitMs)} (its own calls: ${th.limitDetail.throttleAction} is the busiest action): ${x(th.ratioToLimit)}x` +
+        (th.ratioToLimit > 1.2 ? ` (missed by ${Math.round((th.ratioToLimit / 1.2 - 1) * 100)}%).` : ".") +
+        ` Against the calls a teardown cannot do without (${fmtMs(th.minimalLimitMs)}): ${x(th.wallMs / th.minimalLimitMs)}x.`,
+    });
+    out.push({
+      target: `Peak memory for the throttled run under 200 MB${th.users < 1000 ? " (1,000 users in bench/full-scale/)" : ""}`,
+      met: th.peakRssMb < 200,
+      detail: `Peak RSS of the bench process ${th.peakRssMb} MB (${th.baselineRssMb} MB before the run: node, ts-node, the AWS SDK, the harness; the emulator runs in its own process).`,
+    });
+  }
+  return out;
+}
+
+function revisionLine(input: ResultsInput): string {
+  return `Engine: ${input.engineRevision}.`;
+}
+
+export function markdown(input: ResultsInput): string {
+  const L: string[] = [];
+  const recs = input.records;
+  const byScenario = new Map<string, BenchRecord[]>();
+  for (const r of recs) byScenario.set(r.scenario, [...(byScenario.get(r.scenario) ?? []), r]);
+
+  L.push(`# Benchmark results`, ``);
+  L.push(`\`${input.command}\`: ${input.latencyMs} ms injected latency per call, Node ${input.node}, ${Math.round(input.elapsedS / 6) / 10} minutes in all. ${revisionLine(input)}`, ``);
+  L.push(
+    `Three implementations of "delete this user" on the project's IAM emulator (bench/README.md says where each call`,
+    `sequence comes from): the AWS runbook AWSConfigRemediation-DeleteIAMUser v4, Terraform's aws_iam_user with`,
+    `force_destroy (what Pulumi's aws.iam.User forceDestroy runs), and this package's engine called as the Pulumi`,
+    `provider's delete calls it (defaults: removal concurrency 8, 32 requests in flight per client, adaptive SDK retry,`,
+    `the per-action limiter, GetUser verify after DeleteUser).`,
+    ``,
+    `- **one pass**: every user gone after its first attempt (runbook: its first execution; engine: one round).`,
+    `- **API calls**: requests in the emulator's request log, throttled attempts included.`,
+    `- **wall**: from the first call to the last user finished, clients already built and warmed by one request.`,
+    `- **× best anchor**: wall / the faster anchor's wall. **× limit**: wall / the limit (below).`,
+    `- **limit** without throttling: the dependency chain: list, remove, DeleteUser = 3 round trips, 4 when a virtual MFA`,
+    `  device is present (DeactivateMFADevice must answer before DeleteVirtualMFADevice), 2 with nothing to remove; N users`,
+    `  P at a time: max(longest chain, sum of chains / P) x latency.`,
+    `- **limit** under throttling: each action has its own token bucket (10/s, burst 10), so the run cannot end before the`,
+    `  busiest action's bucket has let its last call through: max over actions of (accepted calls of the action - burst) / rate`,
+    `  (a throttled attempt takes no token, so only accepted calls count), or the chain bound if that is larger. This uses`,
+    `  each implementation's own calls; the "minimal" figure uses only the calls no teardown can avoid (one list per kind,`,
+    `  one removal per item, two per virtual device, one DeleteUser) and is the same for all three.`,
+    `- **peak RSS**: the bench process (node + ts-node + the SDK + the implementation); the emulator has its own process.`,
+    ``,
+  );
+
+  L.push(`## All scenarios`, ``);
+  L.push(`| scenario | implementation | one pass | API calls | wall | × best anchor | × limit | limit | peak RSS |`);
+  L.push(`|---|---|---|---:|---:|---:|---:|---:|---:|`);
+  for (const [, rs] of byScenario) {
+    for (const r of main(rs)) {
+      const ex = r.extrapolated ? ` *(extrapolated from ${r.scale!.measuredUsers} of ${r.scale!.ofUsers} users)*` : "";
+      L.push(
+        `| ${r.scenarioTitle} | ${r.implementation}${ex} | ${yesNo(r.onePass)} | ${r.calls.toLocaleString("en")} | ${fmtMs(r.wallMs)} | ${x(r.ratioToBestAnchor)} | ${x(r.ratioToLimit)} | ${fmtMs(r.limitMs)} | ${r.peakRssMb} MB |`,
+      );
+    }
+  }
+  L.push(``);
+
+  L.push(`## Targets`, ``);
+  L.push(`| target | met | figures |`, `|---|---|---|`);
+  for (const t of evaluateTargets(recs)) L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
+  L.push(``);
+
+  L.push(`## Per scenario`, ``);
+  for (const [id, rs] of byScenario) {
+    L.push(`### ${rs[0].scenarioTitle} (\`${id}\`)`, ``);
+    for (const r of main(rs)) L.push(`- ${describe(r)}`);
+    const variants = rs.filter((r) => r.variant);
+    if (variants.length > 0) {
+      const shipped = find(rs, () => true, "engine");
+      L.push(``, `Engine settings other than the shipped defaults (evidence for the recommendations below):`, ``);
+      L.push(`| engine settings | wall | × limit | limit | vs shipped | GetUser/user | throttled answers |`, `|---|---:|---:|---:|---:|---:|---:|`);
+      for (const r of [shipped!, ...variants]) {
+        L.push(
+          `| ${r.variant ?? "shipped defaults"} | ${fmtMs(r.wallMs)} | ${x(r.ratioToLimit)} | ${fmtMs(r.limitMs)} | ${shipped ? x(r.wallMs / shipped.wallMs) : "-"} | ${r.getUserPerUser} | ${r.throttledCalls} |`,
+        );
+      }
+      const withTimeline = [shipped!, ...variants].filter((r) => r.busiest && r.throttledCalls >= 0 && id.startsWith("throttled-"));
+      if (withTimeline.length > 0) {
+        L.push(``, `Accepted calls of the busiest action per second, averaged over 5-second windows (its bucket allows 10/s):`, ``);
+        for (const r of withTimeline) L.push(`- ${r.variant ?? "shipped defaults"} (${r.busiest!.action}): ${windows(r.busiest!.acceptedPerSecond, 5).join(" ")}`);
+      }
+    }
+    L.push(``);
+  }
+
+  L.push(`## Scale`, ``);
+  for (const n of input.scaleNotes) L.push(`- ${n}`);
+  L.push(``);
+  return L.join("\n") + "\n";
+}
+
+function windows(perSecond: number[], size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < perSecond.length; i += size) {
+    const w = perSecond.slice(i, i + size);
+    out.push((w.reduce((a, b) => a + b, 0) / w.length).toFixed(1));
+  }
+  return out;
+}
+
+function describe(r: BenchRecord): string {
+  const parts: string[] = [];
+  parts.push(`**${r.implementation}**: ${r.usersDeleted}/${r.users} users deleted${r.extrapolated ? " (of the sample)" : ""}`);
+  if (r.secondRuns > 0) parts.push(`${r.secondRuns} needed a second execution (first one failed: ${r.failureSamples[0] ?? "?"})`);
+  else if (r.usersNotInOnePass > 0) parts.push(`${r.usersNotInOnePass} not in one pass`);
+  if (r.failures > 0) parts.push(`${r.failures} failed: ${r.failureSamples.join(" | ")}`);
+  parts.push(`${r.acceptedCalls.toLocaleString("en")} accepted calls${r.throttledCalls > 0 ? ` + ${r.throttledCalls.toLocaleString("en")} throttled` : ""}`);
+  const top = Object.entries(r.callsByAction).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([a, n]) => `${a} ${n}`);
+  if (!r.extrapolated) parts.push(`busiest actions: ${top.join(", ")}`);
+  if (r.implementationId === "engine") parts.push(`GetUser ${r.getUserPerUser} per user`);
+  if (r.limitDetail.throttleAction) parts.push(`limit set by ${r.limitDetail.throttleAction}`);
+  parts.push(`CPU ${fmtMs(r.cpuMs)}`);
+  if (Object.keys(r.predictionDiff).length > 0) parts.push(`calls vs call model (predicted, measured): ${JSON.stringify(r.predictionDiff)}`);
+  else parts.push(`calls as the call model predicts${r.implementationId === "engine" ? " (GetUser aside)" : ""}`);
+  if (r.orphanedVirtual > 0) parts.push(`**${r.orphanedVirtual} virtual MFA device(s) left orphaned**`);
+  if (!r.bystandersUntouched) parts.push(`**a bystander changed**`);
+  if (r.extrapolated && r.scale) {
+    const m = r.scale.measured;
+    parts.push(`measured on ${r.scale.measuredUsers} users: ${m.calls.toLocaleString("en")} calls, ${fmtMs(m.wallMs)} against a limit of ${fmtMs(m.limitMs)} (${x(m.ratioToLimit)}x)`);
+  }
+  return parts.join("; ") + ".";
+}

@@ -1,0 +1,498 @@
+/**
+ * npm run bench [-- --quick] [--latency-ms N] [--out DIR] [--only id,id] [--no-variants]
+ *
+ * Tears the same users down with three implementations on the IAM emulator (its own process, injected latency,
+ * per-action throttling where a scenario says so) and writes results.md and results.json to DIR (default: bench/,
+ * or bench/quick/ with --quick). See bench/README.md.
+ */
+import "./env";
+import { execSync } from "node:child_process";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
+import { PerActionRateLimiter, applyRateLimiter } from "../provider/aws/rate-limit";
+import { ProposedRateLimiter } from "./experiments/proposed-rate-limiter";
+import { teardownUser, type TeardownOptions, type TeardownReport } from "../provider/teardown";
+import { iamClientFor, resetIamClients } from "../provider/aws/client";
+import { BOTO3_LEGACY_RETRY, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
+import { runbookUntilDeleted } from "./anchors/runbook";
+import { terraformForceDestroyUser } from "./anchors/terraform-force-destroy";
+import { engineCalls, minimalCalls, runbookCalls, sumCounts, terraformCalls, type ActionCounts } from "./call-model";
+import { limitFor } from "./limits";
+import { benchPlan, seedOf, type ScenarioSpec, type UserSpec } from "./scenarios";
+import { RemoteEmulator } from "./remote-emulator";
+import { writeResults, type BenchRecord, type BenchRun } from "./report";
+
+interface Args {
+  quick: boolean;
+  latencyMs: number;
+  out: string;
+  only?: string[];
+  variants: boolean;
+  impls?: string[];
+  variantFilter?: string;
+  throttledUsers?: number;
+  anchorSample?: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, latencyMs: 25, out: "", variants: true };
+  let variantsSet = false;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--quick":
+        args.quick = true;
+        break;
+      case "--latency-ms": {
+        const n = Number(value());
+        if (!Number.isFinite(n) || n < 0) throw new Error("--latency-ms needs a non-negative number");
+        args.latencyMs = n;
+        break;
+      }
+      case "--out":
+        args.out = value();
+        break;
+      case "--only":
+        args.only = value().split(",").map((s) => s.trim()).filter(Boolean);
+        break;
+      case "--impl":
+        args.impls = value().split(",").map((x) => x.trim());
+        break;
+      case "--variant":
+        args.variantFilter = value();
+        break;
+      case "--throttled-users":
+        args.throttledUsers = Number(value());
+        break;
+      case "--anchor-sample":
+        args.anchorSample = Number(value());
+        break;
+      case "--no-variants":
+        args.variants = false;
+        variantsSet = true;
+        break;
+      case "--variants":
+        args.variants = true;
+        variantsSet = true;
+        break;
+      case "--help":
+      case "-h":
+        console.log(
+          "usage: npm run bench -- [--quick] [--latency-ms N] [--out DIR] [--only scenario-id-prefix,...] [--impl runbook,terraform,engine]\n" +
+            "                        [--variants | --no-variants] [--variant label-substring] [--throttled-users N] [--anchor-sample N]",
+        );
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  if (!args.out) args.out = path.join(__dirname, args.quick ? "quick" : ".");
+  if (args.quick && !variantsSet) args.variants = false;
+  return args;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Implementations
+
+type ImplementationId = "runbook" | "terraform" | "engine";
+
+interface EngineVariant {
+  /** Shown in the results: which settings differ from the defaults the Pulumi provider uses. */
+  label: string;
+  options?: Partial<TeardownOptions>;
+  /** A hard per-action cap for the package's client-side limiter (ClientTuning.maxRatePerAction). */
+  maxRatePerAction?: number;
+  /** A client built differently from iamClientFor's (an experiment: another limiter, another retry mode). */
+  client?: (endpoint: string) => IAMClient;
+}
+
+interface Implementation {
+  id: ImplementationId;
+  label: string;
+  anchor: boolean;
+  variant?: EngineVariant;
+}
+
+const IMPLEMENTATIONS: Implementation[] = [
+  { id: "runbook", label: "AWS runbook (AWSConfigRemediation-DeleteIAMUser v4) model", anchor: true },
+  { id: "terraform", label: "Terraform aws_iam_user force_destroy model", anchor: true },
+  { id: "engine", label: "iam-user-teardown engine", anchor: false },
+];
+
+/** Engine settings that differ from the provider's defaults, run as extra rows: evidence for (or against) changing a default. */
+function variantsFor(s: ScenarioSpec): EngineVariant[] {
+  if (s.id === "one-user-20" || s.id === "one-user-40") {
+    return [
+      { label: "concurrency 32", options: { concurrency: 32 } },
+      { label: "verify off", options: { verify: false } },
+      { label: "concurrency 32, verify off", options: { concurrency: 32, verify: false } },
+    ];
+  }
+  if (s.id.startsWith("fleet-")) {
+    return [
+      { label: "concurrency 32", options: { concurrency: 32 } },
+      { label: "maxInFlight 128", options: { maxInFlight: 128 } },
+    ];
+  }
+  if (s.id.startsWith("throttled-")) {
+    return [
+      { label: "standard retry, proposed limiter", client: (endpoint) => experimentClient(endpoint, "standard", new ProposedRateLimiter()) },
+      { label: "adaptive retry, proposed limiter", client: (endpoint) => experimentClient(endpoint, "adaptive", new ProposedRateLimiter()) },
+      {
+        label: "standard retry, proposed limiter, verify off",
+        options: { verify: false },
+        client: (endpoint) => experimentClient(endpoint, "standard", new ProposedRateLimiter()),
+      },
+    ];
+  }
+  return [];
+}
+
+/** A client like iamClientFor's (same retry attempts, the limiter middleware), with another retry mode or limiter. */
+function experimentClient(endpoint: string, retryMode: "adaptive" | "standard", limiter: PerActionRateLimiter): IAMClient {
+  const client = new IAMClient({ endpoint, region: process.env.AWS_REGION, retryMode, maxAttempts: 10 });
+  applyRateLimiter(client, limiter);
+  return client;
+}
+
+interface UserOutcome {
+  userName: string;
+  /** The user is gone at the end. */
+  deleted: boolean;
+  /** Deleted by the first attempt, in one round. */
+  onePass: boolean;
+  /** Runbook executions it took (1 or 2); 1 for the others. */
+  runs: number;
+  error?: string;
+}
+
+async function pool<T, R>(items: readonly T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+class RssSampler {
+  peak = 0;
+  private timer?: NodeJS.Timeout;
+  start(): void {
+    this.peak = process.memoryUsage.rss();
+    this.timer = setInterval(() => (this.peak = Math.max(this.peak, process.memoryUsage.rss())), 10);
+  }
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+    return this.peak;
+  }
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/** A name no scenario uses: the warm-up request answers NoSuchEntity and touches nothing. */
+const WARM_UP_USER = "bench-warm-up-nobody";
+
+interface SeededUser {
+  spec: UserSpec;
+  userId: string;
+  virtualSerials: string[];
+}
+
+async function runImplementation(
+  emu: RemoteEmulator,
+  s: ScenarioSpec,
+  impl: Implementation,
+  args: Args,
+): Promise<BenchRun> {
+  await emu.start({
+    latencyMs: args.latencyMs,
+    seed: 7,
+    throttle: s.throttle ? { ratePerSecond: s.throttle.ratePerSecond, burst: s.throttle.burst } : undefined,
+    logRequests: true,
+  });
+  const seeded = await emu.seed(seedOf(s));
+  const sample = impl.anchor && s.anchorSample ? s.anchorSample : s.targets.length;
+  const targets: SeededUser[] = s.targets.slice(0, sample).map((spec) => {
+    const r = seeded.users[spec.userName];
+    return { spec, userId: r.userId, virtualSerials: r.mfaSerials.filter((m) => m.kind === "virtual").map((m) => m.serial) };
+  });
+  const query = {
+    targets: targets.map((t) => t.spec.userName),
+    bystanders: s.bystanders.map((b) => b.userName),
+    targetVirtualSerials: targets.flatMap((t) => t.virtualSerials),
+  };
+  const before = await emu.inspect(query);
+
+  resetIamClients();
+  const endpoint = emu.endpoint;
+  let modelClient: ModelClient | undefined;
+  /** One request before timing, on the client the run will use: client set-up, credentials, first socket. */
+  let warmUp: () => Promise<unknown>;
+  let run: (t: SeededUser) => Promise<UserOutcome>;
+  if (impl.id === "engine") {
+    const v = impl.variant;
+    // The client teardownUser would build for this connection (one per connection per process), built before timing.
+    const client = v?.client
+      ? v.client(endpoint)
+      : v?.maxRatePerAction
+        ? iamClientFor({ endpoint }, { maxRatePerAction: v.maxRatePerAction })
+        : iamClientFor({ endpoint });
+    const ownClient = v?.client !== undefined || v?.maxRatePerAction !== undefined;
+    warmUp = () => client.send(new GetUserCommand({ UserName: WARM_UP_USER }));
+    run = async (t) => {
+      try {
+        // As the Pulumi provider's delete calls it (provider-methods.ts remove), plus any variant settings.
+        const report: TeardownReport = await teardownUser({
+          ...(ownClient ? { client } : { connection: { endpoint } }),
+          userName: t.spec.userName,
+          expectedUserId: t.userId,
+          knownVirtualMfaSerials: t.virtualSerials,
+          ...(v?.options ?? {}),
+        });
+        return { userName: t.spec.userName, deleted: report.outcome === "deleted", onePass: report.outcome === "deleted" && report.rounds === 1, runs: 1 };
+      } catch (err) {
+        return { userName: t.spec.userName, deleted: false, onePass: false, runs: 1, error: String((err as Error)?.message ?? err) };
+      }
+    };
+  } else if (impl.id === "terraform") {
+    const client = (modelClient = new ModelClient(endpoint, TERRAFORM_RETRY));
+    warmUp = () => client.send(new GetUserCommand({ UserName: WARM_UP_USER }));
+    run = async (t) => {
+      const r = await terraformForceDestroyUser(client, t.spec.userName);
+      return { userName: t.spec.userName, deleted: r.ok, onePass: r.ok, runs: 1, error: r.error };
+    };
+  } else {
+    const client = (modelClient = new ModelClient(endpoint, BOTO3_LEGACY_RETRY));
+    warmUp = () => client.send(new GetUserCommand({ UserName: WARM_UP_USER }));
+    run = async (t) => {
+      const runs = await runbookUntilDeleted(client, t.spec.userName, { userId: t.userId, maxRuns: 2 });
+      const last = runs[runs.length - 1];
+      return {
+        userName: t.spec.userName,
+        deleted: last.ok,
+        onePass: runs.length === 1 && last.ok,
+        runs: runs.length,
+        error: runs.find((r) => !r.ok)?.error,
+      };
+    };
+  }
+
+  await warmUp().catch(() => undefined);
+  await emu.clearLog();
+  (global as { gc?: () => void }).gc?.();
+  const baselineRss = process.memoryUsage.rss();
+  const sampler = new RssSampler();
+  sampler.start();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const outcomes = await pool(targets, s.parallelism, run);
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const peakRss = sampler.stop();
+
+  modelClient?.destroy();
+  resetIamClients();
+  const stats = await emu.stats();
+  const after = await emu.inspect(query);
+  const bystandersUntouched = Object.entries(before.bystanderSnapshots).every(([k, v]) => after.bystanderSnapshots[k] === v);
+  return {
+    scenario: s,
+    implementation: impl.id,
+    label: impl.variant ? `${impl.label} [${impl.variant.label}]` : impl.label,
+    variant: impl.variant?.label,
+    users: targets.map((t) => t.spec),
+    outcomes,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMb: mb(peakRss),
+    baselineRssMb: mb(baselineRss),
+    stats,
+    usersLeft: after.usersLeft,
+    orphanedVirtual: after.orphanedVirtual,
+    bystandersUntouched,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Figures
+
+function acceptedByAction(run: BenchRun): ActionCounts {
+  return Object.fromEntries(Object.entries(run.stats.byAction).map(([a, st]) => [a, st.accepted]));
+}
+
+function predictionFor(run: BenchRun, users: readonly UserSpec[]): ActionCounts {
+  const s = run.scenario;
+  if (run.implementation === "terraform") return terraformCalls(s, users);
+  if (run.implementation === "runbook") {
+    const { secondRuns: _secondRuns, ...counts } = runbookCalls(s, users);
+    return counts;
+  }
+  return engineCalls(s, users);
+}
+
+function diffCounts(predicted: ActionCounts, measured: ActionCounts): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const a of new Set([...Object.keys(predicted), ...Object.keys(measured)])) {
+    const p = predicted[a] ?? 0;
+    const m = measured[a] ?? 0;
+    if (p !== m) out[a] = [p, m];
+  }
+  return out;
+}
+
+function toRecord(run: BenchRun, latencyMs: number): BenchRecord {
+  const s = run.scenario;
+  const accepted = acceptedByAction(run);
+  const limit = limitFor(s, run.users, latencyMs, accepted);
+  const minimal = limitFor(s, s.targets, latencyMs, minimalCalls(s.targets));
+  const predicted = predictionFor(run, run.users);
+  // The engine's GetUser checks are reported per user, not predicted (see call-model.ts).
+  const compared = run.implementation === "engine" ? Object.fromEntries(Object.entries(accepted).filter(([a]) => a !== "GetUser")) : accepted;
+  const failures = run.outcomes.filter((o) => !o.deleted);
+  const record: BenchRecord = {
+    scenario: s.id,
+    scenarioTitle: s.title,
+    implementation: run.label,
+    implementationId: run.implementation,
+    variant: run.variant,
+    onePass: run.outcomes.every((o) => o.onePass) && run.usersLeft.length === 0,
+    calls: run.stats.total,
+    acceptedCalls: run.stats.accepted,
+    throttledCalls: run.stats.throttled,
+    wallMs: Math.round(run.wallMs),
+    cpuMs: Math.round(run.cpuMs),
+    limitMs: Math.round(limit.ms),
+    limitDetail: { chainMs: Math.round(limit.chainMs), throttleAction: limit.throttle?.action, throttleMs: limit.throttle ? Math.round(limit.throttle.ms) : undefined },
+    minimalLimitMs: Math.round(minimal.ms),
+    ratioToLimit: round2(run.wallMs / limit.ms),
+    peakRssMb: run.peakRssMb,
+    baselineRssMb: run.baselineRssMb,
+    users: run.users.length,
+    usersDeleted: run.outcomes.filter((o) => o.deleted).length,
+    usersNotInOnePass: run.outcomes.filter((o) => !o.onePass).length,
+    secondRuns: run.outcomes.filter((o) => o.runs > 1).length,
+    failures: failures.length,
+    failureSamples: [...new Set(run.outcomes.map((o) => o.error).filter((e): e is string => !!e))].slice(0, 3),
+    orphanedVirtual: run.orphanedVirtual.length,
+    bystandersUntouched: run.bystandersUntouched,
+    callsByAction: accepted,
+    throttledByAction: Object.fromEntries(Object.entries(run.stats.byAction).filter(([, st]) => st.throttled > 0).map(([a, st]) => [a, st.throttled])),
+    errorsByAction: Object.fromEntries(Object.entries(run.stats.byAction).filter(([, st]) => Object.keys(st.errors).length > 0).map(([a, st]) => [a, st.errors])),
+    predictedByAction: predicted,
+    predictionDiff: diffCounts(predicted, compared),
+    getUserPerUser: round2((accepted.GetUser ?? 0) / Math.max(1, run.users.length)),
+    busiest: run.stats.busiest,
+  };
+  if (run.users.length < s.targets.length) {
+    // Measured on a sample of the targets: extrapolate calls with the call model, wall time in proportion to the limit.
+    const full = predictionFor(run, s.targets);
+    const fullLimit = limitFor(s, s.targets, latencyMs, full);
+    const acceptedFull = sumCounts(full);
+    const attemptsPerAccepted = run.stats.total / Math.max(1, run.stats.accepted);
+    record.scale = {
+      measuredUsers: run.users.length,
+      ofUsers: s.targets.length,
+      measured: { calls: record.calls, acceptedCalls: record.acceptedCalls, wallMs: record.wallMs, limitMs: record.limitMs, ratioToLimit: record.ratioToLimit },
+    };
+    record.calls = Math.round(acceptedFull * attemptsPerAccepted);
+    record.acceptedCalls = acceptedFull;
+    record.throttledCalls = record.calls - acceptedFull;
+    record.limitMs = Math.round(fullLimit.ms);
+    record.limitDetail = { chainMs: Math.round(fullLimit.chainMs), throttleAction: fullLimit.throttle?.action, throttleMs: fullLimit.throttle ? Math.round(fullLimit.throttle.ms) : undefined };
+    record.wallMs = Math.round(fullLimit.ms * (run.wallMs / limit.ms));
+    record.ratioToLimit = round2(record.wallMs / fullLimit.ms);
+    record.extrapolated = true;
+  }
+  return record;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The commit whose engine was measured, and whether provider/ had uncommitted changes. */
+function engineRevision(): string {
+  try {
+    const git = (cmd: string) => execSync(`git ${cmd}`, { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const head = git("rev-parse --short HEAD");
+    const dirty = git("status --porcelain -- provider") !== "";
+    return `commit ${head}${dirty ? " with uncommitted changes in provider/" : ""}`;
+  } catch {
+    return "unknown revision (not a git checkout)";
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const plan = benchPlan(args.quick, { throttledUsers: args.throttledUsers, anchorSample: args.anchorSample });
+  const scenarios = plan.scenarios.filter((s) => !args.only || args.only.some((o) => s.id.startsWith(o)));
+  const emu = await RemoteEmulator.launch();
+  const records: BenchRecord[] = [];
+  const started = Date.now();
+  try {
+    for (const s of scenarios) {
+      console.log(`\n== ${s.title} (${s.id})`);
+      let impls: Implementation[] = [...IMPLEMENTATIONS];
+      if (args.variants) {
+        for (const variant of variantsFor(s)) impls.push({ ...IMPLEMENTATIONS[2], variant });
+      }
+      if (args.impls) impls = impls.filter((i) => args.impls!.includes(i.id));
+      if (args.variantFilter !== undefined) impls = impls.filter((i) => !i.variant || i.variant.label.includes(args.variantFilter!));
+      const scenarioRecords: BenchRecord[] = [];
+      for (const impl of impls) {
+        const t0 = Date.now();
+        const run = await runImplementation(emu, s, impl, args);
+        const record = toRecord(run, args.latencyMs);
+        scenarioRecords.push(record);
+        console.log(
+          `   ${record.implementation.padEnd(72)} onePass=${record.onePass ? "yes" : "no "} calls=${String(record.calls).padStart(6)}` +
+            ` wall=${String(record.wallMs).padStart(7)} ms limit=${String(record.limitMs).padStart(7)} ms x${record.ratioToLimit}` +
+            ` cpu=${record.cpuMs} ms rss=${record.peakRssMb} MB${record.extrapolated ? ` (extrapolated from ${record.scale!.measuredUsers})` : ""}` +
+            ` [${((Date.now() - t0) / 1000).toFixed(1)} s]`,
+        );
+        if (Object.keys(record.predictionDiff).length > 0) console.log(`      calls vs call model (predicted, measured): ${JSON.stringify(record.predictionDiff)}`);
+        if (record.failures > 0) console.log(`      failures: ${record.failures}: ${record.failureSamples.join(" | ")}`);
+      }
+      const anchorWalls = scenarioRecords.filter((r) => r.implementationId !== "engine").map((r) => r.wallMs);
+      if (anchorWalls.length > 0) {
+        const best = Math.min(...anchorWalls);
+        for (const r of scenarioRecords) r.ratioToBestAnchor = round2(r.wallMs / best);
+      }
+      records.push(...scenarioRecords);
+    }
+  } finally {
+    await emu.close();
+  }
+  const elapsedS = Math.round((Date.now() - started) / 1000);
+  writeResults(args.out, {
+    records,
+    latencyMs: args.latencyMs,
+    quick: args.quick,
+    scaleNotes: plan.scaleNotes,
+    elapsedS,
+    node: process.version,
+    engineRevision: engineRevision(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((a, i, all) => a !== "--out" && all[i - 1] !== "--out").join(" ")}` : ""}`,
+  });
+  console.log(`\nbench: ${records.length} runs in ${elapsedS} s; wrote ${path.join(args.out, "results.md")} and results.json`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
+

@@ -1,0 +1,256 @@
+/**
+ * The benchmark's scenarios: who is in the account, who is torn down, in which order, how many at a time, under
+ * which throttle. Everything is deterministic (fixed seeds), so every implementation meets the same account.
+ */
+import type { Scenario, UserSeed } from "../tests/iam-emulator";
+import { mulberry32 } from "../tests/iam-emulator/prng";
+
+/** What hangs on one user, by kind. */
+export interface DepCounts {
+  loginProfile: number;
+  accessKeys: number;
+  sshKeys: number;
+  signingCertificates: number;
+  serviceCredentials: number;
+  virtualMfa: number;
+  hardwareMfa: number;
+  fidoMfa: number;
+  groups: number;
+  inlinePolicies: number;
+  managedPolicies: number;
+}
+
+export interface UserSpec {
+  userName: string;
+  counts: DepCounts;
+  seed: UserSeed;
+}
+
+export interface ScenarioSpec {
+  id: string;
+  title: string;
+  /** Users torn down, in teardown order. */
+  targets: UserSpec[];
+  /** Users that must not be touched (they hold most of the account's virtual MFA devices). */
+  bystanders: UserSpec[];
+  /** Unassigned virtual MFA devices already in the account (names). */
+  unassignedVirtual: string[];
+  /** Users torn down at once (`pulumi destroy` runs 10 resource operations at a time by default). */
+  parallelism: number;
+  /** Per-action token buckets in the emulator. */
+  throttle?: { ratePerSecond: number; burst: number };
+  /** When set, the two anchors tear down only this many of the targets (the first ones in teardown order). */
+  anchorSample?: number;
+  /** Whether this scenario is where peak memory is a target. */
+  memoryTarget?: boolean;
+}
+
+export const emptyCounts = (): DepCounts => ({
+  loginProfile: 0,
+  accessKeys: 0,
+  sshKeys: 0,
+  signingCertificates: 0,
+  serviceCredentials: 0,
+  virtualMfa: 0,
+  hardwareMfa: 0,
+  fidoMfa: 0,
+  groups: 0,
+  inlinePolicies: 0,
+  managedPolicies: 0,
+});
+
+export const totalDeps = (c: DepCounts): number => Object.values(c).reduce((a, b) => a + b, 0);
+export const mfaCount = (c: DepCounts): number => c.virtualMfa + c.hardwareMfa + c.fidoMfa;
+
+/** IAM's per-user quotas (the emulator enforces them); MFA devices share one quota of 8. */
+const CAPS: Partial<Record<keyof DepCounts, number>> = {
+  loginProfile: 1,
+  accessKeys: 2,
+  sshKeys: 5,
+  signingCertificates: 2,
+  serviceCredentials: 6,
+  groups: 10,
+  inlinePolicies: 10,
+  managedPolicies: 20,
+};
+const MFA_QUOTA = 8;
+
+/** The order in which `spread` hands out dependencies: the first five already cover a virtual device and a FIDO key. */
+const CYCLE: Array<keyof DepCounts> = [
+  "virtualMfa",
+  "accessKeys",
+  "fidoMfa",
+  "groups",
+  "managedPolicies",
+  "loginProfile",
+  "hardwareMfa",
+  "sshKeys",
+  "signingCertificates",
+  "serviceCredentials",
+  "inlinePolicies",
+];
+
+/** `n` dependencies spread round-robin over every kind and every MFA kind, within IAM's quotas. */
+export function spread(n: number): DepCounts {
+  const c = emptyCounts();
+  let given = 0;
+  while (given < n) {
+    let progressed = false;
+    for (const kind of CYCLE) {
+      if (given >= n) break;
+      const isMfa = kind === "virtualMfa" || kind === "hardwareMfa" || kind === "fidoMfa";
+      if (isMfa ? mfaCount(c) >= MFA_QUOTA : c[kind] >= (CAPS[kind] ?? Infinity)) continue;
+      c[kind]++;
+      given++;
+      progressed = true;
+    }
+    if (!progressed) throw new Error(`cannot hang ${n} dependencies on one user within IAM's quotas`);
+  }
+  return c;
+}
+
+const SERVICES = ["codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com"];
+let hardwareSerial = 0;
+
+/** The emulator seed for a user with these counts. Groups and customer managed policies are shared account-wide. */
+export function userSeed(userName: string, c: DepCounts): UserSeed {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  return {
+    userName,
+    loginProfile: c.loginProfile > 0,
+    accessKeys: c.accessKeys,
+    sshKeys: c.sshKeys,
+    signingCertificates: c.signingCertificates,
+    serviceCredentials: range(c.serviceCredentials).map((i) => SERVICES[(i - 1) % SERVICES.length]),
+    virtualMfa: range(c.virtualMfa).map((i) => `${userName}-v${i}`),
+    hardwareMfa: range(c.hardwareMfa).map(() => `GAHT${String(++hardwareSerial).padStart(8, "0")}`),
+    fidoMfa: c.fidoMfa,
+    groups: range(c.groups).map((i) => `bench-group-${i}`),
+    inlinePolicies: range(c.inlinePolicies).map((i) => `inline-${i}`),
+    managedPolicies: range(c.managedPolicies).map((i) => (i === 1 ? "arn:aws:iam::aws:policy/ReadOnlyAccess" : `bench-policy-${i}`)),
+  };
+}
+
+function user(userName: string, c: DepCounts): UserSpec {
+  return { userName, counts: c, seed: userSeed(userName, c) };
+}
+
+/** A deterministic shuffle: `pulumi destroy` does not delete independent resources in name order. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  const rand = mulberry32(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** The emulator scenario: targets first (in name order, which is also ListUsers order), then bystanders. */
+export function seedOf(s: ScenarioSpec): Scenario {
+  const byName = [...s.targets].sort((a, b) => a.userName.localeCompare(b.userName));
+  return { users: [...byName, ...s.bystanders].map((u) => u.seed), unassignedVirtualMfa: s.unassignedVirtual };
+}
+
+export function singleUserScenario(deps: number): ScenarioSpec {
+  return {
+    id: `one-user-${deps}`,
+    title: `one user, ${deps} dependencies`,
+    targets: [user(`solo-${deps}`, spread(deps))],
+    bystanders: [],
+    unassignedVirtual: [],
+    parallelism: 1,
+  };
+}
+
+/**
+ * An account with `devices` virtual MFA devices: each of `users` targets holds one (and every other target also a
+ * hardware token or a FIDO key), bystanders hold 8 each, the rest are unassigned. Torn down 10 at a time.
+ */
+export function fleetScenario(users: number, devices: number): ScenarioSpec {
+  const pad = (i: number) => String(i).padStart(4, "0");
+  const targets = Array.from({ length: users }, (_, k) => {
+    const c = emptyCounts();
+    Object.assign(c, { loginProfile: 1, accessKeys: 1, sshKeys: 1, virtualMfa: 1, groups: 1, inlinePolicies: 1, managedPolicies: 1 });
+    if (k % 4 === 0) c.hardwareMfa = 1;
+    if (k % 4 === 1) c.fidoMfa = 1;
+    return user(`fleet-${pad(k + 1)}`, c);
+  });
+  const bystanderDevices = Math.floor(((devices - users) * 0.8) / 8) * 8;
+  const bystanders = Array.from({ length: bystanderDevices / 8 }, (_, k) => {
+    const c = emptyCounts();
+    Object.assign(c, { virtualMfa: 8, accessKeys: 1, groups: 1 });
+    return user(`keeper-${pad(k + 1)}`, c);
+  });
+  const unassigned = Array.from({ length: devices - users - bystanderDevices }, (_, k) => `spare-${pad(k + 1)}`);
+  return {
+    id: `fleet-${users}`,
+    title: `${users} users in an account with ${devices.toLocaleString("en")} virtual MFA devices, 10 at a time`,
+    targets: shuffled(targets, 20_000 + users),
+    bystanders,
+    unassignedVirtual: unassigned,
+    parallelism: 10,
+  };
+}
+
+/**
+ * `users` users, each with a console password, an access key, a virtual MFA device, a group membership and a managed
+ * policy (every fifth also a FIDO key), torn down 10 at a time under a throttle of `rate` requests per second per
+ * action (IAM's own throttling: a token bucket per API). A few bystanders with one of everything.
+ */
+export function throttledScenario(users: number, rate: number, anchorSample: number): ScenarioSpec {
+  const pad = (i: number) => String(i).padStart(4, "0");
+  const targets = Array.from({ length: users }, (_, k) => {
+    const c = emptyCounts();
+    Object.assign(c, { loginProfile: 1, accessKeys: 1, virtualMfa: 1, groups: 1, managedPolicies: 1 });
+    if (k % 5 === 4) c.fidoMfa = 1;
+    return user(`member-${pad(k + 1)}`, c);
+  });
+  const bystanders = Array.from({ length: 5 }, (_, k) => user(`watcher-${k + 1}`, spread(11)));
+  return {
+    id: `throttled-${users}`,
+    title: `${users.toLocaleString("en")} users, ${rate} requests/s per action, 10 at a time`,
+    targets: shuffled(targets, 30_000 + users),
+    bystanders,
+    unassignedVirtual: [],
+    parallelism: 10,
+    throttle: { ratePerSecond: rate, burst: rate },
+    anchorSample: anchorSample < users ? anchorSample : undefined,
+    memoryTarget: true,
+  };
+}
+
+export interface BenchPlan {
+  scenarios: ScenarioSpec[];
+  /** Where the scale was reduced, and why. */
+  scaleNotes: string[];
+}
+
+export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anchorSample?: number } = {}): BenchPlan {
+  hardwareSerial = 0;
+  const singles = [0, 5, 20, 40].map(singleUserScenario);
+  const plan = quick
+    ? [...singles, fleetScenario(50, 500), throttledScenario(scale.throttledUsers ?? 10, 10, scale.anchorSample ?? 10)]
+    : [...singles, fleetScenario(200, 2000), throttledScenario(scale.throttledUsers ?? 200, 10, scale.anchorSample ?? 50)];
+  const throttled = plan.find((x) => x.id.startsWith("throttled-"))!;
+  const n = throttled.targets.length;
+  const sample = throttled.anchorSample;
+  const notes = [
+    `The throttled scenario tears down ${n.toLocaleString("en")} users${n < 1000 ? " (the issue asks for 1,000; see below)" : ""}.` +
+      (sample
+        ? ` The two anchors tear down the first ${sample} of them in teardown order, in the full ${n.toLocaleString("en")}-user account;` +
+          ` their calls are extrapolated to ${n.toLocaleString("en")} users with their call model (checked against the ${sample} measured)` +
+          ` and their wall time in proportion to their limit (measured wall / measured limit x extrapolated limit).`
+        : ""),
+  ];
+  if (n < 1000) {
+    notes.push(
+      `At 10 requests/s per action, 1,000 users would take the engine as shipped well past the bench's ~15-minute ` +
+        `budget on their own (its limit there is set by its GetUser checks, and its client-side limiter runs it at a ` +
+        `multiple of that limit; see the figures). \`npm run bench -- --only throttled --throttled-users 1000\` runs ` +
+        `the full size; bench/full-scale/ holds such a run.`,
+    );
+  }
+  if (quick) notes.push("--quick: the fleet scenario is 50 users among 500 virtual MFA devices (full: 200 among 2,000); no engine variants.");
+  return { scenarios: plan, scaleNotes: notes };
+}

@@ -426,6 +426,8 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** The commit whose engine was measured, and whether provider/ had uncommitted changes. */
 function engineRevision(): string {
+  // A run from an exported tree (git archive) has no .git: it says which commit it is.
+  if (process.env.BENCH_REVISION) return process.env.BENCH_REVISION;
   try {
     const git = (cmd: string) => execSync(`git ${cmd}`, { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
     const head = git("rev-parse --short HEAD");

@@ -1,4 +1,4 @@
-import { DeleteUserCommand } from "@aws-sdk/client-iam";
+import { DeleteUserCommand, DeleteVirtualMFADeviceCommand } from "@aws-sdk/client-iam";
 import { isAccessDenied, isDeleteConflict, isNoSuchEntity, errorMessage } from "../aws/errors";
 import { createContext, type ContextOptions, type CountingContext } from "./context";
 import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError } from "./errors";
@@ -120,7 +120,35 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     settle(discoverInventory(ctx, options.userName, bounds)),
   ]);
   if (!identity.ok) throw permissionError(identity.error, options.userName, removed);
-  if (identity.value.state === "gone") return finish({ userName: options.userName, outcome: "already-gone" }, 0);
+
+  // Virtual MFA devices the user is known to have held: those its last inventory recorded, and any a list shows.
+  const heldVirtual = new Set(options.knownVirtualMfaSerials ?? []);
+  const noteVirtual = (inv: Inventory | undefined) => inv?.mfaDevices.forEach((d) => d.mfaKind === "virtual" && heldVirtual.add(d.id));
+  if (firstDiscovery.ok) noteVirtual(firstDiscovery.value);
+
+  /**
+   * The user is gone (deleted out of band, before or during the teardown). Deleting a user deactivates its virtual
+   * MFA devices without deleting them: any it held that are now unassigned are removed, so none stays as an orphan.
+   */
+  const whenGone = async (partial: Partial<TeardownReport>, rounds: number): Promise<TeardownReport> => {
+    const name = partial.userName ?? options.userName;
+    const candidates = [...heldVirtual].filter((serial) => !removed.some((i) => i.kind === "mfaDevices" && i.id === serial));
+    const since = Date.now();
+    for (const serial of candidates) {
+      const item: DependencyItem = { kind: "mfaDevices", id: serial, mfaKind: "virtual" };
+      try {
+        // One fresh listing of the account's virtual devices serves every candidate.
+        if (!(await withRetry(() => ctx.virtualMfa.isUnassignedVirtual(serial, since), bounds))) continue;
+        await withRetry(() => ctx.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })), bounds);
+        removed.push(item);
+        log(`removed ${describeItem(item)}, left unassigned when IAM user ${name} was deleted`);
+      } catch (err) {
+        if (!isNoSuchEntity(err)) throw permissionError(err, name, removed);
+      }
+    }
+    return finish({ userName: name, ...partial, outcome: "already-gone" }, rounds);
+  };
+  if (identity.value.state === "gone") return whenGone({}, 0);
 
   const user = identity.value.user;
   const userName = user.UserName!;
@@ -128,7 +156,7 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
   const renamedFrom = identity.value.state === "renamed" ? identity.value.previousName : undefined;
   if (renamedFrom) log(`IAM user ${renamedFrom} (${userId}) was renamed to ${userName}; tearing down ${userName}`);
 
-  const gone = () => finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, 0);
+  const gone = (round = 0) => whenGone({ userName, userId, arn: user.Arn, renamedFrom }, round);
   /** Lists again; undefined when the user disappeared meanwhile (someone else deleted it). */
   const rediscover = async (): Promise<Inventory | undefined> => {
     try {
@@ -145,6 +173,7 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     throw permissionError((firstDiscovery as { error: unknown }).error, userName, removed);
   } else inventory = await rediscover();
   if (!inventory) return gone();
+  noteVirtual(inventory);
 
   const orphans = await recordedOrphans(ctx, options.knownVirtualMfaSerials ?? [], inventory, started);
   const pool = new Semaphore(settings.concurrency);
@@ -155,15 +184,16 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     // calling DeleteUser again), make sure the name still holds the same user: if it was deleted and the name reused
     // meanwhile, the lists described the new user, and nothing of it may be removed.
     if (items.length > 0 || round > 1) {
-      if ((await withRetry(() => confirmIdentity(ctx, userName, userId), bounds)) === "gone") return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
+      if ((await withRetry(() => confirmIdentity(ctx, userName, userId), bounds)) === "gone") return gone(round);
     }
     const outcome = await removeAll(items);
-    if (outcome.userGone) return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
+    if (outcome.userGone) return gone(round);
 
     if (!deleteUser) {
       // Nothing answers DeleteConflict in companion mode, so look once more for anything that appeared meanwhile.
       inventory = await rediscover();
-      if (!inventory) return gone();
+      if (!inventory) return gone(round);
+      noteVirtual(inventory);
       const left = flattenInventory(inventory);
       if (left.length === 0) return finish({ userName, userId, arn: user.Arn, outcome: "cleared", renamedFrom }, round);
       if (round >= settings.maxRounds || Date.now() > bounds.deadline) throw new TeardownIncompleteError(userName, left, "dependencies keep appearing", round);
@@ -175,11 +205,12 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     } catch (err) {
       if (isNoSuchEntity(err)) {
         log(`IAM user ${userName} was deleted by someone else during the teardown`);
-        return finish({ userName, userId, arn: user.Arn, outcome: "already-gone", renamedFrom }, round);
+        return gone(round);
       }
       if (!isDeleteConflict(err)) throw permissionError(err, userName, removed);
       inventory = await rediscover();
-      if (!inventory) return gone();
+      if (!inventory) return gone(round);
+      noteVirtual(inventory);
       const left = flattenInventory(inventory);
       if (round >= settings.maxRounds || Date.now() > bounds.deadline) throw new TeardownIncompleteError(userName, left, errorMessage(err), round);
       log(`DeleteUser ${userName}: ${errorMessage(err)}; round ${round + 1} removes ${left.length === 0 ? "nothing new (waiting for IAM to catch up)" : left.map(describeItem).join(", ")}`);

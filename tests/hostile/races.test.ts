@@ -3,10 +3,15 @@
  * at an exact request, so every moment of a teardown can be tried.
  */
 import { strict as assert } from "node:assert";
-import { IdentityMismatchError } from "../../provider/teardown";
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import * as methods from "../../provider/provider-methods";
+import { IdentityMismatchError, planTeardown } from "../../provider/teardown";
 import type { RequestLogEntry } from "../iam-emulator";
 import { addTotal } from "../helpers/tally";
-import { AREA, IN_FLIGHT_AT_TAKEOVER, Scenario, TARGET, countSchedule, describeEntry, engineKey, freshClients } from "./support";
+import { AREA, IN_FLIGHT_AT_TAKEOVER, Scenario, TARGET, countSchedule, describeEntry, engineKey, freshClients, packageClient } from "./support";
+
+const CHILD = path.join(__dirname, "fixtures", "teardown-child.ts");
 
 const POLICY_DOC = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] });
 /** Removal calls that name only the user (and a group or policy): the ones a new user under the same name could receive. */
@@ -26,6 +31,124 @@ async function cleanRunLength(seed: number): Promise<number> {
 
 describe("hostile: races", () => {
   afterEach(freshClients);
+
+  describe("the user is deleted by someone else midway", () => {
+    it("at every request of the teardown: the teardown ends without error, and no virtual MFA device of the user is left unassigned", async function () {
+      this.timeout(60_000);
+      const length = await cleanRunLength(800);
+      for (let at = 1; at <= length; at++) {
+        const sc = await Scenario.start({
+          seed: 800,
+          hooks: (get) => [{ afterRequests: at, run: (emu) => emu.state.userExists(TARGET) && emu.state.removeUserCompletely(TARGET) }],
+        });
+        try {
+          const virtual = sc.mfaSerials.filter((m) => m.kind === "virtual").map((m) => m.serial);
+          // As the resource's delete does: the virtual devices its last refresh recorded.
+          const report = await sc.teardown({ knownVirtualMfaSerials: virtual });
+          assert.ok(report.outcome === "already-gone" || report.outcome === "deleted", `deleted at #${at}: ${report.outcome}`);
+          sc.assertClean(`deleted by someone else at #${at}`);
+        } finally {
+          await sc.stop();
+          freshClients();
+        }
+      }
+    });
+  });
+
+  describe("the process running the teardown is killed midway, then the teardown runs again", () => {
+    /**
+     * The teardown runs in a child process (the package's client, as `pulumi destroy` or the CLI would run it); an
+     * emulator hook kills it with SIGKILL at the chosen request. Then the teardown runs again in this process.
+     */
+    /**
+     * Starts the target's teardown in a child process and kills it (SIGKILL) at the arrival of the first request for
+     * which `killAt(n, action)` answers: n counts the child's requests from 1. "abort": that request fails (500) and never
+     * changes anything; "carry-out": IAM still carries it out, the child just never hears the answer.
+     */
+    async function killMidway(seed: number, killAt: (n: number, action: string) => "abort" | "carry-out" | undefined) {
+      let child: ChildProcess | undefined;
+      let base = Number.POSITIVE_INFINITY;
+      let killed = false;
+      const sc = await Scenario.start({
+        seed,
+        hooks: () => [
+          {
+            afterRequests: 1,
+            every: true,
+            run: (emu) => {
+              const n = emu.requestCount - base;
+              const how = !killed && n >= 1 ? killAt(n, emu.log[emu.log.length - 1].action) : undefined;
+              if (!how) return;
+              killed = true;
+              child!.kill("SIGKILL");
+              if (how === "abort") throw new Error("the teardown process was killed");
+            },
+          },
+        ],
+      });
+      try {
+        // What the resource's last refresh recorded: the inventory, virtual MFA serials among it.
+        const plan = await planTeardown({ client: packageClient(sc.emulator), userName: TARGET });
+        base = sc.emulator.requestCount;
+        child = spawn(process.execPath, ["-r", "ts-node/register", CHILD, sc.emulator.endpoint, TARGET, sc.userId], { stdio: ["ignore", "pipe", "pipe"] });
+        let childErr = "";
+        child.stderr!.on("data", (d) => (childErr += d));
+        child.stdout!.resume();
+        const exit = await new Promise<NodeJS.Signals | null>((resolve) => child!.on("exit", (_code, signal) => resolve(signal)));
+        assert.ok(killed && exit === "SIGKILL", `the child was not killed (${exit}): ${childErr}`);
+        return { sc, plan };
+      } catch (err) {
+        await sc.stop();
+        throw err;
+      }
+    }
+
+    for (const at of [2, 5, 9, 12, 14, 17, 20, 23, 27, 31, 34]) {
+      it(`killed at request #${at}: a second run finishes, and the resource's delete leaves no orphan`, async function () {
+        this.timeout(30_000);
+        // Even moments: the killing request is still carried out; odd: it never reaches IAM's state.
+        const { sc, plan } = await killMidway(1000 + at, (n) => (n === at ? (at % 2 === 1 ? "abort" : "carry-out") : undefined));
+        try {
+          const report = await sc.teardown();
+          assert.ok(report.outcome === "deleted" || report.outcome === "already-gone", report.summary);
+          await providerDelete(sc, plan.summary);
+          sc.assertClean(`killed at #${at}`);
+        } finally {
+          await sc.stop();
+        }
+      });
+    }
+
+    it("killed between deactivating the virtual MFA device and deleting it: a plain second run deletes the user and leaves the device unassigned; the resource's delete (recorded serials) removes it", async function () {
+      this.timeout(30_000);
+      const { sc, plan } = await killMidway(1100, (_n, action) => (action === "DeleteVirtualMFADevice" ? "abort" : undefined));
+      try {
+        const virtual = sc.mfaSerials.find((m) => m.kind === "virtual")!.serial;
+        assert.deepEqual(sc.state.listVirtualMfaDevices("Unassigned").map((d) => d.serial), [virtual], "the kill left the device deactivated, not deleted");
+        const report = await sc.teardown();
+        assert.equal(report.outcome, "deleted");
+        assert.ok(sc.state.virtualMfaDevices.has(virtual), "without the recorded serial, nothing says the unassigned device was the user's");
+        await providerDelete(sc, plan.summary);
+        assert.equal(sc.state.virtualMfaDevices.has(virtual), false, "the resource's delete removed it");
+        sc.assertClean("killed between deactivate and delete");
+      } finally {
+        await sc.stop();
+      }
+    });
+
+    /** The resource's delete, as Pulumi calls it after the killed destroy: props as its last refresh recorded them. */
+    async function providerDelete(sc: Scenario, inventory: unknown): Promise<void> {
+      const saved = process.env.AWS_ENDPOINT_URL_IAM;
+      process.env.AWS_ENDPOINT_URL_IAM = sc.emulator.endpoint;
+      try {
+        await methods.remove(TARGET, { userName: TARGET, userId: sc.userId, deleteUser: true, inventory }, undefined, () => undefined);
+      } finally {
+        if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
+        else process.env.AWS_ENDPOINT_URL_IAM = saved;
+        freshClients();
+      }
+    }
+  });
 
   describe("a different user takes the name over midway (the old one deleted, a new one created under the same name)", () => {
     // The new user shares everything a name-keyed call could reach (login profile, group, inline policy name,

@@ -1,4 +1,4 @@
-import { DeleteUserCommand, DeleteVirtualMFADeviceCommand } from "@aws-sdk/client-iam";
+import { DeleteUserCommand, DeleteVirtualMFADeviceCommand, type User } from "@aws-sdk/client-iam";
 import { isAccessDenied, isDeleteConflict, isNoSuchEntity, errorMessage } from "../aws/errors";
 import { createContext, type ContextOptions, type CountingContext } from "./context";
 import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError } from "./errors";
@@ -68,6 +68,12 @@ export async function discoverInventory(ctx: CountingContext, userName: string, 
   return inventory;
 }
 
+/** Set on the options of a teardown that follows a user renamed during an earlier one. */
+const FOLLOWING = Symbol("following a renamed user");
+type Internal = TeardownOptions & { [FOLLOWING]?: { depth: number } };
+/** Renames followed within one teardown before giving up (a name that keeps changing is someone else's work in progress). */
+const MAX_FOLLOWS = 3;
+
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error) => ({ ok: false as const, error }));
 
@@ -95,19 +101,23 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
   };
   const removed: DependencyItem[] = [];
   const alreadyGone: DependencyItem[] = [];
+  const following = (options as Internal)[FOLLOWING];
+  /** Calls made by the teardowns this one handed over to (a user renamed midway). */
+  let followedCalls = 0;
   const finish = (partial: Pick<TeardownReport, "userName" | "outcome"> & Partial<TeardownReport>, rounds: number): TeardownReport => {
     const report: TeardownReport = {
       requestedUserName: options.userName,
       removed,
       alreadyGone,
       rounds,
-      apiCalls: ctx.calls(),
+      apiCalls: ctx.calls() + followedCalls,
       durationMs: Date.now() - started,
       summary: "",
       ...partial,
     };
     report.summary = summarizeTeardown(report);
-    log(report.summary);
+    // A teardown that follows a rename reports through the one that handed over: one summary line in the end.
+    if (!following) log(report.summary);
     return report;
   };
 
@@ -127,11 +137,17 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
   if (firstDiscovery.ok) noteVirtual(firstDiscovery.value);
 
   /**
-   * The user is gone (deleted out of band, before or during the teardown). Deleting a user deactivates its virtual
-   * MFA devices without deleting them: any it held that are now unassigned are removed, so none stays as an orphan.
+   * The user no longer answers to its name. If its UserId lives on under another name (renamed during the teardown),
+   * the teardown follows it there: it is not gone. Otherwise it is (deleted out of band, before or during the
+   * teardown); deleting a user deactivates its virtual MFA devices without deleting them, so any it held that are now
+   * unassigned are removed, and none stays as an orphan.
    */
   const whenGone = async (partial: Partial<TeardownReport>, rounds: number): Promise<TeardownReport> => {
     const name = partial.userName ?? options.userName;
+    if (partial.userId) {
+      const now = await withRetry(() => resolveIdentity(ctx, name, partial.userId), bounds).catch((err) => Promise.reject(permissionError(err, name, removed)));
+      if (now.state !== "gone") return follow(now.user, name, rounds);
+    }
     const candidates = [...heldVirtual].filter((serial) => !removed.some((i) => i.kind === "mfaDevices" && i.id === serial));
     const since = Date.now();
     for (const serial of candidates) {
@@ -149,6 +165,33 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     return finish({ userName: name, ...partial, outcome: "already-gone" }, rounds);
   };
   if (identity.value.state === "gone") return whenGone({}, 0);
+
+  /** Hands the rest of the teardown over to a fresh one under the user's new name, and reports both as one. */
+  async function follow(live: User, from: string, rounds: number): Promise<TeardownReport> {
+    const depth = following?.depth ?? 0;
+    if (depth >= MAX_FOLLOWS) {
+      throw new Error(`IAM user ${options.userName} (${live.UserId}) was renamed ${depth + 1} times during the teardown, now to ${live.UserName}; run the teardown again once it stops changing`);
+    }
+    log(`IAM user ${from} (${live.UserId}) was renamed to ${live.UserName} during the teardown; following it`);
+    const rest = await teardownUser({
+      ...options,
+      userName: live.UserName!,
+      expectedUserId: live.UserId,
+      knownVirtualMfaSerials: [...heldVirtual],
+      timeoutMs: Math.max(1, bounds.deadline - Date.now()),
+      [FOLLOWING]: { depth: depth + 1 },
+    } as Internal).catch((err) => {
+      if (err instanceof MissingPermissionError) throw new MissingPermissionError(err.userName, err.action, err.detail, [...removed, ...err.removed]);
+      throw err;
+    });
+    const same = (a: DependencyItem) => (b: DependencyItem) => a.kind === b.kind && a.id === b.id;
+    // Removals the old name answered NoSuchEntity to were not gone: the user had moved. The new name removed them.
+    for (let i = alreadyGone.length - 1; i >= 0; i--) if (rest.removed.some(same(alreadyGone[i]))) alreadyGone.splice(i, 1);
+    removed.push(...rest.removed);
+    alreadyGone.push(...rest.alreadyGone.filter((item) => !alreadyGone.some(same(item))));
+    followedCalls += rest.apiCalls;
+    return finish({ userName: rest.userName, userId: rest.userId, arn: rest.arn, outcome: rest.outcome, renamedFrom: options.userName }, rounds + rest.rounds);
+  }
 
   const user = identity.value.user;
   const userName = user.UserName!;

@@ -9,7 +9,7 @@ import * as methods from "../../provider/provider-methods";
 import { IdentityMismatchError, planTeardown } from "../../provider/teardown";
 import type { RequestLogEntry } from "../iam-emulator";
 import { addTotal } from "../helpers/tally";
-import { AREA, IN_FLIGHT_AT_TAKEOVER, Scenario, TARGET, countSchedule, describeEntry, engineKey, freshClients, packageClient } from "./support";
+import { AREA, IN_FLIGHT_AT_TAKEOVER, Scenario, TARGET, countSchedule, describeEntry, engineKey, freshClients, packageClient, reportVersusLog } from "./support";
 
 const CHILD = path.join(__dirname, "fixtures", "teardown-child.ts");
 
@@ -46,7 +46,46 @@ describe("hostile: races", () => {
           // As the resource's delete does: the virtual devices its last refresh recorded.
           const report = await sc.teardown({ knownVirtualMfaSerials: virtual });
           assert.ok(report.outcome === "already-gone" || report.outcome === "deleted", `deleted at #${at}: ${report.outcome}`);
+          assert.deepEqual(reportVersusLog(report.removed, sc.log, report.outcome === "deleted"), [], `deleted at #${at}: the report says what IAM did`);
           sc.assertClean(`deleted by someone else at #${at}`);
+        } finally {
+          await sc.stop();
+          freshClients();
+        }
+      }
+    });
+  });
+
+  describe("the user is renamed by someone else midway", () => {
+    it("at every request of the teardown: the teardown follows the UserId to the new name and deletes the user, never reporting it gone while it lives", async function () {
+      this.timeout(60_000);
+      const length = await cleanRunLength(900);
+      for (let at = 1; at <= length; at++) {
+        let renamed = false;
+        const sc = await Scenario.start({
+          seed: 900,
+          hooks: (get) => [
+            {
+              afterRequests: at,
+              run: (emu) => {
+                if (!emu.state.userExists(TARGET)) return;
+                emu.state.updateUser(TARGET, { newUserName: "target-renamed" });
+                get().watch.addName("target-renamed", at);
+                renamed = true;
+              },
+            },
+          ],
+        });
+        try {
+          const lines: string[] = [];
+          const report = await sc.teardown({ log: (l) => lines.push(l) });
+          assert.ok(!sc.state.getUserById(sc.userId), `renamed at #${at}: reported ${report.outcome}, but the user lives on`);
+          assert.equal(report.outcome, "deleted", `renamed at #${at}`);
+          assert.equal(report.userName, renamed ? "target-renamed" : TARGET, `renamed at #${at}`);
+          if (renamed) assert.equal(report.renamedFrom, TARGET);
+          assert.equal(lines.filter((l) => l === report.summary).length, 1, "one summary line");
+          assert.deepEqual(reportVersusLog(report.removed, sc.log, true), [], `renamed at #${at}: the report says what IAM did`);
+          sc.assertClean(`renamed at #${at}`);
         } finally {
           await sc.stop();
           freshClients();

@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor, resetIamClients } from "../../provider/aws/client";
-import { teardownUser, type TeardownOptions, type TeardownReport } from "../../provider/teardown";
+import { teardownUser, type DependencyItem, type TeardownOptions, type TeardownReport } from "../../provider/teardown";
+import { kindById } from "../../provider/teardown/kinds";
 import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry, type UserSeed } from "../iam-emulator";
 import type { CallerPolicy } from "../iam-emulator/policy";
 import { mulberry32, type Random } from "../iam-emulator/prng";
@@ -336,4 +337,28 @@ export function successfulMutations(log: readonly RequestLogEntry[], key = engin
 export function itemOf(e: RequestLogEntry): string {
   const p = e.params;
   return p.AccessKeyId ?? p.SSHPublicKeyId ?? p.CertificateId ?? p.ServiceSpecificCredentialId ?? p.SerialNumber ?? p.GroupName ?? p.PolicyName ?? p.PolicyArn ?? p.UserName ?? "";
+}
+
+/**
+ * Whether what a teardown says it removed is exactly what IAM carried out for it, judged from the request log:
+ * every item reported removed had its removal call (the last one, for a virtual device: DeleteVirtualMFADevice)
+ * answered 200, and every mutating call of the package that IAM carried out belongs to an item reported removed
+ * (or is DeleteUser, when `userDeleted`). Returns the differences (empty when the report is honest).
+ */
+export function reportVersusLog(removed: readonly DependencyItem[], log: readonly RequestLogEntry[], userDeleted: boolean, key = engineKey()): string[] {
+  const done = log.filter((e) => e.mutating && e.accessKeyId === key && e.status === 200);
+  const doneKeys = new Set(done.map((e) => `${e.action} ${itemOf(e)}`));
+  const problems: string[] = [];
+  const accounted = new Set<string>();
+  for (const item of removed) {
+    const actions = kindById(item.kind).removalActions(item);
+    const last = `${actions[actions.length - 1]} ${item.id}`;
+    if (!doneKeys.has(last)) problems.push(`reported removed, but IAM never carried out ${last}`);
+    for (const a of actions) accounted.add(`${a} ${item.id}`);
+  }
+  for (const e of done) {
+    const k = `${e.action} ${itemOf(e)}`;
+    if (e.action === "DeleteUser" ? !userDeleted : !accounted.has(k)) problems.push(`IAM carried out ${k} (#${e.seq}), which the report does not mention`);
+  }
+  return problems;
 }

@@ -4,7 +4,7 @@ import {
   ListMFADevicesCommand,
   type ListMFADevicesCommandOutput,
 } from "@aws-sdk/client-iam";
-import { isNoSuchEntity } from "../../aws/errors";
+import { isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
 import { listAllPages } from "../paging";
 import type { DependencyKind } from "../types";
 
@@ -33,14 +33,23 @@ export const mfaDevices: DependencyKind = {
   },
   removalActions: (item) => (item.mfaKind === "virtual" ? ["DeactivateMFADevice", "DeleteVirtualMFADevice"] : ["DeactivateMFADevice"]),
   async remove(ctx, userName, item) {
+    let notEnabledHere: unknown;
     try {
       await ctx.send(new DeactivateMFADeviceCommand({ UserName: userName, SerialNumber: item.id }));
     } catch (err) {
       // A virtual device deactivated earlier (say, by an interrupted run) still has to be deleted.
       if (!(isNoSuchEntity(err) && item.mfaKind === "virtual")) throw err;
+      notEnabledHere = err;
     }
     if (item.mfaKind === "virtual") {
-      await ctx.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: item.id }));
+      try {
+        await ctx.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: item.id }));
+      } catch (err) {
+        // Not enabled for this name, yet still assigned: the device is enabled for a user under another name (this
+        // one, renamed during the teardown). It is no orphan, and not this name's to remove: it is gone from here.
+        if (notEnabledHere && isDeleteConflict(err)) throw notEnabledHere;
+        throw err;
+      }
     }
   },
 };

@@ -32,6 +32,65 @@ async function cleanRunLength(seed: number): Promise<number> {
 describe("hostile: races", () => {
   afterEach(freshClients);
 
+  describe("something new appears on the user during the teardown", () => {
+    type Appear = (emu: Scenario["emulator"], sc: Scenario) => void;
+    const APPEARING: Record<string, Appear> = {
+      "an access key": (emu) => emu.state.createAccessKey(TARGET),
+      "a group membership": (emu) => emu.state.addUserToGroup(TARGET, "late-joiners", { createMissingGroup: false }),
+      "a FIDO security key": (emu) => emu.state.addFidoDevice(TARGET),
+      "a virtual MFA device": (emu, sc) => {
+        const device = emu.state.createVirtualMfaDevice(`late-phone-${emu.requestCount}`);
+        emu.state.enableMfaDevice(TARGET, device.serialNumber);
+        sc.watch.serials.add(device.serialNumber);
+      },
+      // Some hardware tokens show an ARN-form serial: only the account's virtual device list says it is not virtual.
+      "a hardware token with an arn:...:mfa/ serial": (emu) => emu.state.addHardwareDevice(TARGET, `arn:aws:iam::${emu.accountId}:mfa/late-token-${emu.requestCount}`),
+      "an inline policy": (emu) => emu.state.putUserPolicy(TARGET, "late-inline", POLICY_DOC),
+      "an attached managed policy": (emu) => emu.state.attachUserPolicy(TARGET, "late-policy"),
+      "an SSH public key": (emu) => emu.state.uploadSshPublicKey(TARGET),
+      "a signing certificate": (emu) => emu.state.uploadSigningCertificate(TARGET),
+      "a service-specific credential": (emu) => emu.state.createServiceSpecificCredential(TARGET, "codecommit.amazonaws.com"),
+      "a console password, just created (unmodifiable for a moment)": (emu) => {
+        if (!emu.state.getUser(TARGET)!.loginProfile) emu.state.createLoginProfile(TARGET, { recent: true });
+      },
+    };
+    APPEARING["all of them at once"] = (emu, sc) => Object.entries(APPEARING).forEach(([k, f]) => k !== "all of them at once" && f(emu, sc));
+
+    const MOMENTS: Array<[string, { beforeAction: string; nth: number }]> = [
+      ["between discovery and the first removal", { beforeAction: "GetUser", nth: 2 }],
+      ["while removals run", { beforeAction: "DeactivateMFADevice", nth: 1 }],
+      ["as DeleteUser is called", { beforeAction: "DeleteUser", nth: 1 }],
+    ];
+
+    let seed = 1200;
+    for (const [thing, appear] of Object.entries(APPEARING)) {
+      for (const [moment, when] of MOMENTS) {
+        const scenarioSeed = seed++;
+        it(`${thing}, ${moment}: removed in a further round, the user deleted`, async () => {
+          let appeared = false;
+          const sc = await Scenario.start({
+            seed: scenarioSeed,
+            // Room for one more access key, certificate and CodeCommit credential; a group and a policy to appear in.
+            target: { accessKeys: 1, signingCertificates: 1 },
+            account: { groups: ["late-joiners"], managedPolicies: ["late-policy"] },
+            emulator: { loginProfileUnmodifiableMs: 30 },
+            hooks: (get) => [{ ...when, run: (emu) => emu.state.userExists(TARGET) && (appear(emu, get()), (appeared = true)) }],
+          });
+          try {
+            const report = await sc.teardown();
+            assert.ok(appeared, "the race happened");
+            assert.equal(report.outcome, "deleted");
+            assert.ok(report.rounds >= 2 || moment !== "as DeleteUser is called", "what appeared was found by a further round");
+            assert.deepEqual(reportVersusLog(report.removed, sc.log, true), []);
+            sc.assertClean(`${thing}, ${moment}`);
+          } finally {
+            await sc.stop();
+          }
+        });
+      }
+    }
+  });
+
   describe("the user is deleted by someone else midway", () => {
     it("at every request of the teardown: the teardown ends without error, and no virtual MFA device of the user is left unassigned", async function () {
       this.timeout(60_000);

@@ -1,7 +1,7 @@
 import { DeleteUserCommand, DeleteVirtualMFADeviceCommand, type User } from "@aws-sdk/client-iam";
 import { isAccessDenied, isDeleteConflict, isNoSuchEntity, errorMessage } from "../aws/errors";
-import { createContext, type ContextOptions, type CountingContext } from "./context";
-import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError } from "./errors";
+import { actionOf, createContext, type ContextOptions, type CountingContext } from "./context";
+import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, type PartlyRemoved } from "./errors";
 import { confirmIdentity, getUserOrUndefined, resolveIdentity } from "./identity";
 import { DEPENDENCY_KINDS, kindById } from "./kinds";
 import { Semaphore, sleep } from "./pool";
@@ -77,10 +77,10 @@ const MAX_FOLLOWS = 3;
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error) => ({ ok: false as const, error }));
 
-function permissionError(err: unknown, userName: string, removed: readonly DependencyItem[]): unknown {
+function permissionError(err: unknown, userName: string, removed: readonly DependencyItem[], partlyRemoved: readonly PartlyRemoved[] = []): unknown {
   if (!isAccessDenied(err)) return err;
   const action = (err as { iamAction?: string }).iamAction ?? "unknown";
-  return new MissingPermissionError(userName, action, errorMessage(err), removed);
+  return new MissingPermissionError(userName, action, errorMessage(err), removed, partlyRemoved);
 }
 
 /**
@@ -181,7 +181,7 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
       timeoutMs: Math.max(1, bounds.deadline - Date.now()),
       [FOLLOWING]: { depth: depth + 1 },
     } as Internal).catch((err) => {
-      if (err instanceof MissingPermissionError) throw new MissingPermissionError(err.userName, err.action, err.detail, [...removed, ...err.removed]);
+      if (err instanceof MissingPermissionError) throw new MissingPermissionError(err.userName, err.action, err.detail, [...removed, ...err.removed], err.partlyRemoved);
       throw err;
     });
     const same = (a: DependencyItem) => (b: DependencyItem) => a.kind === b.kind && a.id === b.id;
@@ -276,11 +276,14 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     let recheck: Promise<"same" | "gone"> | undefined;
     const startRecheck = () => (recheck ??= withRetry(() => confirmIdentity(ctx, userName, userId), bounds));
     let failure: unknown;
+    const partlyRemoved: PartlyRemoved[] = [];
     await Promise.all(
       items.map((item) =>
         pool.run(async () => {
           if (failure) return;
           let firstAnswered = false;
+          /** Calls IAM carried out for this item (a virtual MFA device takes two). */
+          const done: string[] = [];
           const noteFirstAnswer = () => {
             if (firstAnswered) return;
             firstAnswered = true;
@@ -289,7 +292,11 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
           // Calls made for this item; the first answer counts towards starting the identity re-check.
           const itemContext = (): CountingContext => ({
             ...ctx,
-            send: <O>(command: unknown) => ctx.send<O>(command).finally(noteFirstAnswer),
+            send: <O>(command: unknown) =>
+              ctx
+                .send<O>(command)
+                .then((out) => (done.push(actionOf(command)), out))
+                .finally(noteFirstAnswer),
           });
           try {
             const result = await withRetry(() => kindById(item.kind).remove(itemContext(), userName, item), bounds).then(
@@ -299,12 +306,13 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
             (result === "removed" ? removed : alreadyGone).push(item);
             log(result === "removed" ? `removed ${describeItem(item)} from IAM user ${userName}` : `${describeItem(item)} of IAM user ${userName} was already gone`);
           } catch (err) {
+            if (done.length > 0) partlyRemoved.push({ item, done });
             failure ??= err;
           }
         }),
       ),
     );
-    if (failure) throw permissionError(failure, userName, removed);
+    if (failure) throw permissionError(failure, userName, removed, partlyRemoved);
     const state = await startRecheck();
     return { userGone: state === "gone" };
   }

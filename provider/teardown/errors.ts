@@ -16,7 +16,14 @@ export class IdentityMismatchError extends Error {
   }
 }
 
-/** The caller lacks a permission the teardown needs. Lists what was and was not done, so nothing is over-reported. */
+/** An item whose removal takes more than one call, stopped after some of them (a virtual MFA device deactivated, not deleted). */
+export interface PartlyRemoved {
+  item: DependencyItem;
+  /** The calls IAM carried out, in order. */
+  done: readonly string[];
+}
+
+/** The caller lacks a permission the teardown needs. Lists what was and was not done, so nothing is over- or under-reported. */
 export class MissingPermissionError extends Error {
   override readonly name = "MissingPermissionError";
   constructor(
@@ -24,10 +31,14 @@ export class MissingPermissionError extends Error {
     readonly action: string,
     readonly detail: string,
     readonly removed: readonly DependencyItem[],
+    readonly partlyRemoved: readonly PartlyRemoved[] = [],
   ) {
     super(
       `tearing down IAM user ${userName} needs permission iam:${action}, which the caller does not have (${detail}). ` +
-        `Removed before stopping: ${removed.length === 0 ? "nothing" : removed.map((i) => `${i.kind} ${i.id}`).join(", ")}.`,
+        `Removed before stopping: ${removed.length === 0 ? "nothing" : removed.map((i) => `${i.kind} ${i.id}`).join(", ")}.` +
+        (partlyRemoved.length === 0
+          ? ""
+          : ` Partly removed: ${partlyRemoved.map((p) => `${p.item.kind} ${p.item.id} (${p.done.join(", ")} done${p.item.mfaKind === "virtual" ? ": no longer on the user, but still in the account, unassigned" : ""})`).join(", ")}.`),
     );
   }
 }

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor, resetIamClients } from "../../provider/aws/client";
-import { teardownUser, type DependencyItem, type TeardownOptions, type TeardownReport } from "../../provider/teardown";
+import { teardownUser, type DependencyItem, type PartlyRemoved, type TeardownOptions, type TeardownReport } from "../../provider/teardown";
 import { kindById } from "../../provider/teardown/kinds";
 import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry, type UserSeed } from "../iam-emulator";
 import type { CallerPolicy } from "../iam-emulator/policy";
@@ -343,9 +343,16 @@ export function itemOf(e: RequestLogEntry): string {
  * Whether what a teardown says it removed is exactly what IAM carried out for it, judged from the request log:
  * every item reported removed had its removal call (the last one, for a virtual device: DeleteVirtualMFADevice)
  * answered 200, and every mutating call of the package that IAM carried out belongs to an item reported removed
- * (or is DeleteUser, when `userDeleted`). Returns the differences (empty when the report is honest).
+ * (or is DeleteUser, when `userDeleted`), or is one of the calls a partly removed item lists as done. Returns the
+ * differences (empty when the report is honest).
  */
-export function reportVersusLog(removed: readonly DependencyItem[], log: readonly RequestLogEntry[], userDeleted: boolean, key = engineKey()): string[] {
+export function reportVersusLog(
+  removed: readonly DependencyItem[],
+  log: readonly RequestLogEntry[],
+  userDeleted: boolean,
+  partlyRemoved: readonly PartlyRemoved[] = [],
+  key = engineKey(),
+): string[] {
   const done = log.filter((e) => e.mutating && e.accessKeyId === key && e.status === 200);
   const doneKeys = new Set(done.map((e) => `${e.action} ${itemOf(e)}`));
   const problems: string[] = [];
@@ -355,6 +362,12 @@ export function reportVersusLog(removed: readonly DependencyItem[], log: readonl
     const last = `${actions[actions.length - 1]} ${item.id}`;
     if (!doneKeys.has(last)) problems.push(`reported removed, but IAM never carried out ${last}`);
     for (const a of actions) accounted.add(`${a} ${item.id}`);
+  }
+  for (const { item, done: calls } of partlyRemoved) {
+    for (const a of calls) {
+      if (!doneKeys.has(`${a} ${item.id}`)) problems.push(`reported partly done, but IAM never carried out ${a} ${item.id}`);
+      accounted.add(`${a} ${item.id}`);
+    }
   }
   for (const e of done) {
     const k = `${e.action} ${itemOf(e)}`;

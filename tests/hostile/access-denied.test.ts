@@ -1,0 +1,88 @@
+/**
+ * Least privilege, one permission short: each action the shipped policy grants is denied in turn (the emulator's
+ * denyActions, on top of the shipped policy). The package must stop with an error that names the missing permission,
+ * and report as removed exactly what IAM carried out before it stopped: nothing more, nothing less.
+ */
+import { strict as assert } from "node:assert";
+import * as methods from "../../provider/provider-methods";
+import { MissingPermissionError } from "../../provider/teardown";
+import { Scenario, TARGET, countSchedule, freshClients, reportVersusLog, shippedPolicy } from "./support";
+
+/** Every action the shipped policy grants, without the "iam:" prefix. */
+export function policyActions(): string[] {
+  const actions = shippedPolicy().Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+  return [...new Set(actions.map((a) => a.replace(/^iam:/, "")))].sort();
+}
+
+/** Actions only the resource's create, update and read make (a teardown never does). */
+const LIFECYCLE_ONLY = new Set(["CreateUser", "UpdateUser", "TagUser", "UntagUser", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "ListUserTags"]);
+
+describe("hostile: one permission missing", () => {
+  afterEach(freshClients);
+
+  it("the shipped policy's actions are the ones these tests deny in turn", () => {
+    assert.ok(policyActions().length >= 25, policyActions().join(", "));
+  });
+
+  for (const action of policyActions().filter((a) => !LIFECYCLE_ONLY.has(a))) {
+    it(`teardown without iam:${action}: stops with an error naming it, and reports exactly what IAM carried out`, async () => {
+      const sc = await Scenario.start({ seed: 1300, emulator: { denyActions: [action] } });
+      try {
+        let renamedTo: string | undefined;
+        if (action === "ListUsers") {
+          // Only a user renamed out of band makes the teardown look its UserId up across the account.
+          renamedTo = "target-moved";
+          sc.emulator.state.updateUser(TARGET, { newUserName: renamedTo });
+          sc.watch.addName(renamedTo);
+        }
+        let error: unknown;
+        await sc.teardown().catch((e) => (error = e));
+        assert.ok(error instanceof MissingPermissionError, `expected MissingPermissionError, got ${error}`);
+        assert.equal(error.action, action);
+        assert.ok(error.message.includes(`needs permission iam:${action}`), error.message);
+        const denied = sc.log.filter((e) => e.fault === "access-denied");
+        assert.ok(denied.length > 0 && denied.every((e) => e.action === action), "the denied action was actually called");
+        assert.deepEqual(reportVersusLog(error.removed, sc.log, false, error.partlyRemoved), [], "the error's removed list is what IAM carried out");
+        for (const { item } of error.partlyRemoved) assert.ok(error.message.includes(`Partly removed: ${item.kind} ${item.id}`), error.message);
+        for (const item of error.removed) assert.ok(error.message.includes(`${item.kind} ${item.id}`), `the message lists ${item.id}`);
+        assert.deepEqual(sc.problems({ userGone: false }).filter((p) => !p.startsWith("orphaned") && !p.includes("of the target is still")), []);
+        countSchedule(true);
+      } finally {
+        await sc.stop();
+      }
+    });
+  }
+
+  describe("the resource's create, update and read without one of their permissions", () => {
+    let saved: string | undefined;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
+      else process.env.AWS_ENDPOINT_URL_IAM = saved;
+    });
+
+    for (const action of [...LIFECYCLE_ONLY].sort()) {
+      it(`without iam:${action}: the error names it`, async () => {
+        const sc = await Scenario.start({ seed: 1400, emulator: { denyActions: [action] } });
+        saved = process.env.AWS_ENDPOINT_URL_IAM;
+        process.env.AWS_ENDPOINT_URL_IAM = sc.emulator.endpoint;
+        try {
+          const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
+          const cycle = async () => {
+            const created = await methods.create({ userName: "carol", tags: { a: "1", b: "2" }, deleteUser: true, adopt: false });
+            const updated = await methods.update("carol", created.outs, { userName: "carol", path: "/moved/", tags: { a: "1", c: "3" }, permissionsBoundary: boundary, deleteUser: true, adopt: false });
+            const again = await methods.update("carol", updated.outs, { userName: "carol", path: "/moved/", tags: { a: "1", c: "3" }, deleteUser: true, adopt: false });
+            await methods.read("carol", again.outs);
+          };
+          await assert.rejects(cycle(), (err: Error) => {
+            assert.ok(err.message.includes(`iam:${action}`), err.message);
+            return true;
+          });
+          countSchedule(true);
+        } finally {
+          await sc.stop();
+        }
+      });
+    }
+  });
+});
+

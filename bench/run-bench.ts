@@ -7,6 +7,7 @@
  */
 import "./env";
 import { execSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
@@ -21,7 +22,7 @@ import { engineCalls, minimalCalls, runbookCalls, sumCounts, terraformCalls, typ
 import { limitFor } from "./limits";
 import { benchPlan, seedOf, type ScenarioSpec, type UserSpec } from "./scenarios";
 import { RemoteEmulator } from "./remote-emulator";
-import { writeResults, type BenchRecord, type BenchRun } from "./report";
+import { writeResults, type BenchRecord, type BenchRun, type ResultsInput } from "./report";
 
 interface Args {
   quick: boolean;
@@ -33,6 +34,8 @@ interface Args {
   variantFilter?: string;
   throttledUsers?: number;
   anchorSample?: number;
+  /** Only rewrite results.md (next to it) from an existing results.json. */
+  render?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -73,6 +76,9 @@ function parseArgs(argv: string[]): Args {
       case "--anchor-sample":
         args.anchorSample = Number(value());
         break;
+      case "--render":
+        args.render = value();
+        break;
       case "--no-variants":
         args.variants = false;
         variantsSet = true;
@@ -85,7 +91,8 @@ function parseArgs(argv: string[]): Args {
       case "-h":
         console.log(
           "usage: npm run bench -- [--quick] [--latency-ms N] [--out DIR] [--only scenario-id-prefix,...] [--impl runbook,terraform,engine]\n" +
-            "                        [--variants | --no-variants] [--variant label-substring] [--throttled-users N] [--anchor-sample N]",
+            "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--anchor-sample N]\n" +
+            "       npm run bench -- --render DIR/results.json   (rewrite DIR/results.md from the figures)",
         );
         process.exit(0);
         break;
@@ -440,6 +447,12 @@ function engineRevision(): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.render) {
+    const saved = JSON.parse(readFileSync(args.render, "utf8")) as ResultsInput & { command: string };
+    writeResults(path.dirname(args.render), { ...saved, quick: saved.command.includes("--quick") });
+    console.log(`bench: rewrote ${path.join(path.dirname(args.render), "results.md")} from ${args.render}`);
+    return;
+  }
   const plan = benchPlan(args.quick, { throttledUsers: args.throttledUsers, anchorSample: args.anchorSample });
   const scenarios = plan.scenarios.filter((s) => !args.only || args.only.some((o) => s.id.startsWith(o)));
   const emu = await RemoteEmulator.launch();
@@ -453,7 +466,11 @@ async function main(): Promise<void> {
         for (const variant of variantsFor(s)) impls.push({ ...IMPLEMENTATIONS[2], variant });
       }
       if (args.impls) impls = impls.filter((i) => args.impls!.includes(i.id));
-      if (args.variantFilter !== undefined) impls = impls.filter((i) => !i.variant || i.variant.label.includes(args.variantFilter!));
+      if (args.variantFilter !== undefined) {
+        const f = args.variantFilter;
+        const exact = impls.some((i) => i.variant?.label === f);
+        impls = impls.filter((i) => !i.variant || (exact ? i.variant.label === f : i.variant.label.includes(f)));
+      }
       const scenarioRecords: BenchRecord[] = [];
       for (const impl of impls) {
         const t0 = Date.now();

@@ -68,6 +68,13 @@ export async function discoverInventory(ctx: CountingContext, userName: string, 
   return inventory;
 }
 
+/** Stops a removal's pending retries once the identity re-check found the name no longer holds the user. */
+class IdentityLost extends Error {
+  constructor() {
+    super("the user no longer holds the name");
+  }
+}
+
 /** Set on the options of a teardown that follows a user renamed during an earlier one. */
 const FOLLOWING = Symbol("following a renamed user");
 type Internal = TeardownOptions & { [FOLLOWING]?: { depth: number } };
@@ -274,13 +281,22 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     if (items.length === 0) return { userGone: false };
     let firstCallsPending = items.length;
     let recheck: Promise<"same" | "gone"> | undefined;
-    const startRecheck = () => (recheck ??= withRetry(() => confirmIdentity(ctx, userName, userId), bounds));
+    /** Set once the re-check finds the name no longer holds the user: from then on nothing more is sent for it. */
+    let halted: IdentityLost | undefined;
+    const startRecheck = () =>
+      (recheck ??= withRetry(() => confirmIdentity(ctx, userName, userId), bounds).then(
+        (state) => ((state === "gone" && (halted ??= new IdentityLost())), state),
+        (err) => {
+          halted ??= new IdentityLost();
+          throw err;
+        },
+      ));
     let failure: unknown;
     const partlyRemoved: PartlyRemoved[] = [];
     await Promise.all(
       items.map((item) =>
         pool.run(async () => {
-          if (failure) return;
+          if (failure || halted) return;
           let firstAnswered = false;
           /** Calls IAM carried out for this item (a virtual MFA device takes two). */
           const done: string[] = [];
@@ -293,10 +309,13 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
           const itemContext = (): CountingContext => ({
             ...ctx,
             send: <O>(command: unknown) =>
-              ctx
-                .send<O>(command)
-                .then((out) => (done.push(actionOf(command)), out))
-                .finally(noteFirstAnswer),
+              // A retry waiting while the re-check found another user (or none) under the name is not sent.
+              halted
+                ? Promise.reject(halted)
+                : ctx
+                    .send<O>(command)
+                    .then((out) => (done.push(actionOf(command)), out))
+                    .finally(noteFirstAnswer),
           });
           try {
             const result = await withRetry(() => kindById(item.kind).remove(itemContext(), userName, item), bounds).then(
@@ -307,7 +326,7 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
             log(result === "removed" ? `removed ${describeItem(item)} from IAM user ${userName}` : `${describeItem(item)} of IAM user ${userName} was already gone`);
           } catch (err) {
             if (done.length > 0) partlyRemoved.push({ item, done });
-            failure ??= err;
+            if (!(err instanceof IdentityLost)) failure ??= err;
           }
         }),
       ),

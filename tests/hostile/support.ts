@@ -85,8 +85,53 @@ export async function hostileEmulator(options: EmulatorOptions = {}): Promise<Em
   return emulator;
 }
 
-/** The package's own client for an emulator (adaptive retry, the process-wide per-action limiter). */
-export const packageClient = (emulator: Emulator): IAMClient => iamClientFor({ endpoint: emulator.endpoint });
+/** The package's own client for an emulator (adaptive retry, the process-wide per-action limiter), its calls recorded. */
+export const packageClient = (emulator: Emulator): IAMClient => recordedClient(iamClientFor({ endpoint: emulator.endpoint }));
+
+/**
+ * What the package's client itself saw, in one order across all clients: each attempt as it is sent, each answer
+ * as it arrives (GetUser answers with the UserId they showed). The emulator's log says what reached IAM; this says
+ * what the package knew when it sent something.
+ */
+export interface ClientEvent {
+  order: number;
+  kind: "send" | "answer";
+  action: string;
+  /** The identifier the call names, as itemOf() reads it from the request log. */
+  item: string;
+  /** GetUser answers: the UserId shown (undefined: NoSuchEntity or another error). */
+  userId?: string;
+}
+
+let clientOrder = 0;
+const clientEvents = new WeakMap<IAMClient, ClientEvent[]>();
+
+export function recordedClient(client: IAMClient): IAMClient {
+  if (clientEvents.has(client)) return client;
+  const events: ClientEvent[] = [];
+  clientEvents.set(client, events);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const action = String(context.commandName ?? "").replace(/Command$/, "");
+      const item = itemOfParams((args.input ?? {}) as Record<string, unknown>);
+      events.push({ order: ++clientOrder, kind: "send", action, item });
+      try {
+        const out = await next(args);
+        const user = (out.output as { User?: { UserId?: string } } | undefined)?.User;
+        events.push({ order: ++clientOrder, kind: "answer", action, item, userId: action === "GetUser" ? user?.UserId : undefined });
+        return out;
+      } catch (err) {
+        events.push({ order: ++clientOrder, kind: "answer", action, item });
+        throw err;
+      }
+    },
+    // Below the SDK's retry: every attempt is an event of its own, as every attempt is an entry in the emulator's log.
+    { step: "finalizeRequest", priority: "low", name: "hostileClientEvents" },
+  );
+  return client;
+}
+
+export const eventsOf = (client: IAMClient): ClientEvent[] => clientEvents.get(client) ?? [];
 
 /** Engine retry delays scaled down so the suites stay fast: the same algorithm, milliseconds instead of seconds. */
 export const FAST: Pick<TeardownOptions, "retryBaseDelayMs" | "retryMaxDelayMs"> = { retryBaseDelayMs: 5, retryMaxDelayMs: 50 };
@@ -335,8 +380,12 @@ export function successfulMutations(log: readonly RequestLogEntry[], key = engin
 
 /** The identifier a removal call names, the same way the engine's DependencyItem names it. */
 export function itemOf(e: RequestLogEntry): string {
-  const p = e.params;
-  return p.AccessKeyId ?? p.SSHPublicKeyId ?? p.CertificateId ?? p.ServiceSpecificCredentialId ?? p.SerialNumber ?? p.GroupName ?? p.PolicyName ?? p.PolicyArn ?? p.UserName ?? "";
+  return itemOfParams(e.params);
+}
+
+export function itemOfParams(p: Record<string, unknown>): string {
+  const first = [p.AccessKeyId, p.SSHPublicKeyId, p.CertificateId, p.ServiceSpecificCredentialId, p.SerialNumber, p.GroupName, p.PolicyName, p.PolicyArn, p.UserName].find((v) => typeof v === "string" && v !== "");
+  return (first as string | undefined) ?? "";
 }
 
 /**
@@ -373,5 +422,40 @@ export function reportVersusLog(
     const k = `${e.action} ${itemOf(e)}`;
     if (e.action === "DeleteUser" ? !userDeleted : !accounted.has(k)) problems.push(`IAM carried out ${k} (#${e.seq}), which the report does not mention`);
   }
+  return problems;
+}
+
+/** Removal calls that name only the user (and a group or policy): the ones a new user under the same name could receive. */
+export const NAMED_BY_USER_ONLY = new Set(["DeleteLoginProfile", "RemoveUserFromGroup", "DeleteUserPolicy", "DetachUserPolicy"]);
+
+/**
+ * After a new user took the target's name over at request `at` (its snapshot right then: `afterTakeover`): what the
+ * package did to it that it must not have. IAM has no conditional delete, so a removal already decided before the
+ * package could see the change may land on the new user: allowed only for name-keyed removals sent before the
+ * package's client had received any answer showing the new user. Those are marked in the watch and counted apart;
+ * anything else reaching the new user, DeleteUser of it among them, is a problem.
+ */
+export function takeoverProblems(sc: Scenario, at: number, afterTakeover: string): string[] {
+  const problems: string[] = [];
+  const mine = sc.log.filter((e) => e.accessKeyId === engineKey());
+  const events = eventsOf(packageClient(sc.emulator));
+  const sawNewUser = events.find((ev) => ev.kind === "answer" && ev.action === "GetUser" && ev.userId !== undefined && ev.userId !== sc.userId);
+  const reached = mine.filter(
+    (e) => e.mutating && e.seq >= at && e.status === 200 && (e.params.UserName ?? e.userName)?.toLowerCase() === TARGET &&
+      // The old user's own virtual device, left unassigned by its deletion, is not the new user's.
+      !(e.action === "DeleteVirtualMFADevice" && sc.watch.serials.has(e.params.SerialNumber)),
+  );
+  for (const e of reached) {
+    // The client's send of this very attempt: the k-th send of the same call is the k-th arrival of it.
+    const key = `${e.action} ${itemOf(e)}`;
+    const k = mine.filter((x) => x.seq < e.seq && `${x.action} ${itemOf(x)}` === key).length;
+    const sent = events.filter((ev) => ev.kind === "send" && `${ev.action} ${ev.item}` === key)[k];
+    const knew = sawNewUser && (!sent || sawNewUser.order < sent.order);
+    if (!NAMED_BY_USER_ONLY.has(e.action) || knew) {
+      problems.push(`takeover at #${at}: ${describeEntry(e)} reached the new user${knew ? ", sent after the package had seen the new user's UserId" : ""}`);
+    } else sc.watch.inFlightAtTakeover.add(e.seq);
+  }
+  addTotal(AREA, IN_FLIGHT_AT_TAKEOVER, sc.watch.inFlightAtTakeover.size);
+  if (reached.length === 0 && JSON.stringify(sc.emulator.snapshotUser(TARGET)) !== afterTakeover) problems.push(`takeover at #${at}: the new user changed`);
   return problems;
 }

@@ -19,6 +19,10 @@ interface Total {
 }
 
 const areas = new Map<string, Map<string, Ratio | Total>>();
+/** Checks to run just before the report is printed (suite-wide audits that add to the counters). */
+const finalizers: Array<() => void> = [];
+/** Counters with a bound the whole run must meet: "all" for a ratio, a number for a total. */
+const bounds = new Map<string, { area: string; label: string; bound: "all" | number }>();
 
 function metric<T extends Ratio | Total>(area: string, label: string, fresh: () => T): T {
   let metrics = areas.get(area);
@@ -57,6 +61,33 @@ export function total(area: string, label: string): number {
   return m && m.kind === "total" ? m.value : 0;
 }
 
+/** Requires, at the end of the run, a ratio to be all passes or a total to equal `bound` (the report hook fails the run otherwise). */
+export function requireBound(area: string, label: string, bound: "all" | number): void {
+  bounds.set(`${area}\u0000${label}`, { area, label, bound });
+}
+
+/** Runs `fn` just before the report is printed: a suite-wide audit that adds to the counters. */
+export function beforeReport(fn: () => void): void {
+  finalizers.push(fn);
+}
+
+/** Runs the audits registered with beforeReport (each once). */
+export function runFinalizers(): void {
+  for (const fn of finalizers.splice(0)) fn();
+}
+
+/** The bounds the counters miss, as sentences (empty when every bound is met). */
+export function missedBounds(): string[] {
+  const missed: string[] = [];
+  for (const { area, label, bound } of bounds.values()) {
+    if (bound === "all") {
+      const r = ratio(area, label);
+      if (r.passed !== r.tried) missed.push(`${area}: ${label} ${r.passed}/${r.tried}, required all`);
+    } else if (total(area, label) !== bound) missed.push(`${area}: ${label}: ${total(area, label)}, required ${bound}`);
+  }
+  return missed;
+}
+
 /** One line per area that counted anything. */
 export function reportLines(): string[] {
   const lines: string[] = [];
@@ -71,4 +102,6 @@ export function reportLines(): string[] {
 /** Forgets every counter (the tally's own tests). */
 export function resetTally(): void {
   areas.clear();
+  bounds.clear();
+  finalizers.length = 0;
 }

@@ -6,13 +6,11 @@
 import { strict as assert } from "node:assert";
 import * as methods from "../../provider/provider-methods";
 import { MissingPermissionError } from "../../provider/teardown";
-import { Scenario, TARGET, countSchedule, freshClients, reportVersusLog, shippedPolicy } from "./support";
-
-/** Every action the shipped policy grants, without the "iam:" prefix. */
-export function policyActions(): string[] {
-  const actions = shippedPolicy().Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
-  return [...new Set(actions.map((a) => a.replace(/^iam:/, "")))].sort();
-}
+import { mulberry32 } from "../iam-emulator/prng";
+import {
+  BYSTANDER, Scenario, TARGET, TargetWatch, auditEmulator, countSchedule, describeEntry, freshClients, hostileEmulator, policyActions,
+  reportVersusLog, seededEveryKind,
+} from "./support";
 
 /** Actions only the resource's create, update and read make (a teardown never does). */
 const LIFECYCLE_ONLY = new Set(["CreateUser", "UpdateUser", "TagUser", "UntagUser", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "ListUserTags"]);
@@ -62,9 +60,11 @@ describe("hostile: one permission missing", () => {
 
     for (const action of [...LIFECYCLE_ONLY].sort()) {
       it(`without iam:${action}: the error names it`, async () => {
-        const sc = await Scenario.start({ seed: 1400, emulator: { denyActions: [action] } });
+        const emulator = await hostileEmulator({ seed: 1400, denyActions: [action] }, new TargetWatch(["carol"]));
+        emulator.seed({ users: [seededEveryKind(BYSTANDER, mulberry32(1400))] });
+        const bystander = JSON.stringify(emulator.snapshotUser(BYSTANDER));
         saved = process.env.AWS_ENDPOINT_URL_IAM;
-        process.env.AWS_ENDPOINT_URL_IAM = sc.emulator.endpoint;
+        process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
         try {
           const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
           const cycle = async () => {
@@ -77,9 +77,12 @@ describe("hostile: one permission missing", () => {
             assert.ok(err.message.includes(`iam:${action}`), err.message);
             return true;
           });
+          assert.deepEqual(auditEmulator(emulator).map(describeEntry), []);
+          assert.equal(JSON.stringify(emulator.snapshotUser(BYSTANDER)), bystander);
           countSchedule(true);
         } finally {
-          await sc.stop();
+          freshClients();
+          await emulator.stop();
         }
       });
     }

@@ -15,7 +15,7 @@ import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntr
 import type { CallerPolicy } from "../iam-emulator/policy";
 import { mulberry32, type Random } from "../iam-emulator/prng";
 import { everyKind } from "../helpers/iam";
-import { addTotal, countTry, declareRatio } from "../helpers/tally";
+import { addTotal, beforeReport, countTry, declareRatio, requireBound } from "../helpers/tally";
 
 export const AREA = "hostile";
 export const SCHEDULES = "fault schedules passed";
@@ -32,6 +32,9 @@ declareRatio(AREA, SCHEDULES);
 declareRatio(AREA, BAD_INPUTS);
 addTotal(AREA, OUTSIDE, 0);
 addTotal(AREA, IN_FLIGHT_AT_TAKEOVER, 0);
+requireBound(AREA, SCHEDULES, "all");
+requireBound(AREA, BAD_INPUTS, "all");
+requireBound(AREA, OUTSIDE, 0);
 
 /** Counts one fault schedule (a full teardown under some hostile condition) and whether it held. */
 export const countSchedule = (passed: boolean): boolean => countTry(AREA, SCHEDULES, passed);
@@ -63,6 +66,12 @@ export function shippedPolicy(): CallerPolicy {
   return JSON.parse(fs.readFileSync(POLICY_PATH, "utf8")) as CallerPolicy;
 }
 
+/** Every action the shipped policy grants, without the "iam:" prefix, sorted. */
+export function policyActions(): string[] {
+  const actions = shippedPolicy().Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+  return [...new Set(actions.map((a) => a.replace(/^iam:/, "")))].sort();
+}
+
 /** Actions the tests' own set-up makes over HTTP (never the package): allowed so set-up works under the policy. */
 export const SETUP_ACTIONS = [
   "CreateAccessKey", "CreateLoginProfile", "UploadSSHPublicKey", "UploadSigningCertificate", "CreateServiceSpecificCredential",
@@ -75,15 +84,49 @@ export function enforcedPolicy(): CallerPolicy {
   return { ...shipped, Statement: [...shipped.Statement, { Effect: "Allow", Action: SETUP_ACTIONS.map((a) => `iam:${a}`), Resource: "*" }] };
 }
 
-/** Every emulator the hostile suites started, for suite-wide derivations (least privilege). */
-export const startedEmulators: Emulator[] = [];
+/** Every emulator the hostile suites started, with what its target is, for the suite-wide audits at the end. */
+export const startedEmulators: Array<{ emulator: Emulator; watch?: TargetWatch; audited: boolean }> = [];
 
-/** An emulator enforcing the shipped policy, no latency, logging every request. */
-export async function hostileEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+/**
+ * An emulator enforcing the shipped policy, no latency, logging every request. `watch` says who the package may
+ * touch in it (a Scenario attaches its own); at the end of the run any emulator whose calls were not yet checked
+ * against its watch is, and what reached outside it is counted.
+ */
+export async function hostileEmulator(options: EmulatorOptions = {}, watch?: TargetWatch): Promise<Emulator> {
   const emulator = await startEmulator({ port: 0, latencyMs: 0, policy: enforcedPolicy(), ...options });
-  startedEmulators.push(emulator);
+  startedEmulators.push({ emulator, watch, audited: false });
   return emulator;
 }
+
+const registration = (emulator: Emulator) => startedEmulators.find((r) => r.emulator === emulator);
+
+/** Checks an emulator's log against its watch now, counting what reached outside it (once per emulator). */
+export function auditEmulator(emulator: Emulator): RequestLogEntry[] {
+  const r = registration(emulator);
+  if (!r?.watch) throw new Error("auditEmulator: the emulator has no target watch");
+  const outside = outsideTarget(emulator.log, r.watch);
+  if (!r.audited) addTotal(AREA, OUTSIDE, outside.length);
+  r.audited = true;
+  return outside;
+}
+
+export const POLICY_EXERCISED = "shipped policy actions called";
+export const OUTSIDE_POLICY = "actions called outside the shipped policy";
+
+/** The IAM actions the package called (successfully or not) in every emulator the hostile suites started. */
+export function actionsCalledAcrossSuite(): Set<string> {
+  return new Set(startedEmulators.flatMap((r) => r.emulator.log.filter((e) => e.accessKeyId === engineKey()).map((e) => e.action)));
+}
+
+beforeReport(() => {
+  for (const r of startedEmulators) if (!r.audited && r.watch) auditEmulator(r.emulator);
+  if (startedEmulators.length === 0) return;
+  const granted = new Set(policyActions());
+  const called = actionsCalledAcrossSuite();
+  for (const a of granted) countTry("least privilege", POLICY_EXERCISED, called.has(a));
+  addTotal("least privilege", OUTSIDE_POLICY, [...called].filter((a) => !granted.has(a)).length);
+  requireBound("least privilege", OUTSIDE_POLICY, 0);
+});
 
 /** The package's own client for an emulator (adaptive retry, the process-wide per-action limiter), its calls recorded. */
 export const packageClient = (emulator: Emulator): IAMClient => recordedClient(iamClientFor({ endpoint: emulator.endpoint }));
@@ -284,6 +327,8 @@ export class Scenario {
     this.mfaSerials = t.mfaSerials;
     this.targetIds.add(t.userId);
     this.watch = new TargetWatch([targetSeed.userName], t.mfaSerials.filter((m) => m.kind === "virtual").map((m) => m.serial));
+    const r = registration(emulator);
+    if (r) r.watch = this.watch;
     this.before = this.outside();
     this.unassignedBefore = this.unassigned();
   }
@@ -328,11 +373,9 @@ export class Scenario {
     return this.state.listVirtualMfaDevices("Unassigned").map((d) => d.serial).sort();
   }
 
-  /** The package's mutating calls outside the target (also added to the suite's count). */
+  /** The package's mutating calls outside the target (added to the suite's count the first time). */
   outsideCalls(): RequestLogEntry[] {
-    const outside = outsideTarget(this.log, this.watch);
-    addTotal(AREA, OUTSIDE, outside.length);
-    return outside;
+    return registration(this.emulator) ? auditEmulator(this.emulator) : outsideTarget(this.log, this.watch);
   }
 
   /** The teardown with the package's client and fast retries. */

@@ -2,7 +2,7 @@ import * as readline from "node:readline";
 import { iamClientFor } from "./aws/client";
 import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, planTeardown, teardownUser, type TeardownPlan } from "./teardown";
 import { countByKind, flattenInventory } from "./teardown/report";
-import { validateUserName } from "./validate";
+import { validateConnection, validateUserName } from "./validate";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -62,6 +62,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const failure = validateUserName(positional[0], "user name")[0];
   if (failure) throw new UsageError(failure.reason);
   if (command === "plan" && (parsed.yes || parsed.keepUser)) throw new UsageError("--yes and --keep-user apply to delete only");
+  const connectionFailure = validateConnection(parsed)[0];
+  if (connectionFailure) throw new UsageError(connectionFailure.reason.replace(/^(region|profile|roleArn)/, (p) => `--${p === "roleArn" ? "role-arn" : p}`));
   if (parsed.expectUserId !== undefined && !/^AIDA[A-Z0-9]{8,}$/.test(parsed.expectUserId as string)) throw new UsageError("--expect-user-id must be an IAM UserId (AIDA...)");
   return { ...(parsed as unknown as ParsedArgs), userName: positional[0] };
 }

@@ -72,7 +72,8 @@ export function validatePermissionsBoundary(value: unknown): CheckFailure[] {
   return [];
 }
 
-function validateConnection(inputs: Record<string, unknown>): CheckFailure[] {
+/** region, profile and roleArn: the resource's check and the CLI's flags apply the same rules. */
+export function validateConnection(inputs: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const { region, profile, roleArn } = inputs;
   if (region !== undefined && !isUnknown(region) && (typeof region !== "string" || !REGION.test(region))) {

@@ -178,10 +178,8 @@ describe("hostile: bad input gets a clear answer before anything is called", () 
     assert.deepEqual(misses, []);
   });
 
-  // provider/cli.ts checks the user name and --expect-user-id, but passes --region, --profile and --role-arn on
-  // unchecked: `--region Mars` calls IAM, `--role-arn role/x` fails in STS with exit 1. Pending until the CLI applies
-  // the resource's rules (validate.ts) to its connection flags.
-  it.skip("the CLI refuses connection flags the resource's check refuses (--region Mars, --role-arn role/x, --profile ' ') with exit code 2", async () => {
+  // The CLI applies the resource's rules (validate.ts) to its connection flags, before any call.
+  it("the CLI refuses connection flags the resource's check refuses (--region Mars, --role-arn role/x, --profile ' ') with exit code 2", async () => {
     for (const argv of [["plan", "someone", "--region", "Mars"], ["plan", "someone", "--role-arn", "role/x"], ["plan", "someone", "--profile", " "]]) {
       assert.equal(await runCli(argv, { stdout: () => undefined, stderr: () => undefined }), EXIT.usage, JSON.stringify(argv));
     }

@@ -108,6 +108,23 @@ const main = (recs: BenchRecord[]) => recs.filter((r) => !r.variant);
 const find = (recs: BenchRecord[], scenario: (id: string) => boolean, impl: BenchRecord["implementationId"]) =>
   recs.find((r) => scenario(r.scenario) && r.implementationId === impl && !r.variant);
 
+const SNAPSHOT_LIFETIME_MS = 5 * 60_000;
+
+/**
+ * The call-model differences an engine run cannot explain. A classification listing more than predicted is explained
+ * when the run lasted long enough for the shared snapshot to expire: at most one listing per 5 minutes.
+ */
+export function unexplainedDiff(r: BenchRecord): Record<string, [number, number]> {
+  const out = { ...r.predictionDiff };
+  const lv = out.ListVirtualMFADevices;
+  if (r.implementationId === "engine" && lv) {
+    const [predicted, measured] = lv;
+    const listings = 1 + Math.floor(r.wallMs / SNAPSHOT_LIFETIME_MS);
+    if (measured >= predicted && measured <= predicted * listings) delete out.ListVirtualMFADevices;
+  }
+  return out;
+}
+
 export interface TargetVerdict {
   target: string;
   met: boolean | null;
@@ -119,8 +136,10 @@ export function evaluateTargets(records: BenchRecord[]): TargetVerdict[] {
   const out: TargetVerdict[] = [];
   const engines = main(records).filter((r) => r.implementationId === "engine");
 
-  // Calls
-  const inexact = engines.filter((r) => Object.keys(r.predictionDiff).length > 0);
+  // Calls. The classification listing is shared by every teardown of the process, and made again when its snapshot is
+  // more than 5 minutes old (VirtualMfaIndex maxAgeMs): a run longer than that may list once more, whatever the users.
+  const inexact = engines.filter((r) => Object.keys(unexplainedDiff(r)).length > 0);
+  const relisted = engines.filter((r) => r.predictionDiff.ListVirtualMFADevices && !unexplainedDiff(r).ListVirtualMFADevices);
   const fleet = engines.find((r) => r.scenario.startsWith("fleet-"));
   const getUser = [...new Set(engines.map((r) => r.getUserPerUser))].sort();
   out.push({
@@ -128,8 +147,12 @@ export function evaluateTargets(records: BenchRecord[]): TargetVerdict[] {
     met: engines.length === 0 ? null : inexact.length === 0,
     detail:
       (inexact.length === 0
-        ? `Every engine run made exactly the predicted calls of every action other than GetUser (${engines.length} runs).`
-        : `Off in ${inexact.map((r) => `${r.scenario} ${JSON.stringify(r.predictionDiff)}`).join("; ")} (predicted, measured).`) +
+        ? `The engine made the predicted calls of every action other than GetUser in every run (${engines.length} run${engines.length === 1 ? "" : "s"}).`
+        : `Off in ${inexact.map((r) => `${r.scenario} ${JSON.stringify(unexplainedDiff(r))}`).join("; ")} (predicted, measured).`) +
+      (relisted.length > 0
+        ? ` ${relisted.map((r) => `${r.scenario} (${fmtMs(r.wallMs)})`).join(", ")}: ${relisted.map((r) => r.callsByAction.ListVirtualMFADevices).join(", ")} classification pages, one more listing` +
+          ` because the run outlived the shared snapshot's 5-minute lifetime (one listing per 5 minutes, not per user).`
+        : "") +
       (fleet ? ` Fleet: ${fleet.callsByAction.ListVirtualMFADevices ?? 0} ListVirtualMFADevices page(s) for ${fleet.users} users (one account-wide listing, MaxItems 1000).` : "") +
       ` On top of these the engine makes ${getUser.join(" / ")} GetUser call(s) per user (identity checks, see below).`,
   });
@@ -229,6 +252,8 @@ export function markdown(input: ResultsInput): string {
   for (const t of evaluateTargets(recs)) L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
   L.push(``);
 
+  L.push(...analysis(recs), ``);
+
   L.push(`## Per scenario`, ``);
   for (const [id, rs] of byScenario) {
     L.push(`### ${rs[0].scenarioTitle} (\`${id}\`)`, ``);
@@ -236,7 +261,7 @@ export function markdown(input: ResultsInput): string {
     const variants = rs.filter((r) => r.variant);
     if (variants.length > 0) {
       const shipped = find(rs, () => true, "engine");
-      L.push(``, `Engine settings other than the shipped defaults (evidence for the recommendations below):`, ``);
+      L.push(``, `Engine settings other than the shipped defaults (the evidence behind "Why, and what would close the gaps"):`, ``);
       L.push(`| engine settings | wall | × limit | limit | vs shipped | GetUser/user | throttled answers |`, `|---|---:|---:|---:|---:|---:|---:|`);
       for (const r of [shipped!, ...variants]) {
         L.push(
@@ -245,8 +270,10 @@ export function markdown(input: ResultsInput): string {
       }
       const withTimeline = [shipped!, ...variants].filter((r) => r.busiest && r.throttledCalls >= 0 && id.startsWith("throttled-"));
       if (withTimeline.length > 0) {
-        L.push(``, `Accepted calls of the busiest action per second, averaged over 5-second windows (its bucket allows 10/s):`, ``);
-        for (const r of withTimeline) L.push(`- ${r.variant ?? "shipped defaults"} (${r.busiest!.action}): ${windows(r.busiest!.acceptedPerSecond, 5).join(" ")}`);
+        const longest = Math.max(...withTimeline.map((r) => r.busiest!.acceptedPerSecond.length));
+        const size = Math.max(5, Math.ceil(longest / 40 / 5) * 5);
+        L.push(``, `Accepted calls of the busiest action per second, averaged over ${size}-second windows (its bucket allows 10/s):`, ``);
+        for (const r of withTimeline) L.push(`- ${r.variant ?? "shipped defaults"} (${r.busiest!.action}): ${windows(r.busiest!.acceptedPerSecond, size).join(" ")}`);
       }
     }
     L.push(``);
@@ -256,6 +283,100 @@ export function markdown(input: ResultsInput): string {
   for (const n of input.scaleNotes) L.push(`- ${n}`);
   L.push(``);
   return L.join("\n") + "\n";
+}
+
+const variantOf = (recs: BenchRecord[], scenario: (id: string) => boolean, label: string) =>
+  recs.find((r) => scenario(r.scenario) && r.implementationId === "engine" && r.variant === label);
+
+/**
+ * Why targets are missed and what the variants say would close the gap. The structural description (which round
+ * trips the engine makes) is the engine's at the measured commit; the figures come from the run.
+ */
+function analysis(recs: BenchRecord[]): string[] {
+  const L: string[] = [`## Why, and what would close the gaps`, ``];
+  const one = (id: string) => (x: string) => x === id;
+
+  const e20 = find(recs, one("one-user-20"), "engine");
+  const t20 = find(recs, one("one-user-20"), "terraform");
+  if (e20) {
+    const c32 = variantOf(recs, one("one-user-20"), "concurrency 32");
+    const vOff = variantOf(recs, one("one-user-20"), "verify off");
+    const both = variantOf(recs, one("one-user-20"), "concurrency 32, verify off");
+    L.push(
+      `**One user, 20 dependencies.** The limit is 4 round trips (list, deactivate, delete the virtual devices, DeleteUser).`,
+      `The engine's critical path is 7: [GetUser + the 9 lists + the account's virtual-device listing, together] ->`,
+      `GetUser again before removing anything -> the removals, which at the default removal concurrency of 8 take 3 waves`,
+      `for 20 items (the virtual devices' two calls inside them) -> DeleteUser (the re-check before it overlaps the last`,
+      `removals) -> GetUser to verify. ${fmtMs(e20.wallMs)} is ${(e20.wallMs / 7).toFixed(0)} ms per round trip: 25 ms of`,
+      `injected latency plus the client's and the emulator's work on a wave of parallel calls on this machine.`,
+    );
+    const rows: string[] = [];
+    if (c32) rows.push(`removal concurrency 32 (2 waves): ${fmtMs(c32.wallMs)}, ${x(c32.ratioToLimit)}x`);
+    if (vOff) rows.push(`no verify: ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x`);
+    if (both) rows.push(`both (5 round trips): ${fmtMs(both.wallMs)}, ${x(both.ratioToLimit)}x${t20 ? `, ${(t20.wallMs / both.wallMs).toFixed(1)}x faster than the Terraform model (shipped: ${(t20.wallMs / e20.wallMs).toFixed(1)}x)` : ""}`);
+    if (rows.length > 0) L.push(`Measured: ${rows.join("; ")}.`);
+    L.push(
+      `What is left above 1.25x is the GetUser before the removals (5 round trips where the limit has 4) and the per-wave`,
+      `overhead: at ${both ? (both.wallMs / 5).toFixed(0) : "~35"} ms per round trip even a 4-round-trip teardown would measure ~${both ? x((both.wallMs / 5) * 4 / both.limitMs) : "1.4"}x here;`,
+      `with more latency that overhead weighs less (\`--latency-ms 100\`).`,
+      ``,
+    );
+  }
+
+  const th = find(recs, (id) => id.startsWith("throttled-"), "engine");
+  if (th) {
+    const isTh = (id: string) => id.startsWith("throttled-");
+    const sp = variantOf(recs, isTh, "standard retry, proposed limiter");
+    const ap = variantOf(recs, isTh, "adaptive retry, proposed limiter");
+    const spv = variantOf(recs, isTh, "standard retry, proposed limiter, verify off");
+    const anchors = main(recs).filter((r) => isTh(r.scenario) && r.implementationId !== "engine");
+    const bestAnchor = anchors.sort((a, b) => a.wallMs - b.wallMs)[0];
+    const perSec = th.busiest?.acceptedPerSecond ?? [];
+    const early = perSec.slice(5, 60);
+    const earlyAvg = early.length ? early.reduce((a, b) => a + b, 0) / early.length : 0;
+    L.push(
+      `**Throttled.** Two separate things. First, the client-side limiting runs the engine at ${x(th.ratioToLimit)}x its own limit.`,
+      `When a burst of GetUser calls is throttled, the package's per-action limiter (provider/aws/rate-limit.ts) multiplies`,
+      `the action's rate by 0.7 once per Throttling answer, so a burst of 8 throttled answers leaves ~6% of the rate`,
+      `(about 1 request/s), and it recovers by 0.05 request/s per success, i.e. ~5% per second: GetUser ran at`,
+      `${earlyAvg.toFixed(1)}/s on average between seconds 5 and 60 against a bucket of 10/s, and`,
+      `${(((th.callsByAction[th.busiest?.action ?? "GetUser"] ?? 0) * 1000) / th.wallMs).toFixed(1)}/s over the whole run, cut again at every later burst (timeline below). On top, the SDK's`,
+      `adaptive retry mode keeps one client-wide rate for all actions and cuts it on every throttle, so a throttled GetUser`,
+      `slows every other action too.`,
+    );
+    const rows: string[] = [];
+    if (sp) rows.push(`standard retry + the proposed limiter: ${fmtMs(sp.wallMs)}, ${x(sp.ratioToLimit)}x`);
+    if (ap) rows.push(`adaptive retry + the proposed limiter: ${fmtMs(ap.wallMs)}, ${x(ap.ratioToLimit)}x`);
+    if (rows.length > 0) L.push(`Measured: ${rows.join("; ")} (shipped: ${fmtMs(th.wallMs)}, ${x(th.ratioToLimit)}x).`);
+    L.push(
+      `Second, even at its limit the engine is slower here than both anchors${bestAnchor ? ` (best anchor ${fmtMs(bestAnchor.wallMs)}, extrapolated)` : ""}:`,
+      `each bucket holds one action, and the engine calls GetUser ${th.getUserPerUser} times per user where every other action it`,
+      `uses is called about once, so its limit is ${fmtMs(th.limitMs)} where the calls no teardown can avoid need ${fmtMs(th.minimalLimitMs)}.`,
+      `Without the verify after DeleteUser it is 3 per user${spv ? ` (measured with standard retry and the proposed limiter: ${fmtMs(spv.wallMs)}, ${x(spv.ratioToLimit)}x of a ${fmtMs(spv.limitMs)} limit)` : ""};`,
+      `making the pre-removal identity check once the lists have answered, instead of a GetUser beside the lists plus a`,
+      `confirming GetUser after them, would make it 2 with the same round trips (the formula gives`,
+      `${fmtMs(((2 * th.users - 10) / 10) * 1000)} for ${th.users} users; not measured, it needs an engine change). With a recorded UserId the`,
+      `guarantee is the same: that user existed before the lists began, so finding it under the name after they answered`,
+      `means it held the name throughout (short of a rename away and back within one round trip, which the current pair of`,
+      `checks does not exclude either).`,
+      ``,
+    );
+  }
+
+  const fl = find(recs, (id) => id.startsWith("fleet-"), "engine");
+  if (fl) {
+    const mif = variantOf(recs, (id) => id.startsWith("fleet-"), "maxInFlight 128");
+    const tf = find(recs, (id) => id.startsWith("fleet-"), "terraform");
+    L.push(
+      `**Fleet.** The engine's ${fl.callsByAction.ListVirtualMFADevices ?? 0} account-wide listing page(s) replace the Terraform model's`,
+      `${(tf?.callsByAction.ListVirtualMFADevices ?? 0).toLocaleString("en")} (one walk of the assigned devices per user). Ten users at once put ~120 calls in flight at the`,
+      `start of each user's teardown; the engine allows 32 per client (context.ts DEFAULT_MAX_IN_FLIGHT) and the SDK's HTTP`,
+      `agent 50 sockets, so the calls queue: ${fmtMs(fl.wallMs)}, ${x(fl.ratioToLimit)}x the limit, with ${fmtMs(fl.cpuMs)} of CPU in the bench process.`,
+      mif ? `With 128 in flight (still capped at 50 sockets): ${fmtMs(mif.wallMs)}, ${x(mif.ratioToLimit)}x.` : ``,
+      ``,
+    );
+  }
+  return L;
 }
 
 function windows(perSecond: number[], size: number): string[] {
@@ -279,7 +400,11 @@ function describe(r: BenchRecord): string {
   if (r.implementationId === "engine") parts.push(`GetUser ${r.getUserPerUser} per user`);
   if (r.limitDetail.throttleAction) parts.push(`limit set by ${r.limitDetail.throttleAction}`);
   parts.push(`CPU ${fmtMs(r.cpuMs)}`);
-  if (Object.keys(r.predictionDiff).length > 0) parts.push(`calls vs call model (predicted, measured): ${JSON.stringify(r.predictionDiff)}`);
+  const diff = unexplainedDiff(r);
+  if (Object.keys(diff).length < Object.keys(r.predictionDiff).length) {
+    parts.push(`ListVirtualMFADevices ${r.callsByAction.ListVirtualMFADevices}: the shared listing was made again after its 5-minute lifetime`);
+  }
+  if (Object.keys(diff).length > 0) parts.push(`calls vs call model (predicted, measured): ${JSON.stringify(diff)}`);
   else parts.push(`calls as the call model predicts${r.implementationId === "engine" ? " (GetUser aside)" : ""}`);
   if (r.orphanedVirtual > 0) parts.push(`**${r.orphanedVirtual} virtual MFA device(s) left orphaned**`);
   if (!r.bystandersUntouched) parts.push(`**a bystander changed**`);

@@ -431,6 +431,13 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** How this run was asked for, as one would type it (without --out, which only says where the files went). */
+function commandLine(argv: string[]): string {
+  const kept = argv.filter((a, i) => a !== "--out" && argv[i - 1] !== "--out" && !a.startsWith("--out="));
+  const quoted = kept.map((a) => (/[\s,"']/.test(a) && !/^[\w,.-]+$/.test(a) ? `"${a}"` : a));
+  return `npm run bench${quoted.length > 0 ? ` -- ${quoted.join(" ")}` : ""}`;
+}
+
 /** The commit whose engine was measured, and whether provider/ had uncommitted changes. */
 function engineRevision(): string {
   // A run from an exported tree (git archive) has no .git: it says which commit it is.
@@ -505,7 +512,7 @@ async function main(): Promise<void> {
     elapsedS,
     node: process.version,
     engineRevision: engineRevision(),
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((a, i, all) => a !== "--out" && all[i - 1] !== "--out").join(" ")}` : ""}`,
+    command: commandLine(process.argv.slice(2)),
   });
   console.log(`\nbench: ${records.length} runs in ${elapsedS} s; wrote ${path.join(args.out, "results.md")} and results.json`);
 }

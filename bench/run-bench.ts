@@ -11,8 +11,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
-import { PerActionRateLimiter, applyRateLimiter } from "../provider/aws/rate-limit";
-import { ProposedRateLimiter } from "./experiments/proposed-rate-limiter";
+import { ProposedRateLimiter, applyProposedLimiter } from "./experiments/proposed-rate-limiter";
 import { teardownUser, type TeardownOptions, type TeardownReport } from "../provider/teardown";
 import { iamClientFor, resetIamClients } from "../provider/aws/client";
 import { BOTO3_LEGACY_RETRY, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
@@ -162,10 +161,10 @@ function variantsFor(s: ScenarioSpec): EngineVariant[] {
   return [];
 }
 
-/** A client like iamClientFor's (same retry attempts, the limiter middleware), with another retry mode or limiter. */
-function experimentClient(endpoint: string, retryMode: "adaptive" | "standard", limiter: PerActionRateLimiter): IAMClient {
+/** A client like iamClientFor's (same retry attempts, a per-action limiter middleware), with another retry mode and limiter. */
+function experimentClient(endpoint: string, retryMode: "adaptive" | "standard", limiter: ProposedRateLimiter): IAMClient {
   const client = new IAMClient({ endpoint, region: process.env.AWS_REGION, retryMode, maxAttempts: 10 });
-  applyRateLimiter(client, limiter);
+  applyProposedLimiter(client, limiter);
   return client;
 }
 

@@ -1,7 +1,8 @@
 /**
- * A proposed change to the package's per-action rate limiter (provider/aws/rate-limit.ts), run by the bench as an
- * engine variant so its effect is measured before anyone changes the package. Same interface, same middleware
- * (applyRateLimiter); three differences from the shipped limiter:
+ * A proposed change to the package's per-action rate limiter (provider/aws/rate-limit.ts as of 6f671a9), run by the
+ * bench as an engine variant so its effect is measured before anyone changes the package. It stands alone (its own
+ * copy of the middleware, installed at the same step) so the experiment keeps meaning the same thing whatever the
+ * package's limiter becomes. Three differences from the limiter it was measured against:
  *
  * 1. One cut per congestion event. The shipped limiter multiplies the rate by 0.7 on every Throttling answer, so the
  *    8 calls a burst gets throttled together cut it to 0.7^8 = 6% (about 1 request/s). Here a Throttling answer cuts
@@ -13,9 +14,15 @@
  *    1 request/s it needs minutes to get back to 10. Here the rate grows by `increasePerSecond` per second, but only
  *    while calls are waiting for their slot (growing a limit nobody reaches only sets up the next overshoot).
  */
-import { PerActionRateLimiter, type ActionRateState } from "../../provider/aws/rate-limit";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import { isThrottling } from "../../provider/aws/errors";
 
-interface State extends ActionRateState {
+interface State {
+  /** Allowed requests per second; Infinity until the first throttle. */
+  rate: number;
+  /** Earliest time the next request of this action may go out. */
+  nextSlot: number;
+  throttled: number;
   /** When the rate was last cut. */
   lastCut: number;
   /** When the rate last grew. */
@@ -31,7 +38,7 @@ export interface ProposedLimiterOptions {
   minRate?: number;
 }
 
-export class ProposedRateLimiter extends PerActionRateLimiter {
+export class ProposedRateLimiter {
   private readonly byAction = new Map<string, State>();
   private readonly decrease: number;
   private readonly increasePerSecond: number;
@@ -39,7 +46,6 @@ export class ProposedRateLimiter extends PerActionRateLimiter {
   private readonly minRate: number;
 
   constructor(o: ProposedLimiterOptions = {}) {
-    super();
     this.decrease = o.decrease ?? 0.9;
     this.increasePerSecond = o.increasePerSecond ?? 0.5;
     this.windowMs = o.windowMs ?? 1000;
@@ -52,7 +58,7 @@ export class ProposedRateLimiter extends PerActionRateLimiter {
     return s;
   }
 
-  override async acquire(action: string): Promise<void> {
+  async acquire(action: string): Promise<void> {
     const s = this.get(action);
     if (!Number.isFinite(s.rate)) return;
     const now = Date.now();
@@ -64,7 +70,7 @@ export class ProposedRateLimiter extends PerActionRateLimiter {
     }
   }
 
-  override onThrottled(action: string, observedRate: number): void {
+  onThrottled(action: string, observedRate: number): void {
     const s = this.get(action);
     s.throttled++;
     const now = Date.now();
@@ -74,7 +80,7 @@ export class ProposedRateLimiter extends PerActionRateLimiter {
     s.lastCut = s.lastGrow = now;
   }
 
-  override onSuccess(action: string): void {
+  onSuccess(action: string): void {
     const s = this.get(action);
     if (!Number.isFinite(s.rate)) return;
     const now = Date.now();
@@ -82,7 +88,41 @@ export class ProposedRateLimiter extends PerActionRateLimiter {
     s.lastGrow = now;
   }
 
-  override snapshot(): Record<string, ActionRateState> {
+  snapshot(): Record<string, State> {
     return Object.fromEntries(this.byAction);
   }
+}
+
+/** Requests of each action sent in the last second (what a Throttling answer's cut starts from). */
+class RecentSends {
+  private readonly times = new Map<string, number[]>();
+  record(action: string): number {
+    const now = Date.now();
+    const list = this.times.get(action) ?? [];
+    list.push(now);
+    while (list.length > 0 && list[0] < now - 1000) list.shift();
+    this.times.set(action, list);
+    return list.length;
+  }
+}
+
+/** Installs the limiter where the package installs its own: below the retry middleware, so every attempt waits. */
+export function applyProposedLimiter(client: IAMClient, limiter: ProposedRateLimiter): void {
+  const recent = new RecentSends();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const action = String(context.commandName ?? "unknown").replace(/Command$/, "");
+      await limiter.acquire(action);
+      const sent = recent.record(action);
+      try {
+        const result = await next(args);
+        limiter.onSuccess(action);
+        return result;
+      } catch (err) {
+        if (isThrottling(err)) limiter.onThrottled(action, sent);
+        throw err;
+      }
+    },
+    { step: "finalizeRequest", name: "benchProposedRateLimit", priority: "low" },
+  );
 }

@@ -16,7 +16,7 @@ export interface AwsConnection {
 }
 
 export interface ClientTuning {
-  /** Attempts per call for throttling and 5xx answers (SDK adaptive retry). */
+  /** Attempts per call for throttling and 5xx answers (the SDK's standard retry). */
   maxAttempts?: number;
   /** A hard per-action cap on requests per second, on top of the adaptive limit. */
   maxRatePerAction?: number;
@@ -40,8 +40,7 @@ function connectionKey(c: AwsConnection, tuning: ClientTuning): string {
 }
 
 /**
- * One IAM client per connection per process: the SDK's adaptive retry keeps its own rate state per client, so
- * sharing clients shares that state too.
+ * One IAM client per connection per process, so every teardown of the process shares its sockets and retry quota.
  */
 export function iamClientFor(connection: AwsConnection = {}, tuning: ClientTuning = {}): IAMClient {
   const key = connectionKey(connection, tuning);
@@ -51,7 +50,10 @@ export function iamClientFor(connection: AwsConnection = {}, tuning: ClientTunin
   const client = new IAMClient({
     region,
     endpoint: connection.endpoint,
-    retryMode: "adaptive",
+    // Standard retry (throttling and 5xx, with backoff); the rate itself is kept per action by the shared limiter
+    // below. The SDK's adaptive mode would add one client-wide rate for all actions, which the first throttle of a
+    // fresh client drops to half a request per second, for every action.
+    retryMode: "standard",
     maxAttempts: tuning.maxAttempts ?? 10,
     credentials: credentialsFor(connection, region),
   });

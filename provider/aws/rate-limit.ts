@@ -4,10 +4,15 @@ import { isThrottling } from "./errors";
 /**
  * A client-side rate limit shared by every IAM client of the process.
  *
- * IAM throttles each API with its own token bucket, account-wide. A single global limiter would slow every action
- * down to the most throttled one, so the limit is kept per action: it starts open, halves the allowed rate when
- * IAM answers Throttling, and creeps back up on success (additive increase, multiplicative decrease). The SDK's
- * adaptive retry mode then retries the throttled call.
+ * IAM throttles each API with its own token bucket, account-wide. A single client-wide limiter (the SDK's adaptive
+ * retry mode) slows every action down to the most throttled one, and on the first throttle of a fresh client drops
+ * to half a request per second. So the limit is kept per action, and learns the bucket's refill rate:
+ * - it starts open, and the first Throttling answer sets the rate a little under what was actually sent in the last
+ *   second (a token bucket punishes an over-limit request with one retry, not with a penalty, so sitting just under
+ *   the refill rate is what pays);
+ * - the Throttling answers of one burst are one congestion event: the rate is cut at most once per `windowMs`;
+ * - the rate grows back with time, and only while calls are waiting for their slot (growing a limit nobody reaches
+ *   only sets up the next overshoot).
  */
 export interface ActionRateState {
   /** Allowed requests per second; Infinity until the first throttle. */
@@ -15,6 +20,10 @@ export interface ActionRateState {
   /** Earliest time the next request of this action may go out. */
   nextSlot: number;
   throttled: number;
+  /** When the rate was last cut, last grew, and a call last had to wait for its slot. */
+  lastCut: number;
+  lastGrow: number;
+  lastWait: number;
 }
 
 export interface RateLimiterOptions {
@@ -22,16 +31,32 @@ export interface RateLimiterOptions {
   maxRatePerAction?: number;
   /** Lowest rate the limiter backs off to. */
   minRate?: number;
+  /** Factor applied to the sent rate on a congestion event. */
+  decrease?: number;
+  /** Requests per second the rate regains per second while calls wait for it. */
+  increasePerSecond?: number;
+  /** Throttling answers within this long of a cut belong to the same event. */
+  windowMs?: number;
 }
 
 export class PerActionRateLimiter {
   private readonly states = new Map<string, ActionRateState>();
-  constructor(private readonly options: RateLimiterOptions = {}) {}
+  private readonly minRate: number;
+  private readonly decrease: number;
+  private readonly increasePerSecond: number;
+  private readonly windowMs: number;
+
+  constructor(private readonly options: RateLimiterOptions = {}) {
+    this.minRate = options.minRate ?? 0.5;
+    this.decrease = options.decrease ?? 0.9;
+    this.increasePerSecond = options.increasePerSecond ?? 0.5;
+    this.windowMs = options.windowMs ?? 1000;
+  }
 
   private state(action: string): ActionRateState {
     let s = this.states.get(action);
     if (!s) {
-      s = { rate: this.options.maxRatePerAction ?? Infinity, nextSlot: 0, throttled: 0 };
+      s = { rate: this.options.maxRatePerAction ?? Infinity, nextSlot: 0, throttled: 0, lastCut: 0, lastGrow: 0, lastWait: 0 };
       this.states.set(action, s);
     }
     return s;
@@ -44,21 +69,30 @@ export class PerActionRateLimiter {
     const now = Date.now();
     const slot = Math.max(now, s.nextSlot);
     s.nextSlot = slot + 1000 / s.rate;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    if (slot > now) {
+      s.lastWait = now;
+      await new Promise((resolve) => setTimeout(resolve, slot - now));
+    }
   }
 
-  onThrottled(action: string, observedRate: number): void {
+  /** IAM answered Throttling; `sentLastSecond` is how many requests of this action went out in the last second. */
+  onThrottled(action: string, sentLastSecond: number): void {
     const s = this.state(action);
     s.throttled++;
-    const base = Number.isFinite(s.rate) ? s.rate : Math.max(observedRate, 1);
-    s.rate = Math.max(this.options.minRate ?? 0.5, base * 0.7);
+    const now = Date.now();
+    if (now - s.lastCut < this.windowMs) return;
+    s.rate = Math.max(this.minRate, Math.min(s.rate, Math.max(sentLastSecond, 1)) * this.decrease);
+    s.lastCut = s.lastGrow = now;
   }
 
   onSuccess(action: string): void {
     const s = this.state(action);
     if (!Number.isFinite(s.rate)) return;
-    const cap = this.options.maxRatePerAction ?? Infinity;
-    s.rate = Math.min(cap, s.rate + 0.05);
+    const now = Date.now();
+    if (now - s.lastWait < this.windowMs) {
+      s.rate = Math.min(this.options.maxRatePerAction ?? Infinity, s.rate + (this.increasePerSecond * (now - s.lastGrow)) / 1000);
+    }
+    s.lastGrow = now;
   }
 
   snapshot(): Record<string, ActionRateState> {
@@ -86,13 +120,13 @@ export function applyRateLimiter(client: IAMClient, limiter: PerActionRateLimite
     (next, context) => async (args) => {
       const action = String(context.commandName ?? "unknown").replace(/Command$/, "");
       await limiter.acquire(action);
-      const observed = recent.record(action);
+      const sentLastSecond = recent.record(action);
       try {
         const result = await next(args);
         limiter.onSuccess(action);
         return result;
       } catch (err) {
-        if (isThrottling(err)) limiter.onThrottled(action, observed);
+        if (isThrottling(err)) limiter.onThrottled(action, sentLastSecond);
         throw err;
       }
     },

@@ -2,10 +2,10 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor, type AwsConnection } from "../aws/client";
 import { VirtualMfaIndex } from "./mfa-classifier";
 import { Semaphore } from "./pool";
-import type { KindContext } from "./types";
+import type { KindContext, SendOptions } from "./types";
 
-/** Requests in flight to IAM from one process, across every teardown sharing a client. */
-export const DEFAULT_MAX_IN_FLIGHT = 32;
+/** Requests in flight to IAM from one process, across every teardown sharing a client: the SDK's socket pool. */
+export const DEFAULT_MAX_IN_FLIGHT = 50;
 
 interface ClientShared {
   inFlight: Semaphore;
@@ -30,9 +30,9 @@ export function actionOf(command: unknown): string {
 }
 
 /** Sends, and tags any error with the IAM action that raised it, for messages that name the missing permission. */
-async function sendNamed<O>(client: IAMClient, command: unknown): Promise<O> {
+async function sendNamed<O>(client: IAMClient, command: unknown, options?: SendOptions): Promise<O> {
   try {
-    return (await client.send(command as never)) as O;
+    return (await client.send(command as never, options ?? {})) as O;
   } catch (err) {
     if (err && typeof err === "object") (err as { iamAction?: string }).iamAction = actionOf(command);
     throw err;
@@ -59,9 +59,9 @@ export function createContext(options: ContextOptions): CountingContext {
     client,
     pageSize: options.pageSize ?? 1000,
     virtualMfa: shared.virtualMfa,
-    send: <O>(command: unknown) => {
+    send: <O>(command: unknown, options?: SendOptions) => {
       calls++;
-      return shared.inFlight.run(() => sendNamed<O>(client, command));
+      return shared.inFlight.run(() => sendNamed<O>(client, command, options));
     },
     calls: () => calls,
   };

@@ -50,7 +50,7 @@ export interface TeardownReport {
 }
 
 export const TEARDOWN_DEFAULTS = {
-  concurrency: 8,
+  concurrency: 20,
   maxRounds: 6,
   retryAttempts: 8,
   retryBaseDelayMs: 200,
@@ -131,11 +131,15 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
   // The account's virtual device list is needed to classify ARN-form MFA serials; start it now, off the critical path.
   ctx.virtualMfa.prefetch();
 
-  // Identity and the first discovery both only read, so they run together; nothing is removed before identity is known.
-  const [identity, firstDiscovery] = await Promise.all([
-    settle(withRetry(() => resolveIdentity(ctx, options.userName, options.expectedUserId), bounds)),
-    settle(discoverInventory(ctx, options.userName, bounds)),
-  ]);
+  // A list answers for whoever holds the name when it runs, so the identity that counts is the one after the lists.
+  // With a recorded UserId one GetUser after the lists proves it: that user existed before they began and UserIds are
+  // never reused, so finding it under the name afterwards means it held the name throughout. Without one, a GetUser
+  // beside the lists says early whom the name belongs to, and the round below confirms it once they have answered.
+  const identifyAfterLists = options.expectedUserId !== undefined;
+  const resolve = () => settle(withRetry(() => resolveIdentity(ctx, options.userName, options.expectedUserId), bounds));
+  const [identity, firstDiscovery] = identifyAfterLists
+    ? await settle(discoverInventory(ctx, options.userName, bounds)).then(async (lists) => [await resolve(), lists] as const)
+    : await Promise.all([resolve(), settle(discoverInventory(ctx, options.userName, bounds))]);
   if (!identity.ok) throw permissionError(identity.error, options.userName, removed);
 
   // Virtual MFA devices the user is known to have held: those its last inventory recorded, and any a list shows.
@@ -233,7 +237,8 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     // A list answers for whoever holds the name when it runs. Before acting on what was listed (or, after a wait,
     // calling DeleteUser again), make sure the name still holds the same user: if it was deleted and the name reused
     // meanwhile, the lists described the new user, and nothing of it may be removed.
-    if (items.length > 0 || round > 1) {
+    const confirmedAfterLists = round === 1 && identifyAfterLists && !renamedFrom && firstDiscovery.ok;
+    if ((items.length > 0 || round > 1) && !confirmedAfterLists) {
       if ((await withRetry(() => confirmIdentity(ctx, userName, userId), bounds)) === "gone") return gone(round);
     }
     const outcome = await removeAll(items);
@@ -283,11 +288,17 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     let recheck: Promise<"same" | "gone"> | undefined;
     /** Set once the re-check finds the name no longer holds the user: from then on nothing more is sent for it. */
     let halted: IdentityLost | undefined;
+    // Halting also aborts calls under way, so the SDK's own retries of a removal never reach whoever holds the name now.
+    const abort = new AbortController();
+    const halt = () => {
+      halted ??= new IdentityLost();
+      abort.abort(halted);
+    };
     const startRecheck = () =>
       (recheck ??= withRetry(() => confirmIdentity(ctx, userName, userId), bounds).then(
-        (state) => ((state === "gone" && (halted ??= new IdentityLost())), state),
+        (state) => (state === "gone" && halt(), state),
         (err) => {
-          halted ??= new IdentityLost();
+          halt();
           throw err;
         },
       ));
@@ -308,14 +319,18 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
           // Calls made for this item; the first answer counts towards starting the identity re-check.
           const itemContext = (): CountingContext => ({
             ...ctx,
-            send: <O>(command: unknown) =>
-              // A retry waiting while the re-check found another user (or none) under the name is not sent.
-              halted
+            send: <O>(command: unknown) => {
+              // A call waiting while the re-check found another user (or none) under the name is not sent. Deleting
+              // a virtual MFA device this teardown already deactivated names only the device's serial, never a user:
+              // it goes on, so the halt leaves no orphan behind.
+              const ownDeviceOnly = actionOf(command) === "DeleteVirtualMFADevice";
+              return halted && !ownDeviceOnly
                 ? Promise.reject(halted)
                 : ctx
-                    .send<O>(command)
+                    .send<O>(command, ownDeviceOnly ? {} : { abortSignal: abort.signal })
                     .then((out) => (done.push(actionOf(command)), out))
-                    .finally(noteFirstAnswer),
+                    .finally(noteFirstAnswer);
+            },
           });
           try {
             const result = await withRetry(() => kindById(item.kind).remove(itemContext(), userName, item), bounds).then(
@@ -326,7 +341,8 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
             log(result === "removed" ? `removed ${describeItem(item)} from IAM user ${userName}` : `${describeItem(item)} of IAM user ${userName} was already gone`);
           } catch (err) {
             if (done.length > 0) partlyRemoved.push({ item, done });
-            if (!(err instanceof IdentityLost)) failure ??= err;
+            // Once halted, an aborted or refused call is the halt's doing; the re-check's answer decides what follows.
+            if (!(err instanceof IdentityLost) && !halted) failure ??= err;
           }
         }),
       ),

@@ -25,11 +25,16 @@ export interface DependencyItem {
   service?: string;
 }
 
+/** Aborting stops the SDK's own retries of a call, not only the calls not yet sent. */
+export interface SendOptions {
+  abortSignal?: AbortSignal;
+}
+
 /** What a kind module gets to work with. */
 export interface KindContext {
   client: IAMClient;
   /** Sends a command, counting it. */
-  send<Output>(command: unknown): Promise<Output>;
+  send<Output>(command: unknown, options?: SendOptions): Promise<Output>;
   /** MaxItems for list calls. */
   pageSize: number;
   virtualMfa: VirtualMfaIndex;

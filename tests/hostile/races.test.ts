@@ -54,7 +54,7 @@ describe("hostile: races", () => {
     APPEARING["all of them at once"] = (emu, sc) => Object.entries(APPEARING).forEach(([k, f]) => k !== "all of them at once" && f(emu, sc));
 
     const MOMENTS: Array<[string, { beforeAction: string; nth: number }]> = [
-      ["between discovery and the first removal", { beforeAction: "GetUser", nth: 2 }],
+      ["between discovery and the first removal", { beforeAction: "GetUser", nth: 1 }],
       ["while removals run", { beforeAction: "DeactivateMFADevice", nth: 1 }],
       ["as DeleteUser is called", { beforeAction: "DeleteUser", nth: 1 }],
     ];
@@ -314,7 +314,8 @@ describe("hostile: races", () => {
 
     it("seen by the identity re-check while a removal is still being retried: the retry is never sent to the new user", async () => {
       // The console password was just created, so DeleteLoginProfile answers EntityTemporarilyUnmodifiable for a while
-      // and is retried; meanwhile every other removal is done and the re-check (the third GetUser) runs. The takeover
+      // and is retried; meanwhile every other removal is done and the re-check (the second GetUser: the first confirms the identity
+      // once the lists have answered) runs. The takeover
       // lands just before it: the re-check sees the new user, and the pending retry must stay unsent.
       let at = 0;
       let afterSwap = "";
@@ -325,7 +326,7 @@ describe("hostile: races", () => {
         hooks: (get) => [
           {
             beforeAction: "GetUser",
-            nth: 3,
+            nth: 2,
             run: (emu) => {
               const s = get();
               at = emu.requestCount;

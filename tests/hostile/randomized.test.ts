@@ -148,6 +148,19 @@ function hooksFor(schedule: Schedule, onTakeover: (at: number, newUserId: string
     }));
 }
 
+/** The call that lists each dependency kind (the emulator's kind names). */
+const LIST_ACTION_OF: Record<string, string> = {
+  loginProfile: "GetLoginProfile",
+  accessKeys: "ListAccessKeys",
+  sshPublicKeys: "ListSSHPublicKeys",
+  signingCertificates: "ListSigningCertificates",
+  serviceSpecificCredentials: "ListServiceSpecificCredentials",
+  mfaDevices: "ListMFADevices",
+  groupMemberships: "ListGroupsForUser",
+  inlinePolicies: "ListUserPolicies",
+  managedPolicies: "ListAttachedUserPolicies",
+};
+
 /** Runs one schedule; returns what went wrong (empty when it held). */
 async function runSchedule(schedule: Schedule): Promise<string[]> {
   let takeover: { at: number; newUserId: string; snapshot: string } | undefined;
@@ -174,7 +187,11 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
     const live = sc.state.getUserById(sc.userId);
     if (schedule.companion && live) {
       if (report!.outcome !== "cleared") problems.push(`companion mode ended ${report!.outcome}`);
-      const left = Object.entries(sc.state.dependencyCounts(live.userName)).filter(([, n]) => n > 0);
+      // Companion mode ends on a discovery that finds nothing; what appears after that kind's last list no teardown
+      // can see (with deleteUser, DeleteUser's conflict would reveal it). Anything else left is a failure.
+      const lastList = (kind: string) => Math.max(0, ...sc.log.filter((e) => e.action === LIST_ACTION_OF[kind] && e.status === 200).map((e) => e.seq));
+      const appearedAfterLastLook = (kind: string) => schedule.races.some((r) => r.race === "appear" && r.at > lastList(kind));
+      const left = Object.entries(sc.state.dependencyCounts(live.userName)).filter(([kind, n]) => n > 0 && !appearedAfterLastLook(kind));
       if (left.length > 0) problems.push(`companion mode left ${JSON.stringify(left)}`);
     } else if (report!.outcome === "cleared") problems.push("cleared, but the user is gone");
     problems.push(...reportVersusLog(report!.removed, sc.log, report!.outcome === "deleted"));

@@ -301,24 +301,23 @@ function analysis(recs: BenchRecord[]): string[] {
   if (e20) {
     const c32 = variantOf(recs, one("one-user-20"), "concurrency 32");
     const vOff = variantOf(recs, one("one-user-20"), "verify off");
-    const both = variantOf(recs, one("one-user-20"), "concurrency 32, verify off");
     L.push(
       `**One user, 20 dependencies.** The limit is 4 round trips (list, deactivate, delete the virtual devices, DeleteUser).`,
-      `The engine's critical path is 7: [GetUser + the 9 lists + the account's virtual-device listing, together] ->`,
-      `GetUser again before removing anything -> the removals, which at the default removal concurrency of 8 take 3 waves`,
-      `for 20 items (the virtual devices' two calls inside them) -> DeleteUser (the re-check before it overlaps the last`,
-      `removals) -> GetUser to verify. ${fmtMs(e20.wallMs)} is ${(e20.wallMs / 7).toFixed(0)} ms per round trip: 25 ms of`,
+      `The engine's critical path is 6: [the 9 lists + the account's virtual-device listing, together] -> GetUser (the`,
+      `recorded UserId still holds the name, so the lists described it) -> DeactivateMFADevice with every other removal`,
+      `(20 at a time) -> DeleteVirtualMFADevice, with the identity re-check beside it -> DeleteUser -> GetUser to verify.`,
+      `The two GetUser round trips are the price of never acting on another user's listing and of confirming the result;`,
+      `they make 1.5x the floor for this engine at any latency. ${fmtMs(e20.wallMs)} is ${(e20.wallMs / 6).toFixed(0)} ms per round trip: 25 ms of`,
       `injected latency plus the client's and the emulator's work on a wave of parallel calls on this machine.`,
     );
     const rows: string[] = [];
-    if (c32) rows.push(`removal concurrency 32 (2 waves): ${fmtMs(c32.wallMs)}, ${x(c32.ratioToLimit)}x`);
-    if (vOff) rows.push(`no verify: ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x`);
-    if (both) rows.push(`both (5 round trips): ${fmtMs(both.wallMs)}, ${x(both.ratioToLimit)}x${t20 ? `, ${(t20.wallMs / both.wallMs).toFixed(1)}x faster than the Terraform model (shipped: ${(t20.wallMs / e20.wallMs).toFixed(1)}x)` : ""}`);
+    if (c32) rows.push(`removal concurrency 32: ${fmtMs(c32.wallMs)}, ${x(c32.ratioToLimit)}x`);
+    if (vOff) rows.push(`no verify (5 round trips): ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x${t20 ? `, ${(t20.wallMs / vOff.wallMs).toFixed(1)}x faster than the Terraform model (shipped: ${(t20.wallMs / e20.wallMs).toFixed(1)}x)` : ""}`);
     if (rows.length > 0) L.push(`Measured: ${rows.join("; ")}.`);
     L.push(
-      `What is left above 1.25x is the GetUser before the removals (5 round trips where the limit has 4) and the per-wave`,
-      `overhead: at ${both ? (both.wallMs / 5).toFixed(0) : "~35"} ms per round trip even a 4-round-trip teardown would measure ~${both ? x((both.wallMs / 5) * 4 / both.limitMs) : "1.4"}x here;`,
-      `with more latency that overhead weighs less (\`--latency-ms 100\`).`,
+      `Meeting 1.25x would mean dropping a safety check: the identity confirmation after the lists (without it, a name`,
+      `deleted and reused during listing would have the new user's keys and devices removed) or the verify. The package`,
+      `keeps both; with more latency the per-wave overhead weighs less (\`--latency-ms 100\`).`,
       ``,
     );
   }
@@ -326,39 +325,28 @@ function analysis(recs: BenchRecord[]): string[] {
   const th = find(recs, (id) => id.startsWith("throttled-"), "engine");
   if (th) {
     const isTh = (id: string) => id.startsWith("throttled-");
-    const sp = variantOf(recs, isTh, "standard retry, proposed limiter");
-    const ap = variantOf(recs, isTh, "adaptive retry, proposed limiter");
-    const spv = variantOf(recs, isTh, "standard retry, proposed limiter, verify off");
+    const adaptive = variantOf(recs, isTh, "adaptive SDK retry");
+    const vOff = variantOf(recs, isTh, "verify off");
     const anchors = main(recs).filter((r) => isTh(r.scenario) && r.implementationId !== "engine");
     const bestAnchor = anchors.sort((a, b) => a.wallMs - b.wallMs)[0];
     const perSec = th.busiest?.acceptedPerSecond ?? [];
     const early = perSec.slice(5, 60);
     const earlyAvg = early.length ? early.reduce((a, b) => a + b, 0) / early.length : 0;
     L.push(
-      `**Throttled.** Two separate things. First, the client-side limiting runs the engine at ${x(th.ratioToLimit)}x its own limit.`,
-      `When a burst of GetUser calls is throttled, the package's per-action limiter (provider/aws/rate-limit.ts) multiplies`,
-      `the action's rate by 0.7 once per Throttling answer, so a burst of 8 throttled answers leaves ~6% of the rate`,
-      `(about 1 request/s), and it recovers by 0.05 request/s per success, i.e. ~5% per second: GetUser ran at`,
-      `${earlyAvg.toFixed(1)}/s on average between seconds 5 and 60 against a bucket of 10/s, and`,
-      `${(((th.callsByAction[th.busiest?.action ?? "GetUser"] ?? 0) * 1000) / th.wallMs).toFixed(1)}/s over the whole run, cut again at every later burst (timeline below). On top, the SDK's`,
-      `adaptive retry mode keeps one client-wide rate for all actions and cuts it on every throttle, so a throttled GetUser`,
-      `slows every other action too.`,
+      `**Throttled.** The engine runs at ${x(th.ratioToLimit)}x its own limit: the package's per-action limiter`,
+      `(provider/aws/rate-limit.ts) learns each bucket's refill rate from IAM's Throttling answers (one cut per burst, to`,
+      `just under the rate actually sent; growing back while calls wait), so its busiest action (${th.busiest?.action ?? "GetUser"}) ran at`,
+      `${earlyAvg.toFixed(1)}/s on average between seconds 5 and 60 against a bucket of 10/s.`,
     );
     const rows: string[] = [];
-    if (sp) rows.push(`standard retry + the proposed limiter: ${fmtMs(sp.wallMs)}, ${x(sp.ratioToLimit)}x`);
-    if (ap) rows.push(`adaptive retry + the proposed limiter: ${fmtMs(ap.wallMs)}, ${x(ap.ratioToLimit)}x`);
+    if (adaptive) rows.push(`with the SDK's adaptive retry mode (one client-wide rate for every action, cut on every throttle): ${fmtMs(adaptive.wallMs)}, ${x(adaptive.ratioToLimit)}x`);
+    if (vOff) rows.push(`without the verify after DeleteUser: ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x of a ${fmtMs(vOff.limitMs)} limit`);
     if (rows.length > 0) L.push(`Measured: ${rows.join("; ")} (shipped: ${fmtMs(th.wallMs)}, ${x(th.ratioToLimit)}x).`);
     L.push(
-      `Second, even at its limit the engine is slower here than both anchors${bestAnchor ? ` (best anchor ${fmtMs(bestAnchor.wallMs)}, extrapolated)` : ""}:`,
-      `each bucket holds one action, and the engine calls GetUser ${th.getUserPerUser} times per user where every other action it`,
-      `uses is called about once, so its limit is ${fmtMs(th.limitMs)} where the calls no teardown can avoid need ${fmtMs(th.minimalLimitMs)}.`,
-      `Without the verify after DeleteUser it is 3 per user${spv ? ` (measured with standard retry and the proposed limiter: ${fmtMs(spv.wallMs)}, ${x(spv.ratioToLimit)}x of a ${fmtMs(spv.limitMs)} limit)` : ""};`,
-      `making the pre-removal identity check once the lists have answered, instead of a GetUser beside the lists plus a`,
-      `confirming GetUser after them, would make it 2 with the same round trips (the formula gives`,
-      `${fmtMs(((2 * th.users - 10) / 10) * 1000)} for ${th.users} users; not measured, it needs an engine change). With a recorded UserId the`,
-      `guarantee is the same: that user existed before the lists began, so finding it under the name after they answered`,
-      `means it held the name throughout (short of a rename away and back within one round trip, which the current pair of`,
-      `checks does not exclude either).`,
+      `Even at its limit the engine is slower here than the anchors${bestAnchor ? ` (best anchor ${fmtMs(bestAnchor.wallMs)}, extrapolated)` : ""}:`,
+      `each bucket holds one action, and the engine calls GetUser ${th.getUserPerUser} times per user (the identity check after the`,
+      `lists, the re-check before DeleteUser, the verify) where every other action it uses is called about once, so its`,
+      `limit is ${fmtMs(th.limitMs)} where the calls no teardown can avoid need ${fmtMs(th.minimalLimitMs)}. The anchors make no identity check.`,
       ``,
     );
   }
@@ -370,9 +358,9 @@ function analysis(recs: BenchRecord[]): string[] {
     L.push(
       `**Fleet.** The engine's ${fl.callsByAction.ListVirtualMFADevices ?? 0} account-wide listing page(s) replace the Terraform model's`,
       `${(tf?.callsByAction.ListVirtualMFADevices ?? 0).toLocaleString("en")} (one walk of the assigned devices per user). Ten users at once put ~120 calls in flight at the`,
-      `start of each user's teardown; the engine allows 32 per client (context.ts DEFAULT_MAX_IN_FLIGHT) and the SDK's HTTP`,
-      `agent 50 sockets, so the calls queue: ${fmtMs(fl.wallMs)}, ${x(fl.ratioToLimit)}x the limit, with ${fmtMs(fl.cpuMs)} of CPU in the bench process.`,
-      mif ? `With 128 in flight (still capped at 50 sockets): ${fmtMs(mif.wallMs)}, ${x(mif.ratioToLimit)}x.` : ``,
+      `start of each user's teardown; the engine allows 50 per client (context.ts DEFAULT_MAX_IN_FLIGHT, the SDK's HTTP`,
+      `agent's 50 sockets), so the calls queue: ${fmtMs(fl.wallMs)}, ${x(fl.ratioToLimit)}x the limit, with ${fmtMs(fl.cpuMs)} of CPU in the bench process.`,
+      mif ? `With 128 allowed in flight (still 50 sockets): ${fmtMs(mif.wallMs)}, ${x(mif.ratioToLimit)}x.` : ``,
       ``,
     );
   }

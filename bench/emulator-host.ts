@@ -5,7 +5,7 @@
  * the emulator's XML work would be billed to whichever implementation makes the most calls, and the bench process's
  * RSS (a reported figure) would include the emulator's account state and request log.
  */
-import "./env";
+import "../tests/helpers/aws-env";
 import { startEmulator, type Emulator, type EmulatorOptions, type Scenario } from "../tests/iam-emulator";
 
 export interface ActionStats {

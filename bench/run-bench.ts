@@ -5,7 +5,7 @@
  * per-action throttling where a scenario says so) and writes results.md and results.json to DIR (default: bench/,
  * or bench/quick/ with --quick). See bench/README.md.
  */
-import "./env";
+import "../tests/helpers/aws-env";
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";

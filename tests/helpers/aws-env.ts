@@ -1,6 +1,7 @@
 /**
- * Root setup for every test: fixed dummy credentials and region, so the SDK's default chain never reaches for
- * instance metadata or a real account. Tests only ever talk to loopback servers they start themselves.
+ * Imported first by every test (mocha's root setup), the demo and the benchmark: fixed dummy credentials and region,
+ * so the SDK's default chain never reaches for instance metadata or a real account. They only ever talk to loopback
+ * servers they start themselves.
  */
 process.env.AWS_ACCESS_KEY_ID = "AKIDTESTTESTTEST0000";
 process.env.AWS_SECRET_ACCESS_KEY = "test-secret-not-real";

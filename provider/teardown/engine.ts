@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { DeleteUserCommand, DeleteVirtualMFADeviceCommand, type User } from "@aws-sdk/client-iam";
 import { isAccessDenied, isDeleteConflict, isNoSuchEntity, errorMessage } from "../aws/errors";
 import { actionOf, createContext, type ContextOptions, type CountingContext } from "./context";
@@ -290,6 +291,8 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
     let halted: IdentityLost | undefined;
     // Halting also aborts calls under way, so the SDK's own retries of a removal never reach whoever holds the name now.
     const abort = new AbortController();
+    // Every call of the round listens on this one signal.
+    setMaxListeners(0, abort.signal);
     const halt = () => {
       halted ??= new IdentityLost();
       abort.abort(halted);
@@ -319,11 +322,12 @@ export async function teardownUser(options: TeardownOptions): Promise<TeardownRe
           // Calls made for this item; the first answer counts towards starting the identity re-check.
           const itemContext = (): CountingContext => ({
             ...ctx,
-            send: <O>(command: unknown) => {
-              // A call waiting while the re-check found another user (or none) under the name is not sent. Deleting
-              // a virtual MFA device this teardown already deactivated names only the device's serial, never a user:
-              // it goes on, so the halt leaves no orphan behind.
+            send: async <O>(command: unknown) => {
+              // Deleting a virtual MFA device this teardown already deactivated names only the device's serial, never
+              // a user: it goes on regardless, so a halt leaves no orphan behind. Any other call (a retry, say) made
+              // once the re-check is under way waits for its answer, and is not sent if the name changed hands.
               const ownDeviceOnly = actionOf(command) === "DeleteVirtualMFADevice";
+              if (!ownDeviceOnly && recheck) await recheck.catch(() => undefined);
               return halted && !ownDeviceOnly
                 ? Promise.reject(halted)
                 : ctx

@@ -45,3 +45,13 @@ export function everyKind(userName: string, extra: Record<string, unknown> = {})
     ...extra,
   };
 }
+
+/** Points the SDK's standard environment (AWS_ENDPOINT_URL_IAM) at an endpoint; returns what puts it back. */
+export function pointIamEndpointAt(endpoint: string): () => void {
+  const saved = process.env.AWS_ENDPOINT_URL_IAM;
+  process.env.AWS_ENDPOINT_URL_IAM = endpoint;
+  return () => {
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
+    else process.env.AWS_ENDPOINT_URL_IAM = saved;
+  };
+}

@@ -9,6 +9,7 @@ import { runCli, EXIT } from "../../provider/cli";
 import { UNKNOWN, MAX_TAGS } from "../../provider/validate";
 import type { Emulator } from "../iam-emulator";
 import { TargetWatch, countBadInput, freshClients, hostileEmulator } from "./support";
+import { pointIamEndpointAt } from "../helpers/iam";
 
 interface Case {
   label: string;
@@ -124,16 +125,14 @@ const BAD_ARGV: string[][] = [
 
 describe("hostile: bad input gets a clear answer before anything is called", () => {
   let emulator: Emulator;
-  let saved: string | undefined;
+  let restoreEndpoint: () => void;
   before(async () => {
     emulator = await hostileEmulator({ seed: 1700 }, new TargetWatch([]));
     emulator.seed({ users: [{ userName: "a", accessKeys: 1 }, { userName: "someone" }, { userName: "valid-user" }] });
-    saved = process.env.AWS_ENDPOINT_URL_IAM;
-    process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
+    restoreEndpoint = pointIamEndpointAt(emulator.endpoint);
   });
   after(async () => {
-    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-    else process.env.AWS_ENDPOINT_URL_IAM = saved;
+    restoreEndpoint();
     freshClients();
     await emulator.stop();
   });

@@ -23,6 +23,7 @@ import { MissingPermissionError, teardownUser } from "../../provider/teardown";
 import type { Emulator } from "../iam-emulator";
 import { makeSshPublicKeyBody } from "../iam-emulator/state";
 import { CERTIFICATES } from "./fixtures/certificates";
+import { pointIamEndpointAt } from "../helpers/iam";
 import { mulberry32 } from "../iam-emulator/prng";
 import { findSecrets, type LabelledSecret } from "../helpers/secrets";
 import { addTotal, requireBound } from "../helpers/tally";
@@ -82,17 +83,15 @@ describe("hostile: no secret material in outputs, logs or requests", () => {
   let secrets: LabelledSecret[] = [];
   const outputs: Array<[string, string]> = [];
   const watch = new TargetWatch(["sam", "tess", "uma"]);
-  let saved: string | undefined;
+  let restoreEndpoint: () => void;
 
   before(async () => {
     emulator = await hostileEmulator({ seed: 1600 }, watch);
     emulator.seed({ users: [seededEveryKind(BYSTANDER, mulberry32(1600))] });
-    saved = process.env.AWS_ENDPOINT_URL_IAM;
-    process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
+    restoreEndpoint = pointIamEndpointAt(emulator.endpoint);
   });
   after(async () => {
-    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-    else process.env.AWS_ENDPOINT_URL_IAM = saved;
+    restoreEndpoint();
     freshClients();
     await emulator.stop();
   });

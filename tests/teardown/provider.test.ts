@@ -2,20 +2,14 @@ import { strict as assert } from "node:assert";
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, GetUserCommand, ListUserTagsCommand } from "@aws-sdk/client-iam";
 import * as methods from "../../provider/provider-methods";
 import { UNKNOWN } from "../../provider/validate";
-import { useEmulator } from "../helpers/iam";
+import { pointIamEndpointAt, useEmulator } from "../helpers/iam";
 
 /** The provider's methods as Pulumi calls them (check -> create/diff/update/read/delete), against the emulator. */
 describe("IamUserTeardown provider interface", () => {
   const env = useEmulator();
-  let savedEndpoint: string | undefined;
-  before(() => {
-    savedEndpoint = process.env.AWS_ENDPOINT_URL_IAM;
-    process.env.AWS_ENDPOINT_URL_IAM = env.emulator.endpoint;
-  });
-  after(() => {
-    if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-    else process.env.AWS_ENDPOINT_URL_IAM = savedEndpoint;
-  });
+  let restoreEndpoint: () => void;
+  before(() => (restoreEndpoint = pointIamEndpointAt(env.emulator.endpoint)));
+  after(() => restoreEndpoint());
 
   async function checked(news: Record<string, unknown>) {
     const result = await methods.check({}, news);

@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import * as methods from "../../provider/provider-methods";
 import { MissingPermissionError } from "../../provider/teardown";
 import { mulberry32 } from "../iam-emulator/prng";
+import { pointIamEndpointAt } from "../helpers/iam";
 import {
   BYSTANDER, Scenario, TARGET, TargetWatch, auditEmulator, countSchedule, describeEntry, freshClients, hostileEmulator, policyActions,
   reportVersusLog, seededEveryKind,
@@ -52,19 +53,15 @@ describe("hostile: one permission missing", () => {
   }
 
   describe("the resource's create, update and read without one of their permissions", () => {
-    let saved: string | undefined;
-    afterEach(() => {
-      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-      else process.env.AWS_ENDPOINT_URL_IAM = saved;
-    });
+    let restoreEndpoint = () => undefined as void;
+    afterEach(() => restoreEndpoint());
 
     for (const action of [...LIFECYCLE_ONLY].sort()) {
       it(`without iam:${action}: the error names it`, async () => {
         const emulator = await hostileEmulator({ seed: 1400, denyActions: [action] }, new TargetWatch(["carol"]));
         emulator.seed({ users: [seededEveryKind(BYSTANDER, mulberry32(1400))] });
         const bystander = JSON.stringify(emulator.snapshotUser(BYSTANDER));
-        saved = process.env.AWS_ENDPOINT_URL_IAM;
-        process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
+        restoreEndpoint = pointIamEndpointAt(emulator.endpoint);
         try {
           const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
           const cycle = async () => {

@@ -12,6 +12,7 @@ import { runCli } from "../../provider/cli";
 import type { Emulator } from "../iam-emulator";
 import { mulberry32 } from "../iam-emulator/prng";
 import { BYSTANDER, Scenario, TARGET, TargetWatch, countSchedule, engineKey, freshClients, hostileEmulator, policyActions, seededEveryKind } from "./support";
+import { pointIamEndpointAt } from "../helpers/iam";
 
 const README = path.resolve(__dirname, "../../README.md");
 
@@ -22,13 +23,11 @@ function actionsOf(emulator: Emulator): { actions: Set<string>; denied: string[]
 }
 
 async function withEndpoint<T>(emulator: Emulator, run: () => Promise<T>): Promise<T> {
-  const saved = process.env.AWS_ENDPOINT_URL_IAM;
-  process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
+  const restoreEndpoint = pointIamEndpointAt(emulator.endpoint);
   try {
     return await run();
   } finally {
-    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-    else process.env.AWS_ENDPOINT_URL_IAM = saved;
+    restoreEndpoint();
     freshClients();
   }
 }

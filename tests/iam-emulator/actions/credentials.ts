@@ -2,8 +2,20 @@
 // signing certificates and service-specific credentials.
 
 import { IamError, requireParam, validationError } from '../protocol';
-import { isSupportedCredentialService } from '../state';
+import { SshKeyRecord, isSupportedCredentialService } from '../state';
 import { ActionTable, boolParam, pageOf, param, targetUser } from './common';
+
+/** The SSHPublicKey element Upload and Get answer with; Get may re-encode the body. */
+function sshPublicKeyResult(userName: string, key: SshKeyRecord, body: string) {
+  return {
+    UserName: userName,
+    SSHPublicKeyId: key.sshPublicKeyId,
+    Fingerprint: key.fingerprint,
+    SSHPublicKeyBody: body,
+    Status: key.status,
+    UploadDate: key.uploadDate,
+  };
+}
 
 export const credentialActions: ActionTable = {
   // ----- access keys -----
@@ -89,16 +101,7 @@ export const credentialActions: ActionTable = {
     const user = targetUser(ctx);
     const key = ctx.state.uploadSshPublicKey(user.userName, body);
     ctx.resource = key.sshPublicKeyId;
-    return {
-      SSHPublicKey: {
-        UserName: user.userName,
-        SSHPublicKeyId: key.sshPublicKeyId,
-        Fingerprint: key.fingerprint,
-        SSHPublicKeyBody: key.body,
-        Status: key.status,
-        UploadDate: key.uploadDate,
-      },
-    };
+    return { SSHPublicKey: sshPublicKeyResult(user.userName, key, key.body) };
   },
 
   ListSSHPublicKeys(ctx) {
@@ -125,16 +128,7 @@ export const credentialActions: ActionTable = {
       encoding === 'SSH'
         ? key.body
         : `-----BEGIN PUBLIC KEY-----\n${Buffer.from(key.body).toString('base64')}\n-----END PUBLIC KEY-----\n`;
-    return {
-      SSHPublicKey: {
-        UserName: user.userName,
-        SSHPublicKeyId: key.sshPublicKeyId,
-        Fingerprint: key.fingerprint,
-        SSHPublicKeyBody: body,
-        Status: key.status,
-        UploadDate: key.uploadDate,
-      },
-    };
+    return { SSHPublicKey: sshPublicKeyResult(user.userName, key, body) };
   },
 
   DeleteSSHPublicKey(ctx) {

@@ -16,6 +16,7 @@ import {
   IamError,
   Params,
   accessKeyFromAuthorization,
+  signingRegionFromAuthorization,
   errorXml,
   newRequestId,
   parseForm,
@@ -23,6 +24,7 @@ import {
 } from './protocol';
 import { RequestLog, RequestLogEntry, loggedParams } from './request-log';
 import { IamState, Scenario, SeedResult } from './state';
+import { EmulatedRole, StsState } from './sts';
 
 export { IamState, Scenario, SeedResult, UserSeed, MfaKind, DependencyKind, DependencyCounts } from './state';
 export { RequestLogEntry } from './request-log';
@@ -56,6 +58,8 @@ export interface EmulatorOptions {
   /** DeleteLoginProfile answers EntityTemporarilyUnmodifiable this long (ms) after CreateLoginProfile (or a seeded `recent` profile). Default 0. */
   loginProfileUnmodifiableMs?: number;
   hooks?: EmulatorHook[];
+  /** Roles STS AssumeRole grants (with their ExternalId); unset: any well-formed role ARN. */
+  roles?: EmulatedRole[];
   /** The caller's identity policy; actions it does not allow answer 403 AccessDenied. */
   policy?: CallerPolicy;
   /** These actions answer 403 AccessDenied. */
@@ -81,6 +85,8 @@ export interface Emulator {
   endpoint: string;
   accountId: string;
   state: IamState;
+  /** The STS side: every AssumeRole granted, in order. */
+  sts: StsState;
   seed(scenario: Scenario): SeedResult;
   log: RequestLogEntry[];
   clearLog(): void;
@@ -107,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     consistencyDelayMs: options.consistencyDelayMs,
     loginProfileUnmodifiableMs: options.loginProfileUnmodifiableMs,
   });
+  const sts = new StsState(state.accountId, options.roles, (accessKeyId) => state.userForAccessKey(accessKeyId)?.arn);
   const faults = new FaultInjector(options);
   const requestLog = new RequestLog(options.logRequests !== false, options.maxLogEntries ?? Number.POSITIVE_INFINITY);
   const hooks: HookState[] = (options.hooks ?? []).map((hook) => ({ hook, fired: false, actionCount: 0 }));
@@ -185,6 +192,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       action,
       params: loggedParams(params),
       accessKeyId,
+      signingRegion: signingRegionFromAuthorization(req.headers.authorization),
+      userAgent: req.headers['user-agent'],
       userName: params.UserName || undefined,
       mutating,
       status: 0,
@@ -213,6 +222,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     if (options.latencyMs && options.latencyMs > 0) await sleep(options.latencyMs);
 
+    if (StsState.isStsRequest(params)) {
+      try {
+        return answer(res, entry, 200, successXml(action, sts.handle(action, params, accessKeyId), requestId), requestId);
+      } catch (e) {
+        if (e instanceof IamError) return fail(e);
+        throw e;
+      }
+    }
     if (hookError) return fail(new IamError('ServiceFailure', 500, `Emulator hook failed: ${hookError.message}`, 'Receiver'), 'hook-error');
     if (!action) return fail(new IamError('MissingAction', 400, 'Missing Action'));
     if (!known || !versionOk) {
@@ -285,6 +302,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoint: `http://127.0.0.1:${port}`,
     accountId: state.accountId,
     state,
+    sts,
     seed: (scenario) => state.seed(scenario),
     log: requestLog.entries,
     clearLog: () => requestLog.clear(),

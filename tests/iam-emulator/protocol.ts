@@ -79,6 +79,13 @@ export function accessKeyFromAuthorization(header: string | undefined): string |
   return m ? m[1] : undefined;
 }
 
+/** The region a SigV4 request was signed for: `Credential=AKID/20261202/<region>/iam/aws4_request`. */
+export function signingRegionFromAuthorization(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(header);
+  return m ? m[1] : undefined;
+}
+
 export function requireParam(params: Params, name: string): string {
   const v = params[name];
   if (v === undefined || v === '') {

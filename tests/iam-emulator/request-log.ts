@@ -8,6 +8,10 @@ export interface RequestLogEntry {
   action: string;
   params: Record<string, string>;
   accessKeyId?: string;
+  /** The region the request was signed for (SigV4's credential scope). */
+  signingRegion?: string;
+  /** The User-Agent header, where the SDK puts the caller's custom user agent. */
+  userAgent?: string;
   /** The principal (user) the call touches, if any. */
   userName?: string;
   /** ARN or identifier of the item touched (key id, serial, group name, policy ARN, device ARN...). */

@@ -1,4 +1,5 @@
 import * as readline from "node:readline";
+import { AccountNotAllowedError } from "./aws/account-guard";
 import { iamClientFor } from "./aws/client";
 import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, planTeardown, teardownUser, type TeardownPlan } from "./teardown";
 import { countByKind, flattenInventory } from "./teardown/report";
@@ -15,6 +16,7 @@ const USAGE = `usage:
 
 connection (defaults: the AWS SDK's default chain and environment, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_IAM):
   --region <region>   --profile <name>   --role-arn <arn>
+  --allowed-account-id <12 digits>   refuse to change anything unless the credentials reach this account (repeatable)
 
 exit codes: 0 done, 1 failed, 2 bad usage`;
 
@@ -37,6 +39,7 @@ interface ParsedArgs {
   region?: string;
   profile?: string;
   roleArn?: string;
+  allowedAccountIds: string[];
 }
 
 const VALUE_FLAGS: Record<string, keyof ParsedArgs> = { "--region": "region", "--profile": "profile", "--role-arn": "roleArn", "--expect-user-id": "expectUserId" };
@@ -45,12 +48,17 @@ const BOOLEAN_FLAGS: Record<string, keyof ParsedArgs> = { "--json": "json", "--y
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [command, ...rest] = argv;
   if (command !== "plan" && command !== "delete") throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "a command is required");
-  const parsed: Record<string, unknown> = { command, json: false, yes: false, keepUser: false };
+  const parsed: Record<string, unknown> = { command, json: false, yes: false, keepUser: false, allowedAccountIds: [] };
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     if (flag in BOOLEAN_FLAGS && inline === undefined) parsed[BOOLEAN_FLAGS[flag]] = true;
+    else if (flag === "--allowed-account-id") {
+      const value = inline ?? rest[++i];
+      if (value === undefined || !/^\d{12}$/.test(value)) throw new UsageError(`--allowed-account-id needs a 12-digit AWS account id; got ${JSON.stringify(value ?? "")}`);
+      (parsed.allowedAccountIds as string[]).push(value);
+    }
     else if (flag in VALUE_FLAGS) {
       const value = inline ?? rest[++i];
       if (value === undefined || value === "" || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
@@ -93,7 +101,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const client = iamClientFor({ region: args.region, profile: args.profile, roleArn: args.roleArn });
+  const client = iamClientFor({
+    region: args.region,
+    profile: args.profile,
+    assumeRoles: args.roleArn ? [{ roleArn: args.roleArn }] : undefined,
+    allowedAccountIds: args.allowedAccountIds.length > 0 ? args.allowedAccountIds : undefined,
+  });
   try {
     const plan = await planTeardown({ client, userName: args.userName, expectedUserId: args.expectUserId, deleteUser: !args.keepUser });
     if (args.command === "plan") {
@@ -121,7 +134,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (args.json) io.stdout(JSON.stringify(report, null, 2) + "\n");
     return EXIT.ok;
   } catch (err) {
-    const known = err instanceof IdentityMismatchError || err instanceof MissingPermissionError || err instanceof TeardownIncompleteError;
+    const known = err instanceof AccountNotAllowedError || err instanceof IdentityMismatchError || err instanceof MissingPermissionError || err instanceof TeardownIncompleteError;
     io.stderr(`iam-user-teardown: ${known ? "" : "error: "}${(err as Error).message}\n`);
     return EXIT.failed;
   }

@@ -3,7 +3,7 @@
  * module from the installed package at each call, so an upgrade reaches stacks created with an older version.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { resolveConnection, type StackConfigReader } from "./connection";
+import { keptLegacySettings, resolveConnection, RESOURCE_CONNECTION_KEYS, type StackConfigReader } from "./connection";
 import { createContext, type CountingContext } from "./teardown/context";
 import { discoverInventory, teardownUser } from "./teardown/engine";
 import { resolveIdentity } from "./teardown/identity";
@@ -25,6 +25,11 @@ export interface TeardownInputs {
 }
 
 export interface TeardownOutputs extends TeardownInputs {
+  /**
+   * The shape of the record. Absent: written by a version that copied the stack's aws: config into region, profile
+   * and roleArn. 2: region, profile and roleArn are the resource's own settings only.
+   */
+  stateVersion?: number;
   arn: string;
   userId: string;
   inventory: InventoryOutput;
@@ -34,8 +39,10 @@ type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-e
 
 /** Settings that change the user in place. */
 const USER_SETTINGS = ["path", "tags", "permissionsBoundary"] as const;
-/** Settings that change what delete does: an update of the recorded outputs, no AWS call. */
-const BEHAVIOUR = ["deleteUser"] as const;
+/** Settings that change what delete does or how IAM is reached: an update of the recorded outputs, no AWS call. */
+const BEHAVIOUR = ["deleteUser", ...RESOURCE_CONNECTION_KEYS] as const;
+/** The record's current shape (see TeardownOutputs.stateVersion). */
+export const STATE_VERSION = 2;
 
 export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
   const failures = validateInputs(news);
@@ -61,7 +68,6 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
     if (k === "path") return (news.path ?? "/") !== (olds.path ?? "/");
     return !same(olds[k], news[k]);
   });
-  // region, profile and roleArn say how to reach IAM, not what the user is: changing them changes nothing.
   return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, stables: ["userId", "arn"] };
 }
 
@@ -83,15 +89,33 @@ function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): Tea
     arn: live.arn,
     userId: live.userId,
     inventory,
+    stateVersion: STATE_VERSION,
   });
+}
+
+function withoutConnection(props: Props): Props {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k)));
 }
 
 function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** A record written before stateVersion 2 may hold the stack's aws: config of its day in region, profile and roleArn. */
+const isLegacyRecord = (props: Props): boolean => props.stateVersion === undefined && props.arn !== undefined;
+
+function connectionFor(props: Props, stackConfig?: StackConfigReader) {
+  return resolveConnection(props, stackConfig, isLegacyRecord(props));
+}
+
 function contextFor(props: Props, stackConfig?: StackConfigReader): CountingContext {
-  return createContext({ connection: resolveConnection(props, stackConfig) });
+  return createContext({ connection: connectionFor(props, stackConfig) });
+}
+
+/** Only deleteUser or the connection changed: the new settings are recorded without a call to IAM. */
+function onlyRecordedSettingsChanged(olds: Props, news: Props): boolean {
+  const user = (p: Props) => ({ userName: p.userName, path: p.path ?? "/", tags: p.tags ?? null, permissionsBoundary: p.permissionsBoundary ?? null });
+  return same(user(olds), user(news)) && olds.adopt === news.adopt;
 }
 
 export async function create(inputs: Props, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult> {
@@ -108,6 +132,10 @@ export async function create(inputs: Props, stackConfig?: StackConfigReader): Pr
 }
 
 export async function update(_id: string, olds: Props, news: Props, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult> {
+  if (onlyRecordedSettingsChanged(olds, news)) {
+    const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => !(k in news) && !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k)));
+    return { outs: withoutUndefined({ ...kept, ...news, stateVersion: STATE_VERSION }) };
+  }
   const ctx = contextFor(news, stackConfig);
   const live = await readLiveUser(ctx, olds.userName);
   if (!live) throw new Error(`IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`);
@@ -138,7 +166,9 @@ export async function read(id: string, props: Props, stackConfig?: StackConfigRe
   const since = Date.now();
   const live = (await readLiveUser(ctx, identity.user.UserName!))!;
   const inventory = await keepRecordedOrphans(ctx, props.inventory, inventoryOutput(await discoverInventory(ctx, live.userName)), since);
-  const outs = outputs(props, live, inventory);
+  // A legacy record keeps only the connection settings the stack does not set now; the rest were the stack's own.
+  const settings = isLegacyRecord(props) ? { ...withoutConnection(props), ...keptLegacySettings(props, stackConfig) } : props;
+  const outs = outputs(settings, live, inventory);
   return { id: live.userName, props: outs };
 }
 
@@ -172,7 +202,7 @@ async function keepRecordedOrphans(ctx: CountingContext, recorded: unknown, curr
 export async function remove(_id: string, props: Props, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
   const inventory = props.inventory as InventoryOutput | undefined;
   await teardownUser({
-    connection: resolveConnection(props, stackConfig),
+    connection: connectionFor(props, stackConfig),
     userName: props.userName,
     expectedUserId: props.userId,
     deleteUser: props.deleteUser !== false,

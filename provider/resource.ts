@@ -22,7 +22,11 @@ export interface IamUserTeardownArgs {
    * providers). Records its UserId and applies the declared path, tags and boundary.
    */
   adopt?: pulumi.Input<boolean>;
-  /** Connection. Each defaults to the stack's aws: config (aws:region, aws:profile, aws:assumeRole), then to the SDK's default chain and environment. */
+  /**
+   * Connection, for a user that must be reached differently from the rest of the stack. Each defaults to the stack's
+   * aws: config as it is when the provider runs (aws:region, aws:profile, aws:assumeRole / aws:assumeRoles), then to
+   * the SDK's default chain and environment. Changing one is an update of what is recorded, with no call to IAM.
+   */
   region?: pulumi.Input<string>;
   profile?: pulumi.Input<string>;
   roleArn?: pulumi.Input<string>;
@@ -51,8 +55,8 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IamUserTeardownArgs, opts: IamUserTeardownOptions = {}) {
     const { providerMethodsModule, ...resourceOptions } = opts;
-    const aws = new pulumi.Config("aws");
-    const assumeRole = aws.getObject<{ roleArn?: string }>("assumeRole");
+    // Only what is given here is recorded: the stack's aws: config is read by the provider each time it runs, so a
+    // destroy years later uses the credentials of that day, not those of the day the user was created.
     const props = {
       userName: args.userName,
       path: args.path,
@@ -60,9 +64,9 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
       permissionsBoundary: args.permissionsBoundary,
       deleteUser: args.deleteUser,
       adopt: args.adopt,
-      region: args.region ?? aws.get("region"),
-      profile: args.profile ?? aws.get("profile"),
-      roleArn: args.roleArn ?? assumeRole?.roleArn,
+      region: args.region,
+      profile: args.profile,
+      roleArn: args.roleArn,
       arn: undefined,
       userId: undefined,
       inventory: undefined,

@@ -14,8 +14,11 @@ export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 const USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const PATH = /^(\/|\/[\u0021-\u007E]{1,510}\/)$/;
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+/** AWS's partitions: the commercial regions, China, GovCloud, the isolated regions and the European sovereign cloud. */
+export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"] as const;
+const PARTITION = `(?:${PARTITIONS.join("|")})`;
+const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}|aws):policy\\/[\\w+=,.@/-]+$`);
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role\\/[\\w+=,.@/-]+$`);
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const MAX_TAGS = 50;
 
@@ -67,7 +70,7 @@ export function validateTags(value: unknown): CheckFailure[] {
 export function validatePermissionsBoundary(value: unknown): CheckFailure[] {
   if (value === undefined || isUnknown(value)) return [];
   if (typeof value !== "string" || value.length < 20 || value.length > 2048 || !POLICY_ARN.test(value)) {
-    return [{ property: "permissionsBoundary", reason: `permissionsBoundary must be the ARN of a managed policy (arn:aws:iam::<account or aws>:policy/<name>); got ${JSON.stringify(value)}` }];
+    return [{ property: "permissionsBoundary", reason: `permissionsBoundary must be the ARN of a managed policy (arn:<partition>:iam::<account or aws>:policy/<name>, partition one of ${PARTITIONS.join(", ")}); got ${JSON.stringify(value)}` }];
   }
   return [];
 }
@@ -83,7 +86,7 @@ export function validateConnection(inputs: Record<string, unknown>): CheckFailur
     failures.push({ property: "profile", reason: "profile must be the non-empty name of a profile in the shared AWS config" });
   }
   if (roleArn !== undefined && !isUnknown(roleArn) && (typeof roleArn !== "string" || !ROLE_ARN.test(roleArn))) {
-    failures.push({ property: "roleArn", reason: `roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>); got ${JSON.stringify(roleArn)}` });
+    failures.push({ property: "roleArn", reason: `roleArn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>, partition one of ${PARTITIONS.join(", ")}); got ${JSON.stringify(roleArn)}` });
   }
   return failures;
 }

@@ -41,7 +41,7 @@ describe("IamUserTeardown provider interface", () => {
     for (const f of result.failures!) assert.ok(f.reason.length > 20, f.reason);
   });
 
-  it("diff: a new userName replaces, path/tags/boundary update in place, connection-only changes are no change", async () => {
+  it("diff: a new userName replaces; path, tags, boundary and connection update in place", async () => {
     const olds = { userName: "a", path: "/", tags: { t: "1" }, region: "us-east-1", deleteUser: true, arn: "x", userId: "AIDA" };
     assert.deepEqual((await methods.diff("a", olds, { ...olds, userName: "b" })).replaces, ["userName"]);
     const tagChange = await methods.diff("a", olds, { ...olds, tags: { t: "2" } });
@@ -49,7 +49,10 @@ describe("IamUserTeardown provider interface", () => {
     assert.deepEqual(tagChange.replaces, []);
     assert.equal((await methods.diff("a", olds, { ...olds, path: "/ops/" })).changes, true);
     assert.equal((await methods.diff("a", olds, { ...olds, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" })).changes, true);
-    assert.equal((await methods.diff("a", olds, { ...olds, region: "eu-west-1", profile: "other" })).changes, false);
+    // How to reach IAM is recorded: changing it is an update in place, so the next destroy uses it.
+    const connectionChange = await methods.diff("a", olds, { ...olds, region: "eu-west-1", profile: "other" });
+    assert.equal(connectionChange.changes, true);
+    assert.deepEqual(connectionChange.replaces, []);
     assert.equal((await methods.diff("a", olds, { ...olds })).changes, false);
   });
 

@@ -1,0 +1,74 @@
+import type { IAMClient } from "@aws-sdk/client-iam";
+
+/** Which AWS accounts a connection may change anything in (the AWS provider's allowedAccountIds / forbiddenAccountIds). */
+export interface AccountRestriction {
+  allowedAccountIds?: string[];
+  forbiddenAccountIds?: string[];
+}
+
+/** A change refused because the credentials reach an account the restriction rules out. Nothing was sent. */
+export class AccountNotAllowedError extends Error {
+  override readonly name = "AccountNotAllowedError";
+  constructor(
+    readonly accountId: string,
+    readonly restriction: AccountRestriction,
+    readonly action: string,
+  ) {
+    super(accountRefusal(accountId, restriction, action));
+  }
+}
+
+function accountRefusal(accountId: string, r: AccountRestriction, action: string): string {
+  const rule = r.allowedAccountIds?.length && !r.allowedAccountIds.includes(accountId)
+    ? `only AWS account${r.allowedAccountIds.length > 1 ? "s" : ""} ${r.allowedAccountIds.join(", ")} ${r.allowedAccountIds.length > 1 ? "are" : "is"} allowed`
+    : `AWS account ${accountId} is forbidden (forbiddenAccountIds: ${r.forbiddenAccountIds?.join(", ")})`;
+  return `refusing ${action}: the credentials reach AWS account ${accountId}, but ${rule}; nothing was changed`;
+}
+
+/** Whether the restriction rules `accountId` out. */
+export function accountRefused(accountId: string, r: AccountRestriction): boolean {
+  if (r.allowedAccountIds?.length && !r.allowedAccountIds.includes(accountId)) return true;
+  return r.forbiddenAccountIds?.includes(accountId) ?? false;
+}
+
+const READ_ONLY = /^(Get|List)/;
+
+/**
+ * Before the first call that changes anything, asks STS which account the client's credentials reach (once per client)
+ * and refuses every change when the restriction rules that account out. Reads are never held up: a plan or a preview
+ * in the wrong account changes nothing.
+ */
+export function applyAccountGuard(client: IAMClient, restriction: AccountRestriction): void {
+  if (!restriction.allowedAccountIds?.length && !restriction.forbiddenAccountIds?.length) return;
+  let account: Promise<string> | undefined;
+  const callerAccount = () => (account ??= callerAccountOf(client).catch((err) => ((account = undefined), Promise.reject(err))));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const action = String(context.commandName ?? "unknown").replace(/Command$/, "");
+      if (!READ_ONLY.test(action)) {
+        const accountId = await callerAccount();
+        if (accountRefused(accountId, restriction)) throw new AccountNotAllowedError(accountId, restriction, action);
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "iamUserTeardownAccountGuard" },
+  );
+}
+
+/** The account of the client's credentials: STS GetCallerIdentity, which needs no permission. */
+async function callerAccountOf(client: IAMClient): Promise<string> {
+  const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts") as typeof import("@aws-sdk/client-sts");
+  const sts = new STSClient({
+    region: client.config.region,
+    credentials: client.config.credentials,
+    customUserAgent: client.config.customUserAgent,
+    maxAttempts: client.config.maxAttempts,
+  });
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    if (!identity.Account) throw new Error("STS GetCallerIdentity answered without an account id");
+    return identity.Account;
+  } finally {
+    sts.destroy();
+  }
+}

@@ -17,7 +17,9 @@ import {
   type IAMClient,
 } from "@aws-sdk/client-iam";
 import { clientFor } from "../helpers/iam";
-import { PulumiWorkspace, requirePulumiToolchain, type PulumiResult, type WorkspaceOptions } from "../helpers/pulumi";
+import type { PulumiResult } from "../helpers/pulumi/process";
+import { requirePulumiToolchain } from "../helpers/pulumi/toolchain";
+import { PulumiWorkspace, type WorkspaceOptions } from "../helpers/pulumi/workspace";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../iam-emulator";
 
 /** The type token Pulumi shows for the resource (the dynamic provider puts it under `dynamic/`). */

@@ -16,7 +16,7 @@ import {
   PutUserPolicyCommand,
   type IAMClient,
 } from "@aws-sdk/client-iam";
-import { clientFor } from "../helpers/iam";
+import { packageClientFor } from "../helpers/iam";
 import type { PulumiResult } from "../helpers/pulumi/process";
 import { requirePulumiToolchain } from "../helpers/pulumi/toolchain";
 import { PulumiWorkspace, type WorkspaceOptions } from "../helpers/pulumi/workspace";
@@ -63,7 +63,7 @@ export async function emulatedStack(
     await emulator.stop();
     throw err;
   }
-  const iam = clientFor(emulator);
+  const iam = packageClientFor(emulator.endpoint);
   return {
     emulator,
     ws,

@@ -5,9 +5,11 @@ import type { ActionCounts } from "./call-model";
 import type { LogStats } from "./emulator-host";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
+export type ImplementationId = "runbook" | "terraform" | "engine";
+
 export interface BenchRun {
   scenario: ScenarioSpec;
-  implementation: "runbook" | "terraform" | "engine";
+  implementation: ImplementationId;
   label: string;
   variant?: string;
   users: UserSpec[];
@@ -27,7 +29,7 @@ export interface BenchRecord {
   scenario: string;
   scenarioTitle: string;
   implementation: string;
-  implementationId: "runbook" | "terraform" | "engine";
+  implementationId: ImplementationId;
   variant?: string;
   /** Every user deleted by its first attempt, in one round (runbook: one execution). */
   onePass: boolean;

@@ -10,16 +10,12 @@ import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
-import { PerActionRateLimiter, applyRateLimiter } from "../provider/aws/rate-limit";
-import { teardownUser, type TeardownOptions, type TeardownReport } from "../provider/teardown";
-import { iamClientFor, resetIamClients } from "../provider/aws/client";
-import { BOTO3_LEGACY_RETRY, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
-import { runbookUntilDeleted } from "./anchors/runbook";
-import { terraformForceDestroyUser } from "./anchors/terraform-force-destroy";
-import { engineCalls, minimalCalls, runbookCalls, sumCounts, terraformCalls, type ActionCounts } from "./call-model";
+import { resetIamClients } from "../provider/aws/client";
+import { Semaphore } from "../provider/teardown/pool";
+import { minimalCalls, sumCounts, type ActionCounts } from "./call-model";
+import { IMPLEMENTATIONS, type EngineVariant, type Implementation, type SeededUser } from "./implementations";
 import { limitFor } from "./limits";
-import { benchPlan, seedOf, type ScenarioSpec, type UserSpec } from "./scenarios";
+import { benchPlan, seedOf, type ScenarioSpec } from "./scenarios";
 import { RemoteEmulator } from "./remote-emulator";
 import { writeResults, type BenchRecord, type BenchRun, type ResultsInput } from "./report";
 
@@ -105,88 +101,12 @@ function parseArgs(argv: string[]): Args {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Implementations
+// Runs
 
-type ImplementationId = "runbook" | "terraform" | "engine";
-
-interface EngineVariant {
-  /** Shown in the results: which settings differ from the defaults the Pulumi provider uses. */
-  label: string;
-  options?: Partial<TeardownOptions>;
-  /** A hard per-action cap for the package's client-side limiter (ClientTuning.maxRatePerAction). */
-  maxRatePerAction?: number;
-  /** A client built differently from iamClientFor's (an experiment: another limiter, another retry mode). */
-  client?: (endpoint: string) => IAMClient;
-}
-
-interface Implementation {
-  id: ImplementationId;
-  label: string;
-  anchor: boolean;
+/** One row of the results: an implementation, with engine settings other than the defaults where it has them. */
+interface RunSpec {
+  impl: Implementation;
   variant?: EngineVariant;
-}
-
-const IMPLEMENTATIONS: Implementation[] = [
-  { id: "runbook", label: "AWS runbook (AWSConfigRemediation-DeleteIAMUser v4) model", anchor: true },
-  { id: "terraform", label: "Terraform aws_iam_user force_destroy model", anchor: true },
-  { id: "engine", label: "iam-user-teardown engine", anchor: false },
-];
-
-/** Engine settings that differ from the provider's defaults, run as extra rows: evidence for (or against) changing a default. */
-function variantsFor(s: ScenarioSpec): EngineVariant[] {
-  if (s.id === "one-user-20" || s.id === "one-user-40") {
-    return [
-      { label: "concurrency 32", options: { concurrency: 32 } },
-      { label: "verify off", options: { verify: false } },
-      { label: "concurrency 32, verify off", options: { concurrency: 32, verify: false } },
-    ];
-  }
-  if (s.id.startsWith("fleet-")) {
-    return [
-      { label: "concurrency 32", options: { concurrency: 32 } },
-      { label: "maxInFlight 128", options: { maxInFlight: 128 } },
-    ];
-  }
-  if (s.id.startsWith("throttled-")) {
-    return [
-      // Why the package retries in the SDK's standard mode: adaptive mode adds one client-wide rate for every action.
-      { label: "adaptive SDK retry", client: (endpoint) => experimentClient(endpoint, "adaptive") },
-      { label: "verify off", options: { verify: false } },
-    ];
-  }
-  return [];
-}
-
-/** A client like iamClientFor's (same retry attempts, the per-action limiter) with another SDK retry mode. */
-function experimentClient(endpoint: string, retryMode: "adaptive" | "standard"): IAMClient {
-  const client = new IAMClient({ endpoint, region: process.env.AWS_REGION, retryMode, maxAttempts: 10 });
-  applyRateLimiter(client, new PerActionRateLimiter());
-  return client;
-}
-
-interface UserOutcome {
-  userName: string;
-  /** The user is gone at the end. */
-  deleted: boolean;
-  /** Deleted by the first attempt, in one round. */
-  onePass: boolean;
-  /** Runbook executions it took (1 or 2); 1 for the others. */
-  runs: number;
-  error?: string;
-}
-
-async function pool<T, R>(items: readonly T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
 }
 
 class RssSampler {
@@ -205,21 +125,7 @@ class RssSampler {
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-/** A name no scenario uses: the warm-up request answers NoSuchEntity and touches nothing. */
-const WARM_UP_USER = "bench-warm-up-nobody";
-
-interface SeededUser {
-  spec: UserSpec;
-  userId: string;
-  virtualSerials: string[];
-}
-
-async function runImplementation(
-  emu: RemoteEmulator,
-  s: ScenarioSpec,
-  impl: Implementation,
-  args: Args,
-): Promise<BenchRun> {
+async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, variant }: RunSpec, args: Args): Promise<BenchRun> {
   await emu.start({
     latencyMs: args.latencyMs,
     seed: 7,
@@ -240,60 +146,8 @@ async function runImplementation(
   const before = await emu.inspect(query);
 
   resetIamClients();
-  const endpoint = emu.endpoint;
-  let modelClient: ModelClient | undefined;
-  /** One request before timing, on the client the run will use: client set-up, credentials, first socket. */
-  let warmUp: () => Promise<unknown>;
-  let run: (t: SeededUser) => Promise<UserOutcome>;
-  if (impl.id === "engine") {
-    const v = impl.variant;
-    // The client teardownUser would build for this connection (one per connection per process), built before timing.
-    const client = v?.client
-      ? v.client(endpoint)
-      : v?.maxRatePerAction
-        ? iamClientFor({ endpoint }, { maxRatePerAction: v.maxRatePerAction })
-        : iamClientFor({ endpoint });
-    const ownClient = v?.client !== undefined || v?.maxRatePerAction !== undefined;
-    warmUp = () => client.send(new GetUserCommand({ UserName: WARM_UP_USER }));
-    run = async (t) => {
-      try {
-        // As the Pulumi provider's delete calls it (provider-methods.ts remove), plus any variant settings.
-        const report: TeardownReport = await teardownUser({
-          ...(ownClient ? { client } : { connection: { endpoint } }),
-          userName: t.spec.userName,
-          expectedUserId: t.userId,
-          knownVirtualMfaSerials: t.virtualSerials,
-          ...(v?.options ?? {}),
-        });
-        return { userName: t.spec.userName, deleted: report.outcome === "deleted", onePass: report.outcome === "deleted" && report.rounds === 1, runs: 1 };
-      } catch (err) {
-        return { userName: t.spec.userName, deleted: false, onePass: false, runs: 1, error: String((err as Error)?.message ?? err) };
-      }
-    };
-  } else if (impl.id === "terraform") {
-    const client = (modelClient = new ModelClient(endpoint, TERRAFORM_RETRY));
-    warmUp = () => client.send(new GetUserCommand({ UserName: WARM_UP_USER }));
-    run = async (t) => {
-      const r = await terraformForceDestroyUser(client, t.spec.userName);
-      return { userName: t.spec.userName, deleted: r.ok, onePass: r.ok, runs: 1, error: r.error };
-    };
-  } else {
-    const client = (modelClient = new ModelClient(endpoint, BOTO3_LEGACY_RETRY));
-    warmUp = () => client.send(new GetUserCommand({ UserName: WARM_UP_USER }));
-    run = async (t) => {
-      const runs = await runbookUntilDeleted(client, t.spec.userName, { userId: t.userId, maxRuns: 2 });
-      const last = runs[runs.length - 1];
-      return {
-        userName: t.spec.userName,
-        deleted: last.ok,
-        onePass: runs.length === 1 && last.ok,
-        runs: runs.length,
-        error: runs.find((r) => !r.ok)?.error,
-      };
-    };
-  }
-
-  await warmUp().catch(() => undefined);
+  const connected = impl.connect(emu.endpoint, variant);
+  await connected.warmUp().catch(() => undefined);
   await emu.clearLog();
   (global as { gc?: () => void }).gc?.();
   const baselineRss = process.memoryUsage.rss();
@@ -301,12 +155,14 @@ async function runImplementation(
   sampler.start();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const outcomes = await pool(targets, s.parallelism, run);
+  // Users go `parallelism` at a time, as `pulumi destroy` runs them, in the scenario's order.
+  const slots = new Semaphore(s.parallelism);
+  const outcomes = await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const peakRss = sampler.stop();
 
-  modelClient?.destroy();
+  connected.close();
   resetIamClients();
   const stats = await emu.stats();
   const after = await emu.inspect(query);
@@ -314,8 +170,8 @@ async function runImplementation(
   return {
     scenario: s,
     implementation: impl.id,
-    label: impl.variant ? `${impl.label} [${impl.variant.label}]` : impl.label,
-    variant: impl.variant?.label,
+    label: variant ? `${impl.label} [${variant.label}]` : impl.label,
+    variant: variant?.label,
     users: targets.map((t) => t.spec),
     outcomes,
     wallMs,
@@ -336,16 +192,6 @@ function acceptedByAction(run: BenchRun): ActionCounts {
   return Object.fromEntries(Object.entries(run.stats.byAction).map(([a, st]) => [a, st.accepted]));
 }
 
-function predictionFor(run: BenchRun, users: readonly UserSpec[]): ActionCounts {
-  const s = run.scenario;
-  if (run.implementation === "terraform") return terraformCalls(s, users);
-  if (run.implementation === "runbook") {
-    const { secondRuns: _secondRuns, ...counts } = runbookCalls(s, users);
-    return counts;
-  }
-  return engineCalls(s, users);
-}
-
 function diffCounts(predicted: ActionCounts, measured: ActionCounts): Record<string, [number, number]> {
   const out: Record<string, [number, number]> = {};
   for (const a of new Set([...Object.keys(predicted), ...Object.keys(measured)])) {
@@ -356,14 +202,13 @@ function diffCounts(predicted: ActionCounts, measured: ActionCounts): Record<str
   return out;
 }
 
-function toRecord(run: BenchRun, latencyMs: number): BenchRecord {
+function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): BenchRecord {
   const s = run.scenario;
   const accepted = acceptedByAction(run);
   const limit = limitFor(s, run.users, latencyMs, accepted);
   const minimal = limitFor(s, s.targets, latencyMs, minimalCalls(s.targets));
-  const predicted = predictionFor(run, run.users);
-  // The engine's GetUser checks are reported per user, not predicted (see call-model.ts).
-  const compared = run.implementation === "engine" ? Object.fromEntries(Object.entries(accepted).filter(([a]) => a !== "GetUser")) : accepted;
+  const predicted = impl.predictedCalls(s, run.users);
+  const compared = Object.fromEntries(Object.entries(accepted).filter(([a]) => !impl.unpredictedActions.includes(a)));
   const failures = run.outcomes.filter((o) => !o.deleted);
   const record: BenchRecord = {
     scenario: s.id,
@@ -401,7 +246,7 @@ function toRecord(run: BenchRun, latencyMs: number): BenchRecord {
   };
   if (run.users.length < s.targets.length) {
     // Measured on a sample of the targets: extrapolate calls with the call model, wall time in proportion to the limit.
-    const full = predictionFor(run, s.targets);
+    const full = impl.predictedCalls(s, s.targets);
     const fullLimit = limitFor(s, s.targets, latencyMs, full);
     const acceptedFull = sumCounts(full);
     const attemptsPerAccepted = run.stats.total / Math.max(1, run.stats.accepted);
@@ -447,6 +292,23 @@ function engineRevision(): string {
   }
 }
 
+/** The rows to run for a scenario: every implementation, then its variants, as the options select them. */
+function runsFor(s: ScenarioSpec, args: Args): RunSpec[] {
+  let runs: RunSpec[] = IMPLEMENTATIONS.flatMap((impl) => [
+    { impl },
+    ...(args.variants ? impl.variants(s).map((variant) => ({ impl, variant })) : []),
+  ]);
+  if (args.impls) runs = runs.filter((r) => args.impls!.includes(r.impl.id));
+  if (args.variantFilter !== undefined) {
+    const f = args.variantFilter;
+    const exact = runs.some((r) => r.variant?.label === f);
+    runs = runs.filter((r) => !r.variant || (exact ? r.variant.label === f : r.variant.label.includes(f)));
+  }
+  return runs;
+}
+
+const anchorIds = new Set(IMPLEMENTATIONS.filter((i) => i.anchor).map((i) => i.id));
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.render) {
@@ -463,21 +325,11 @@ async function main(): Promise<void> {
   try {
     for (const s of scenarios) {
       console.log(`\n== ${s.title} (${s.id})`);
-      let impls: Implementation[] = [...IMPLEMENTATIONS];
-      if (args.variants) {
-        for (const variant of variantsFor(s)) impls.push({ ...IMPLEMENTATIONS[2], variant });
-      }
-      if (args.impls) impls = impls.filter((i) => args.impls!.includes(i.id));
-      if (args.variantFilter !== undefined) {
-        const f = args.variantFilter;
-        const exact = impls.some((i) => i.variant?.label === f);
-        impls = impls.filter((i) => !i.variant || (exact ? i.variant.label === f : i.variant.label.includes(f)));
-      }
       const scenarioRecords: BenchRecord[] = [];
-      for (const impl of impls) {
+      for (const spec of runsFor(s, args)) {
         const t0 = Date.now();
-        const run = await runImplementation(emu, s, impl, args);
-        const record = toRecord(run, args.latencyMs);
+        const run = await runImplementation(emu, s, spec, args);
+        const record = toRecord(run, spec.impl, args.latencyMs);
         scenarioRecords.push(record);
         console.log(
           `   ${record.implementation.padEnd(72)} onePass=${record.onePass ? "yes" : "no "} calls=${String(record.calls).padStart(6)}` +
@@ -488,7 +340,7 @@ async function main(): Promise<void> {
         if (Object.keys(record.predictionDiff).length > 0) console.log(`      calls vs call model (predicted, measured): ${JSON.stringify(record.predictionDiff)}`);
         if (record.failures > 0) console.log(`      failures: ${record.failures}: ${record.failureSamples.join(" | ")}`);
       }
-      const anchorWalls = scenarioRecords.filter((r) => r.implementationId !== "engine").map((r) => r.wallMs);
+      const anchorWalls = scenarioRecords.filter((r) => anchorIds.has(r.implementationId)).map((r) => r.wallMs);
       if (anchorWalls.length > 0) {
         const best = Math.min(...anchorWalls);
         for (const r of scenarioRecords) r.ratioToBestAnchor = round2(r.wallMs / best);

@@ -11,7 +11,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { everyKind } from "../helpers/iam";
-import { REPO_ROOT } from "../helpers/pulumi";
+import { REPO_ROOT } from "../helpers/pulumi/toolchain";
 import { assertNoTrace, assertOk, emulatedStack, inPlace, mutatingCalls, printed, RESOURCE_TYPE, seedBystander, summaryLine, type EmulatedStack } from "./support";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "decommission-account");

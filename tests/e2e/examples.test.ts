@@ -8,7 +8,7 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { REPO_ROOT } from "../helpers/pulumi";
+import { REPO_ROOT } from "../helpers/pulumi/toolchain";
 import { assertNoTrace, assertOk, emulatedStack, inPlace, mutatingCalls, printed, seedBystander, summaryLine, type EmulatedStack } from "./support";
 
 const cases = [

@@ -13,7 +13,7 @@
  * suggests, must keep the recorded serial.
  */
 import * as assert from "assert";
-import type { PulumiProcess } from "../helpers/pulumi";
+import type { PulumiProcess } from "../helpers/pulumi/process";
 import {
   assertNoTrace,
   assertOk,

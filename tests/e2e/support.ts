@@ -16,8 +16,10 @@ import {
   PutUserPolicyCommand,
   type IAMClient,
 } from "@aws-sdk/client-iam";
-import { clientFor } from "../helpers/iam";
-import { PulumiWorkspace, requirePulumiToolchain, type PulumiResult, type WorkspaceOptions } from "../helpers/pulumi";
+import { packageClientFor } from "../helpers/iam";
+import type { PulumiResult } from "../helpers/pulumi/process";
+import { requirePulumiToolchain } from "../helpers/pulumi/toolchain";
+import { PulumiWorkspace, type WorkspaceOptions } from "../helpers/pulumi/workspace";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../iam-emulator";
 
 /** The type token Pulumi shows for the resource (the dynamic provider puts it under `dynamic/`). */
@@ -61,7 +63,7 @@ export async function emulatedStack(
     await emulator.stop();
     throw err;
   }
-  const iam = clientFor(emulator);
+  const iam = packageClientFor(emulator.endpoint);
   return {
     emulator,
     ws,

@@ -5,7 +5,8 @@
  * file backend. Skipped when the toolchain is missing, unless REQUIRE_PULUMI=1.
  */
 import * as assert from "assert";
-import { PulumiWorkspace, requirePulumiToolchain } from "../helpers/pulumi";
+import { requirePulumiToolchain } from "../helpers/pulumi/toolchain";
+import { PulumiWorkspace } from "../helpers/pulumi/workspace";
 
 const PROGRAM = `
 import * as pulumi from "@pulumi/pulumi";

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { REPO_ROOT } from "../helpers/pulumi";
+import { REPO_ROOT } from "../helpers/pulumi/toolchain";
 import { assertNoTrace, assertOk, declareUsers, emulatedStack, printed, seedBystander, summaryLine, USERS_PROGRAM, type EmulatedStack } from "./support";
 
 const ERIN = { name: "erin", userName: "e2e-erin", tags: { team: "billing" } };

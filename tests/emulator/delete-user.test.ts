@@ -18,7 +18,8 @@ import {
   RemoveUserFromGroupCommand,
 } from '@aws-sdk/client-iam';
 import { UserSeed } from '../iam-emulator';
-import { expectIamError, sleep, useEmulator } from './support';
+import { useEmulator } from '../helpers/iam';
+import { expectIamError, sleep } from './support';
 
 interface KindCase {
   kind: string;
@@ -101,72 +102,72 @@ const KINDS: KindCase[] = [
 ];
 
 describe('emulator: DeleteUser and its nine blocking dependency kinds', () => {
-  const env = useEmulator();
+  const env = useEmulator({}, 'sdk');
 
   for (const k of KINDS) {
     it(`refuses with DeleteConflict "${k.message}" while ${k.kind} remain, then deletes`, async () => {
       const user = `blocked-${k.kind}`;
-      env.emu.seed({ users: [{ userName: user, ...k.seed }] });
-      assert.ok(env.emu.state.dependencyCounts(user)[k.kind] > 0);
-      await expectIamError(env.iam.send(new DeleteUserCommand({ UserName: user })), 'DeleteConflict', 409, k.message);
-      assert.equal(env.emu.state.userExists(user), true);
+      env.emulator.seed({ users: [{ userName: user, ...k.seed }] });
+      assert.ok(env.emulator.state.dependencyCounts(user)[k.kind] > 0);
+      await expectIamError(env.client.send(new DeleteUserCommand({ UserName: user })), 'DeleteConflict', 409, k.message);
+      assert.equal(env.emulator.state.userExists(user), true);
       if (k.kind === 'mfaDevices') {
-        for (const d of env.emu.state.mfaDevicesOf(user)) await env.iam.send(new DeactivateMFADeviceCommand({ UserName: user, SerialNumber: d.serial }));
+        for (const d of env.emulator.state.mfaDevicesOf(user)) await env.client.send(new DeactivateMFADeviceCommand({ UserName: user, SerialNumber: d.serial }));
       } else {
-        await k.remove(env.iam, user);
+        await k.remove(env.client, user);
       }
-      await env.iam.send(new DeleteUserCommand({ UserName: user }));
-      assert.equal(env.emu.state.userExists(user), false);
+      await env.client.send(new DeleteUserCommand({ UserName: user }));
+      assert.equal(env.emulator.state.userExists(user), false);
     });
   }
 
   it('is not blocked by a permissions boundary or tags', async () => {
-    env.emu.seed({ users: [{ userName: 'bounded-tagged', permissionsBoundary: 'arn:aws:iam::aws:policy/PowerUserAccess', tags: { a: '1' } }] });
-    const before = (await env.iam.send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }))).Policy!.PermissionsBoundaryUsageCount!;
-    await env.iam.send(new DeleteUserCommand({ UserName: 'bounded-tagged' }));
-    const after = (await env.iam.send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }))).Policy!.PermissionsBoundaryUsageCount!;
+    env.emulator.seed({ users: [{ userName: 'bounded-tagged', permissionsBoundary: 'arn:aws:iam::aws:policy/PowerUserAccess', tags: { a: '1' } }] });
+    const before = (await env.client.send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }))).Policy!.PermissionsBoundaryUsageCount!;
+    await env.client.send(new DeleteUserCommand({ UserName: 'bounded-tagged' }));
+    const after = (await env.client.send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }))).Policy!.PermissionsBoundaryUsageCount!;
     assert.equal(after, before - 1);
   });
 
   it('a deactivated virtual device no longer blocks, though it stays in the account', async () => {
-    const seeded = env.emu.seed({ users: [{ userName: 'virt', virtualMfa: ['virt-phone'] }] }).users.virt;
-    await expectIamError(env.iam.send(new DeleteUserCommand({ UserName: 'virt' })), 'DeleteConflict', 409, 'Cannot delete entity, must delete MFA device first.');
-    await env.iam.send(new DeactivateMFADeviceCommand({ UserName: 'virt', SerialNumber: seeded.mfaSerials[0].serial }));
-    await env.iam.send(new DeleteUserCommand({ UserName: 'virt' }));
-    assert.deepEqual(env.emu.state.listVirtualMfaDevices('Unassigned').map((d) => d.serial), [seeded.mfaSerials[0].serial]);
+    const seeded = env.emulator.seed({ users: [{ userName: 'virt', virtualMfa: ['virt-phone'] }] }).users.virt;
+    await expectIamError(env.client.send(new DeleteUserCommand({ UserName: 'virt' })), 'DeleteConflict', 409, 'Cannot delete entity, must delete MFA device first.');
+    await env.client.send(new DeactivateMFADeviceCommand({ UserName: 'virt', SerialNumber: seeded.mfaSerials[0].serial }));
+    await env.client.send(new DeleteUserCommand({ UserName: 'virt' }));
+    assert.deepEqual(env.emulator.state.listVirtualMfaDevices('Unassigned').map((d) => d.serial), [seeded.mfaSerials[0].serial]);
   });
 
   it('answers NoSuchEntity for an unknown user', async () => {
-    await expectIamError(env.iam.send(new DeleteUserCommand({ UserName: 'never-was' })), 'NoSuchEntity', 404);
+    await expectIamError(env.client.send(new DeleteUserCommand({ UserName: 'never-was' })), 'NoSuchEntity', 404);
   });
 
   it('removeUserCompletely models an out-of-band deletion: devices unassigned, memberships and attachment counts released', async () => {
-    const seeded = env.emu.seed({
+    const seeded = env.emulator.seed({
       users: [{ userName: 'oob', accessKeys: 1, virtualMfa: ['oob-phone'], fidoMfa: 1, groups: ['oob-group'], managedPolicies: ['oob-policy'], loginProfile: true }],
     }).users.oob;
-    env.emu.state.removeUserCompletely('oob');
-    assert.equal(env.emu.state.userExists('oob'), false);
-    assert.equal(env.emu.state.userForAccessKey(seeded.accessKeyIds[0]), undefined);
-    assert.ok(env.emu.state.listVirtualMfaDevices('Unassigned').some((d) => d.serial === seeded.mfaSerials[0].serial));
-    assert.equal(env.emu.state.getGroup('oob-group')!.members.size, 0);
-    assert.equal(env.emu.state.requirePolicy('oob-policy').attachmentCount, 0);
+    env.emulator.state.removeUserCompletely('oob');
+    assert.equal(env.emulator.state.userExists('oob'), false);
+    assert.equal(env.emulator.state.userForAccessKey(seeded.accessKeyIds[0]), undefined);
+    assert.ok(env.emulator.state.listVirtualMfaDevices('Unassigned').some((d) => d.serial === seeded.mfaSerials[0].serial));
+    assert.equal(env.emulator.state.getGroup('oob-group')!.members.size, 0);
+    assert.equal(env.emulator.state.requirePolicy('oob-policy').attachmentCount, 0);
   });
 });
 
 describe('emulator: eventual consistency of DeleteUser (consistencyDelayMs)', () => {
-  const env = useEmulator({ consistencyDelayMs: 150 });
+  const env = useEmulator({ consistencyDelayMs: 150 }, 'sdk');
 
   it('keeps answering DeleteConflict for a dependency removed moments ago, then deletes', async () => {
-    const seeded = env.emu.seed({ users: [{ userName: 'lagging', accessKeys: 1 }] }).users.lagging;
-    await env.iam.send(new DeleteAccessKeyCommand({ UserName: 'lagging', AccessKeyId: seeded.accessKeyIds[0] }));
-    assert.equal((await env.iam.send(new ListAccessKeysCommand({ UserName: 'lagging' }))).AccessKeyMetadata?.length, 0, 'lists are immediate');
-    await expectIamError(env.iam.send(new DeleteUserCommand({ UserName: 'lagging' })), 'DeleteConflict', 409, 'Cannot delete entity, must delete access keys first.');
+    const seeded = env.emulator.seed({ users: [{ userName: 'lagging', accessKeys: 1 }] }).users.lagging;
+    await env.client.send(new DeleteAccessKeyCommand({ UserName: 'lagging', AccessKeyId: seeded.accessKeyIds[0] }));
+    assert.equal((await env.client.send(new ListAccessKeysCommand({ UserName: 'lagging' }))).AccessKeyMetadata?.length, 0, 'lists are immediate');
+    await expectIamError(env.client.send(new DeleteUserCommand({ UserName: 'lagging' })), 'DeleteConflict', 409, 'Cannot delete entity, must delete access keys first.');
     await sleep(170);
-    await env.iam.send(new DeleteUserCommand({ UserName: 'lagging' }));
+    await env.client.send(new DeleteUserCommand({ UserName: 'lagging' }));
   });
 
   it('does not delay a user whose dependencies were never removed', async () => {
-    env.emu.seed({ users: [{ userName: 'clean' }] });
-    await env.iam.send(new DeleteUserCommand({ UserName: 'clean' }));
+    env.emulator.seed({ users: [{ userName: 'clean' }] });
+    await env.client.send(new DeleteUserCommand({ UserName: 'clean' }));
   });
 });

@@ -11,12 +11,13 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { Emulator, EmulatorOptions, startEmulator } from '../iam-emulator';
-import { clientFor, expectIamError, sleep } from './support';
+import { sdkClientFor } from '../helpers/iam';
+import { expectIamError, sleep } from './support';
 
 /** Runs `body` against a fresh emulator and client, stopping both afterwards. */
 async function withEmulator(options: EmulatorOptions, body: (emu: Emulator, iam: IAMClient) => Promise<void>): Promise<void> {
   const emu = await startEmulator({ port: 0, ...options });
-  const iam = clientFor(emu.endpoint);
+  const iam = sdkClientFor(emu.endpoint);
   try {
     await body(emu, iam);
   } finally {
@@ -65,7 +66,7 @@ describe('emulator: injected faults', () => {
 
     it('dropConnectionShare 1 destroys the socket without an answer; the SDK retries it', async () => {
       await withEmulator({ dropConnectionShare: 1 }, async (emu) => {
-        const retrying = clientFor(emu.endpoint, { maxAttempts: 3 });
+        const retrying = sdkClientFor(emu.endpoint, { maxAttempts: 3 });
         await assert.rejects(retrying.send(new ListUsersCommand({})), (e: Error) => /socket hang up|ECONNRESET|closed|terminated/i.test(`${e.name} ${e.message}`));
         retrying.destroy();
         assert.equal(emu.log.length, 3);

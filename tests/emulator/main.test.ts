@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ListMFADevicesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
-import { clientFor } from './support';
+import { sdkClientFor } from '../helpers/iam';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -44,7 +44,7 @@ describe('emulator: npm run emulator (main.ts)', function () {
     const { child, endpoint, output } = await startMain(['--seed-demo', '--max-page-size', '2']);
     try {
       assert.match(output(), /IAM emulator listening on http:\/\/127\.0\.0\.1:\d+/);
-      const iam = clientFor(endpoint);
+      const iam = sdkClientFor(endpoint);
       const users = await iam.send(new ListUsersCommand({}));
       assert.deepEqual(users.Users?.map((u) => u.UserName), ['demo-user']);
       const mfa = await iam.send(new ListMFADevicesCommand({ UserName: 'demo-user' }));

@@ -19,7 +19,8 @@ import {
   paginateListVirtualMFADevices,
 } from '@aws-sdk/client-iam';
 import { Emulator } from '../iam-emulator';
-import { clientFor, expectIamError, useEmulator } from './support';
+import { sdkClientFor, useEmulator } from '../helpers/iam';
+import { expectIamError } from './support';
 
 /** Walks an SDK paginator, returning the items and the number of pages. */
 async function walk<P>(it: AsyncIterable<P>, items: (p: P) => unknown[] | undefined): Promise<{ items: unknown[]; pages: number }> {
@@ -33,11 +34,11 @@ async function walk<P>(it: AsyncIterable<P>, items: (p: P) => unknown[] | undefi
 }
 
 describe('emulator: paging of every List call (maxPageSize 1)', () => {
-  const env = useEmulator({ maxPageSize: 1 });
+  const env = useEmulator({ maxPageSize: 1 }, 'sdk');
   let iam: IAMClient;
   before(() => {
-    iam = env.iam;
-    env.emu.seed({
+    iam = env.client;
+    env.emulator.seed({
       users: [
         {
           userName: 'pages',
@@ -114,43 +115,43 @@ describe('emulator: paging of every List call (maxPageSize 1)', () => {
 });
 
 describe('emulator: MaxItems, Marker and the default page size', () => {
-  const env = useEmulator();
+  const env = useEmulator({}, 'sdk');
   let emu: Emulator;
   before(() => {
-    emu = env.emu;
+    emu = env.emulator;
     emu.seed({ users: Array.from({ length: 150 }, (_, i) => ({ userName: `u${String(i).padStart(3, '0')}` })), groups: ['big'] });
     for (let i = 0; i < 150; i++) emu.state.addUserToGroup(`u${String(i).padStart(3, '0')}`, 'big');
   });
 
   it('pages 100 items by default, as AWS does', async () => {
-    const out = await env.iam.send(new ListUsersCommand({}));
+    const out = await env.client.send(new ListUsersCommand({}));
     assert.equal(out.Users?.length, 100);
     assert.equal(out.IsTruncated, true);
-    const rest = await env.iam.send(new ListUsersCommand({ Marker: out.Marker }));
+    const rest = await env.client.send(new ListUsersCommand({ Marker: out.Marker }));
     assert.equal(rest.Users?.length, 50);
     assert.equal(rest.IsTruncated, false);
-    const group = await env.iam.send(new GetGroupCommand({ GroupName: 'big' }));
+    const group = await env.client.send(new GetGroupCommand({ GroupName: 'big' }));
     assert.equal(group.Users?.length, 100);
   });
 
   it('honours MaxItems 1..1000 and answers ValidationError outside that range', async () => {
-    assert.equal((await env.iam.send(new ListUsersCommand({ MaxItems: 7 }))).Users?.length, 7);
-    assert.equal((await env.iam.send(new ListUsersCommand({ MaxItems: 1000 }))).Users?.length, 150);
-    await expectIamError(env.iam.send(new ListUsersCommand({ MaxItems: 0 })), 'ValidationError', 400);
-    await expectIamError(env.iam.send(new ListUsersCommand({ MaxItems: 1001 })), 'ValidationError', 400);
+    assert.equal((await env.client.send(new ListUsersCommand({ MaxItems: 7 }))).Users?.length, 7);
+    assert.equal((await env.client.send(new ListUsersCommand({ MaxItems: 1000 }))).Users?.length, 150);
+    await expectIamError(env.client.send(new ListUsersCommand({ MaxItems: 0 })), 'ValidationError', 400);
+    await expectIamError(env.client.send(new ListUsersCommand({ MaxItems: 1001 })), 'ValidationError', 400);
   });
 
   it('rejects a Marker it did not issue', async () => {
-    await expectIamError(env.iam.send(new ListUsersCommand({ Marker: 'not-a-marker' })), 'ValidationError', 400);
+    await expectIamError(env.client.send(new ListUsersCommand({ Marker: 'not-a-marker' })), 'ValidationError', 400);
   });
 
   it('keeps a page walk correct while items already listed are deleted (no item skipped)', async () => {
-    const first = await env.iam.send(new ListUsersCommand({ MaxItems: 10 }));
+    const first = await env.client.send(new ListUsersCommand({ MaxItems: 10 }));
     for (const u of first.Users!) emu.state.removeUserCompletely(u.UserName!);
     const names: string[] = [];
     let marker = first.Marker;
     while (marker) {
-      const page = await env.iam.send(new ListUsersCommand({ MaxItems: 10, Marker: marker }));
+      const page = await env.client.send(new ListUsersCommand({ MaxItems: 10, Marker: marker }));
       names.push(...page.Users!.map((u) => u.UserName!));
       marker = page.IsTruncated ? page.Marker : undefined;
     }
@@ -161,8 +162,8 @@ describe('emulator: MaxItems, Marker and the default page size', () => {
   it('with maxPageSize, a larger MaxItems is capped', async () => {
     const small = await (async () => {
       await env.fresh({ maxPageSize: 4 });
-      env.emu.seed({ users: Array.from({ length: 6 }, (_, i) => ({ userName: `cap${i}` })) });
-      const c = clientFor(env.emu.endpoint);
+      env.emulator.seed({ users: Array.from({ length: 6 }, (_, i) => ({ userName: `cap${i}` })) });
+      const c = sdkClientFor(env.emulator.endpoint);
       const out = await c.send(new ListUsersCommand({ MaxItems: 50 }));
       c.destroy();
       return out;

@@ -12,17 +12,18 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { startEmulator } from '../iam-emulator';
-import { clientFor, expectIamError, useEmulator } from './support';
+import { sdkClientFor, useEmulator } from '../helpers/iam';
+import { expectIamError } from './support';
 
 describe('emulator: request log', () => {
-  const env = useEmulator();
+  const env = useEmulator({}, 'sdk');
 
   it('records each request in arrival order with the caller, principal, resource, mutating flag and outcome', async () => {
-    const seeded = env.emu.seed({ users: [{ userName: 'lena', accessKeys: 1, fidoMfa: 1, virtualMfa: ['lena-phone'] }], groups: ['crew'] }).users.lena;
+    const seeded = env.emulator.seed({ users: [{ userName: 'lena', accessKeys: 1, fidoMfa: 1, virtualMfa: ['lena-phone'] }], groups: ['crew'] }).users.lena;
     const fido = seeded.mfaSerials.find((m) => m.kind === 'fido')!.serial;
     const phone = seeded.mfaSerials.find((m) => m.kind === 'virtual')!.serial;
-    env.emu.clearLog();
-    const iam = clientFor(env.emu.endpoint, { accessKeyId: 'AKIDLOGGER' });
+    env.emulator.clearLog();
+    const iam = sdkClientFor(env.emulator.endpoint, { accessKeyId: 'AKIDLOGGER' });
     await iam.send(new ListUsersCommand({}));
     await iam.send(new AddUserToGroupCommand({ UserName: 'lena', GroupName: 'crew' }));
     await iam.send(new AttachUserPolicyCommand({ UserName: 'lena', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
@@ -33,7 +34,7 @@ describe('emulator: request log', () => {
     await expectIamError(iam.send(new GetUserCommand({ UserName: 'ghost' })), 'NoSuchEntity', 404);
     iam.destroy();
 
-    const log = env.emu.log;
+    const log = env.emulator.log;
     assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => log[0].seq + i));
     assert.deepEqual(
       log.map((e) => [e.action, e.userName, e.resource, e.mutating, e.status, e.errorCode]),
@@ -56,24 +57,24 @@ describe('emulator: request log', () => {
   });
 
   it('redacts passwords and cuts long values', async () => {
-    env.emu.clearLog();
-    await env.iam.send(new CreateUserCommand({ UserName: 'pw' }));
-    await env.iam.send(new CreateLoginProfileCommand({ UserName: 'pw', Password: 'Hunter2-Secret!' }));
+    env.emulator.clearLog();
+    await env.client.send(new CreateUserCommand({ UserName: 'pw' }));
+    await env.client.send(new CreateLoginProfileCommand({ UserName: 'pw', Password: 'Hunter2-Secret!' }));
     const doc = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::' + 'b'.repeat(400) }] });
-    await env.iam.send(new PutUserPolicyCommand({ UserName: 'pw', PolicyName: 'long', PolicyDocument: doc }));
-    assert.equal(env.emu.log[1].params.Password, '***');
-    assert.ok(!JSON.stringify(env.emu.log).includes('Hunter2'));
-    assert.equal(env.emu.log[2].params.PolicyDocument, doc.slice(0, 256) + '...');
+    await env.client.send(new PutUserPolicyCommand({ UserName: 'pw', PolicyName: 'long', PolicyDocument: doc }));
+    assert.equal(env.emulator.log[1].params.Password, '***');
+    assert.ok(!JSON.stringify(env.emulator.log).includes('Hunter2'));
+    assert.equal(env.emulator.log[2].params.PolicyDocument, doc.slice(0, 256) + '...');
   });
 
   it('clearLog empties the same array in place', async () => {
-    const ref = env.emu.log;
-    await env.iam.send(new ListUsersCommand({}));
-    env.emu.clearLog();
+    const ref = env.emulator.log;
+    await env.client.send(new ListUsersCommand({}));
+    env.emulator.clearLog();
     assert.equal(ref.length, 0);
-    await env.iam.send(new ListUsersCommand({}));
+    await env.client.send(new ListUsersCommand({}));
     assert.equal(ref.length, 1);
-    assert.equal(env.emu.log, ref);
+    assert.equal(env.emulator.log, ref);
   });
 
   it('logRequests: false records nothing; maxLogEntries keeps the newest entries', async () => {
@@ -81,7 +82,7 @@ describe('emulator: request log', () => {
     const capped = await startEmulator({ maxLogEntries: 5 });
     try {
       for (const emu of [off, capped]) {
-        const iam = clientFor(emu.endpoint);
+        const iam = sdkClientFor(emu.endpoint);
         for (let i = 0; i < 12; i++) await iam.send(new ListUsersCommand({}));
         iam.destroy();
       }

@@ -9,7 +9,7 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { Scenario, startEmulator } from '../iam-emulator';
-import { clientFor, useEmulator } from './support';
+import { sdkClientFor, useEmulator } from '../helpers/iam';
 
 const EVERYTHING: Scenario = {
   users: [
@@ -38,10 +38,10 @@ const EVERYTHING: Scenario = {
 };
 
 describe('emulator: seeding, state helpers and snapshots', () => {
-  const env = useEmulator({ seed: 11 });
-  let result: ReturnType<typeof env.emu.seed>;
+  const env = useEmulator({ seed: 11 }, 'sdk');
+  let result: ReturnType<typeof env.emulator.seed>;
   before(() => {
-    result = env.emu.seed(EVERYTHING);
+    result = env.emulator.seed(EVERYTHING);
   });
 
   it('returns ids, ARNs, access key ids and MFA serials by kind', () => {
@@ -56,7 +56,7 @@ describe('emulator: seeding, state helpers and snapshots', () => {
   });
 
   it('counts every dependency kind', () => {
-    assert.deepEqual(env.emu.state.dependencyCounts('full'), {
+    assert.deepEqual(env.emulator.state.dependencyCounts('full'), {
       loginProfile: 1,
       accessKeys: 2,
       mfaDevices: 4,
@@ -70,7 +70,7 @@ describe('emulator: seeding, state helpers and snapshots', () => {
   });
 
   it('makes everything it seeds visible through the API', async () => {
-    const iam = env.iam;
+    const iam = env.client;
     assert.equal((await iam.send(new ListMFADevicesCommand({ UserName: 'full' }))).MFADevices?.length, 4);
     assert.deepEqual((await iam.send(new ListGroupsForUserCommand({ UserName: 'full' }))).Groups?.map((g) => g.GroupName), ['admins', 'auditors']);
     await iam.send(new GetLoginProfileCommand({ UserName: 'full' }));
@@ -78,11 +78,11 @@ describe('emulator: seeding, state helpers and snapshots', () => {
     assert.deepEqual(unassigned.VirtualMFADevices?.map((d) => d.SerialNumber), ['arn:aws:iam::123456789012:mfa/spare-device']);
     const local = await iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
     assert.deepEqual(local.Policies?.map((p) => p.PolicyName).sort(), ['customer-policy', 'unattached-policy']);
-    assert.ok(env.emu.state.getGroup('empty-group'));
+    assert.ok(env.emulator.state.getGroup('empty-group'));
   });
 
   it('state helpers change the account synchronously', () => {
-    const s = env.emu.state;
+    const s = env.emulator.state;
     s.createUser('helper');
     assert.equal(s.userExists('helper'), true);
     assert.equal(s.getUser('helper')?.userName, 'helper');
@@ -104,20 +104,20 @@ describe('emulator: seeding, state helpers and snapshots', () => {
   });
 
   it('snapshotUser is deterministic and changes only when that user changes', async () => {
-    const a = JSON.stringify(env.emu.snapshotUser('bystander'));
-    const fullBefore = JSON.stringify(env.emu.snapshotUser('full'));
-    assert.equal(JSON.stringify(env.emu.snapshotUser('bystander')), a);
-    await env.iam.send(new TagUserCommand({ UserName: 'full', Tags: [{ Key: 'x', Value: 'y' }] }));
-    await env.iam.send(new CreateAccessKeyCommand({ UserName: 'bystander' }));
-    assert.equal(JSON.stringify(env.emu.snapshotUser('full')) === fullBefore, false);
-    const b = JSON.stringify(env.emu.snapshotUser('bystander'));
+    const a = JSON.stringify(env.emulator.snapshotUser('bystander'));
+    const fullBefore = JSON.stringify(env.emulator.snapshotUser('full'));
+    assert.equal(JSON.stringify(env.emulator.snapshotUser('bystander')), a);
+    await env.client.send(new TagUserCommand({ UserName: 'full', Tags: [{ Key: 'x', Value: 'y' }] }));
+    await env.client.send(new CreateAccessKeyCommand({ UserName: 'bystander' }));
+    assert.equal(JSON.stringify(env.emulator.snapshotUser('full')) === fullBefore, false);
+    const b = JSON.stringify(env.emulator.snapshotUser('bystander'));
     assert.notEqual(b, a);
-    const snap = env.emu.snapshotUser('full') as Record<string, unknown>;
+    const snap = env.emulator.snapshotUser('full') as Record<string, unknown>;
     assert.deepEqual(Object.keys(snap), [
       'userName', 'userId', 'path', 'arn', 'createDate', 'tags', 'permissionsBoundary', 'loginProfile', 'accessKeys',
       'sshPublicKeys', 'signingCertificates', 'serviceSpecificCredentials', 'mfaDevices', 'groups', 'inlinePolicies', 'managedPolicies',
     ]);
-    assert.equal(env.emu.snapshotUser('nobody'), null);
+    assert.equal(env.emulator.snapshotUser('nobody'), null);
   });
 
   it('generates the same ids from the same seed', async () => {
@@ -129,7 +129,7 @@ describe('emulator: seeding, state helpers and snapshots', () => {
       const [r1, r2, r3] = [one.seed(scenario), two.seed(scenario), three.seed(scenario)];
       assert.deepEqual(r1, r2);
       assert.notEqual(r1.users.same.userId, r3.users.same.userId);
-      const c = clientFor(one.endpoint);
+      const c = sdkClientFor(one.endpoint);
       await c.send(new ListMFADevicesCommand({ UserName: 'same' }));
       c.destroy();
     } finally {

@@ -1,51 +1,9 @@
 // Shared helpers for the emulator's own tests.
 
 import { strict as assert } from 'node:assert';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { Emulator, EmulatorOptions, startEmulator } from '../iam-emulator';
 import { makeSshPublicKeyBody } from '../iam-emulator/state';
 
 export const ACCOUNT = '123456789012';
-
-/** An SDK client as any consumer would build it; maxAttempts 1 by default so tests see every answer as it is. */
-export function clientFor(endpoint: string, opts: { accessKeyId?: string; maxAttempts?: number } = {}): IAMClient {
-  return new IAMClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: opts.accessKeyId ?? 'x', secretAccessKey: 'y' },
-    maxAttempts: opts.maxAttempts ?? 1,
-  });
-}
-
-/** Starts an emulator before the suite, stops it after; `fresh()` replaces it (for tests that need a clean account). */
-export function useEmulator(options: EmulatorOptions = {}): {
-  readonly emu: Emulator;
-  readonly iam: IAMClient;
-  fresh(extra?: EmulatorOptions): Promise<void>;
-} {
-  let emu: Emulator | undefined;
-  let iam: IAMClient | undefined;
-  const start = async (extra: EmulatorOptions = {}) => {
-    await emu?.stop();
-    iam?.destroy();
-    emu = await startEmulator({ port: 0, ...options, ...extra });
-    iam = clientFor(emu.endpoint);
-  };
-  before(() => start());
-  after(async () => {
-    iam?.destroy();
-    await emu?.stop();
-  });
-  return {
-    get emu() {
-      return emu!;
-    },
-    get iam() {
-      return iam!;
-    },
-    fresh: start,
-  };
-}
 
 interface SdkError {
   name: string;

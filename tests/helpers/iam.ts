@@ -1,29 +1,57 @@
-import type { IAMClient } from "@aws-sdk/client-iam";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor } from "../../provider/aws/client";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../iam-emulator";
 
-/** The client the package itself would build for an endpoint (adaptive retry, shared rate limit). */
-export function clientFor(emulator: Emulator, maxAttempts?: number): IAMClient {
-  return iamClientFor({ endpoint: emulator.endpoint }, { maxAttempts });
+/** The client the package itself builds for an endpoint (its retry, its per-action rate limit), shared by the process. */
+export function packageClientFor(endpoint: string, maxAttempts?: number): IAMClient {
+  return iamClientFor({ endpoint }, { maxAttempts });
 }
 
-/** Starts an emulator for a mocha suite and stops it afterwards. */
-export function useEmulator(options: EmulatorOptions = {}): { readonly emulator: Emulator; readonly client: IAMClient } {
-  const holder: { emulator?: Emulator; client?: IAMClient } = {};
-  before(async () => {
-    holder.emulator = await startEmulator({ port: 0, ...options });
-    holder.client = clientFor(holder.emulator);
+/** An SDK client as any consumer would build it; maxAttempts 1 by default so tests see every answer as it is. */
+export function sdkClientFor(endpoint: string, opts: { accessKeyId?: string; maxAttempts?: number } = {}): IAMClient {
+  return new IAMClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: opts.accessKeyId ?? "x", secretAccessKey: "y" },
+    maxAttempts: opts.maxAttempts ?? 1,
   });
+}
+
+export interface EmulatorFixture {
+  readonly emulator: Emulator;
+  readonly client: IAMClient;
+  /** Replaces the emulator with a new one (for tests that need a clean account). */
+  fresh(extra?: EmulatorOptions): Promise<void>;
+}
+
+/**
+ * Starts an emulator before the suite and stops it after. `client` talks to it: the package's own client, or with
+ * "sdk" a plain SDK client (the emulator's own tests, which must see every answer as it is).
+ */
+export function useEmulator(options: EmulatorOptions = {}, clientKind: "package" | "sdk" = "package"): EmulatorFixture {
+  let emulator: Emulator | undefined;
+  let client: IAMClient | undefined;
+  // The package's clients belong to its cache (resetIamClients forgets them); a plain SDK client is ours to close.
+  const closeClient = () => (clientKind === "sdk" ? client?.destroy() : undefined);
+  const start = async (extra: EmulatorOptions = {}) => {
+    await emulator?.stop();
+    closeClient();
+    emulator = await startEmulator({ port: 0, ...options, ...extra });
+    client = clientKind === "sdk" ? sdkClientFor(emulator.endpoint) : packageClientFor(emulator.endpoint);
+  };
+  before(() => start());
   after(async () => {
-    await holder.emulator?.stop();
+    closeClient();
+    await emulator?.stop();
   });
   return {
     get emulator() {
-      return holder.emulator!;
+      return emulator!;
     },
     get client() {
-      return holder.client!;
+      return client!;
     },
+    fresh: start,
   };
 }
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as methods from "../../provider/provider-methods";
 import { IdentityMismatchError, planTeardown } from "../../provider/teardown";
+import { pointIamEndpointAt } from "../helpers/iam";
 import type { RequestLogEntry } from "../iam-emulator";
 import { Scenario, TARGET, countSchedule, freshClients, packageClient, reportVersusLog, takeoverProblems } from "./support";
 
@@ -233,13 +234,11 @@ describe("hostile: races", () => {
 
     /** The resource's delete, as Pulumi calls it after the killed destroy: props as its last refresh recorded them. */
     async function providerDelete(sc: Scenario, inventory: unknown): Promise<void> {
-      const saved = process.env.AWS_ENDPOINT_URL_IAM;
-      process.env.AWS_ENDPOINT_URL_IAM = sc.emulator.endpoint;
+      const restoreEndpoint = pointIamEndpointAt(sc.emulator.endpoint);
       try {
         await methods.remove(TARGET, { userName: TARGET, userId: sc.userId, deleteUser: true, inventory }, undefined, () => undefined);
       } finally {
-        if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-        else process.env.AWS_ENDPOINT_URL_IAM = saved;
+        restoreEndpoint();
         freshClients();
       }
     }

@@ -16,12 +16,19 @@ export interface ThrottleOptions {
 }
 
 export interface FaultOptions {
+  /** PRNG seed for every random fault (and for generated ids); same seed + same requests = same faults. */
   seed?: number;
+  /** Per-action token buckets (each action its own bucket; `actions` limits which); an empty bucket answers 400 Throttling "Rate exceeded". */
   throttle?: ThrottleOptions;
+  /** 0..1 share of calls answered Throttling at random. */
   throttleShare?: number;
+  /** 0..1 share of calls answered 500 ServiceFailure or 503 ServiceUnavailable. */
   serverErrorShare?: number;
+  /** 0..1 share of calls whose socket is destroyed without an answer. */
   dropConnectionShare?: number;
+  /** 0..1 share of mutating calls answered 409 ConcurrentModification. */
   concurrentModificationShare?: number;
+  /** When set, the random faults above only hit these actions ('DeleteUser' or 'iam:DeleteUser'; wildcards allowed). */
   faultActions?: string[];
 }
 

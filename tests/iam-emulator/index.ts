@@ -9,7 +9,7 @@
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ACTIONS, ActionContext, isMutating } from './actions';
-import { FaultDecision, FaultInjector, ThrottleOptions, serviceFailure } from './faults';
+import { FaultDecision, FaultInjector, FaultOptions, serviceFailure } from './faults';
 import { CallerPolicy, accessDenied, evaluate, qualifiedAction, resourceArnFor } from './policy';
 import {
   IAM_VERSION,
@@ -30,29 +30,16 @@ export { IamState, Scenario, SeedResult, UserSeed, MfaKind, DependencyKind, Depe
 export { RequestLogEntry } from './request-log';
 export { IamError } from './protocol';
 
-export interface EmulatorOptions {
+/** The fault options (seed, throttle, shares, faultActions) are FaultOptions, in faults.ts. */
+export interface EmulatorOptions extends FaultOptions {
   /** 0 (default) = a free port; the host is always 127.0.0.1. */
   port?: number;
   /** Default '123456789012'. */
   accountId?: string;
   /** Caps every List call's page size (forces paging in tests); AWS's default MaxItems is 100. */
   maxPageSize?: number;
-  /** PRNG seed for every random fault (and for generated ids); same seed + same requests = same faults. */
-  seed?: number;
   /** Added latency per call (ms) before the request is handled and answered. */
   latencyMs?: number;
-  /** Per-action token buckets (each action its own bucket; `actions` limits which); an empty bucket answers 400 Throttling "Rate exceeded". */
-  throttle?: ThrottleOptions;
-  /** 0..1 share of calls answered Throttling at random. */
-  throttleShare?: number;
-  /** 0..1 share of calls answered 500 ServiceFailure or 503 ServiceUnavailable. */
-  serverErrorShare?: number;
-  /** 0..1 share of calls whose socket is destroyed without an answer. */
-  dropConnectionShare?: number;
-  /** 0..1 share of mutating calls answered 409 ConcurrentModification. */
-  concurrentModificationShare?: number;
-  /** When set, the random faults above only hit these actions ('DeleteUser' or 'iam:DeleteUser'; wildcards allowed). */
-  faultActions?: string[];
   /** A removed dependency keeps blocking DeleteUser (DeleteConflict) for this long (ms). */
   consistencyDelayMs?: number;
   /** DeleteLoginProfile answers EntityTemporarilyUnmodifiable this long (ms) after CreateLoginProfile (or a seeded `recent` profile). Default 0. */

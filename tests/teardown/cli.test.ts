@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { runCli, EXIT } from "../../provider/cli";
-import { useEmulator, everyKind } from "../helpers/iam";
+import { everyKind, pointIamEndpointAt, useEmulator } from "../helpers/iam";
 
 const BIN = path.resolve(__dirname, "../../provider/bin/iam-user-teardown.js");
 
@@ -15,8 +15,9 @@ async function cli(argv: string[], confirm?: (q: string) => Promise<boolean>) {
 
 describe("iam-user-teardown CLI", () => {
   const env = useEmulator();
-  before(() => (process.env.AWS_ENDPOINT_URL_IAM = env.emulator.endpoint));
-  after(() => delete process.env.AWS_ENDPOINT_URL_IAM);
+  let restoreEndpoint: () => void = () => undefined;
+  before(() => (restoreEndpoint = pointIamEndpointAt(env.emulator.endpoint)));
+  after(() => restoreEndpoint());
 
   it("plan --json prints the inventory and the ordered plan, changing nothing", async () => {
     env.emulator.seed({ users: [everyKind("cli-plan")] });

@@ -5,14 +5,17 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { resolveConnection, type StackConfigReader } from "./connection";
 import { createContext, type CountingContext } from "./teardown/context";
+import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
+import { IdentityMismatchError } from "./teardown/errors";
 import { resolveIdentity } from "./teardown/identity";
 import { inventoryOutput, type InventoryOutput } from "./teardown/report";
+import { recordedOrphans } from "./teardown/virtual-mfa";
 import { applyUserSettings, createUser, readLiveUser, removePermissionsBoundary, type LiveUser, type UserSettings } from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
 
-/** Inputs after check: defaults filled in. */
-export interface TeardownInputs {
+/** Inputs after check: defaults filled in. (Type aliases, not interfaces: they must pass as plain records.) */
+export type TeardownInputs = {
   userName: string;
   path?: string;
   tags?: Record<string, string>;
@@ -22,29 +25,38 @@ export interface TeardownInputs {
   region?: string;
   profile?: string;
   roleArn?: string;
-}
+};
 
-export interface TeardownOutputs extends TeardownInputs {
+export type TeardownOutputs = TeardownInputs & {
   arn: string;
   userId: string;
   inventory: InventoryOutput;
-}
+};
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * What a stack recorded for the resource, which an older version of the package may have written: only userName is
+ * sure to be there (an older state has no inventory, say).
+ */
+export type RecordedOutputs = Partial<TeardownOutputs> & Pick<TeardownOutputs, "userName">;
+
+/** The resource's arguments as a program passed them, before check has validated them. */
+export type RawInputs = Readonly<Record<string, unknown>>;
 
 /** Settings that change the user in place. */
 const USER_SETTINGS = ["path", "tags", "permissionsBoundary"] as const;
 /** Settings that change what delete does: an update of the recorded outputs, no AWS call. */
 const BEHAVIOUR = ["deleteUser"] as const;
 
-export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
+export async function check(_olds: RawInputs, news: RawInputs): Promise<dynamic.CheckResult<TeardownInputs> & { inputs: TeardownInputs }> {
   const failures = validateInputs(news);
-  if (failures.length > 0) return { inputs: news, failures };
-  const inputs: Props = {};
-  for (const key of INPUT_PROPERTIES) if (news[key] !== undefined) inputs[key] = news[key];
-  inputs.deleteUser = news.deleteUser ?? true;
+  if (failures.length > 0) return { inputs: news as TeardownInputs, failures };
+  const picked: Record<string, unknown> = {};
+  for (const key of INPUT_PROPERTIES) if (news[key] !== undefined) picked[key] = news[key];
+  // Validated above: every property has its declared type.
+  const inputs = picked as TeardownInputs;
+  inputs.deleteUser = (news.deleteUser as boolean | undefined) ?? true;
   // Companion mode manages a user created elsewhere: it always adopts.
-  inputs.adopt = news.adopt ?? inputs.deleteUser === false;
+  inputs.adopt = (news.adopt as boolean | undefined) ?? inputs.deleteUser === false;
   return { inputs };
 }
 
@@ -54,7 +66,7 @@ function normalize(v: unknown): unknown {
   return v ?? null;
 }
 
-export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+export async function diff(_id: string, olds: RecordedOutputs, news: Partial<TeardownInputs>): Promise<dynamic.DiffResult> {
   const replaces = olds.userName !== news.userName ? ["userName"] : [];
   const changed = [...USER_SETTINGS, ...BEHAVIOUR].filter((k) => {
     if (isUnknown(news[k])) return true;
@@ -65,7 +77,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
   return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, stables: ["userId", "arn"] };
 }
 
-function settingsOf(inputs: Props): UserSettings {
+function settingsOf(inputs: TeardownInputs): UserSettings {
   return { path: inputs.path, tags: inputs.tags, permissionsBoundary: inputs.permissionsBoundary };
 }
 
@@ -73,9 +85,10 @@ function settingsOf(inputs: Props): UserSettings {
  * The outputs Pulumi records. Properties without a value are left out: the provider host turns outputs into a
  * protobuf Struct, which rejects `undefined` ("Unexpected struct type"), so one unset boundary would fail the step.
  */
-function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): TeardownOutputs {
-  return withoutUndefined({
-    ...(inputs as TeardownInputs),
+function outputs(inputs: Partial<TeardownInputs>, live: LiveUser, inventory: InventoryOutput): TeardownOutputs {
+  // On refresh `inputs` is the recorded state, as complete as the version that wrote it made it.
+  return withoutUndefined<TeardownOutputs>({
+    ...inputs,
     userName: live.userName,
     path: live.path,
     tags: inputs.tags === undefined ? undefined : live.tags,
@@ -83,18 +96,14 @@ function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): Tea
     arn: live.arn,
     userId: live.userId,
     inventory,
-  });
+  } as TeardownOutputs);
 }
 
-function withoutUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function contextFor(props: Props, stackConfig?: StackConfigReader): CountingContext {
+function contextFor(props: Partial<TeardownInputs>, stackConfig?: StackConfigReader): CountingContext {
   return createContext({ connection: resolveConnection(props, stackConfig) });
 }
 
-export async function create(inputs: Props, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult> {
+export async function create(inputs: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   const ctx = contextFor(inputs, stackConfig);
   if (inputs.adopt) {
     const live = await readLiveUser(ctx, inputs.userName);
@@ -107,7 +116,7 @@ export async function create(inputs: Props, stackConfig?: StackConfigReader): Pr
   return { id: live.userName, outs: outputs(inputs, live, inventoryOutput(await discoverInventory(ctx, live.userName))) };
 }
 
-export async function update(_id: string, olds: Props, news: Props, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult> {
+export async function update(_id: string, olds: RecordedOutputs, news: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   const ctx = contextFor(news, stackConfig);
   const live = await readLiveUser(ctx, olds.userName);
   if (!live) throw new Error(`IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`);
@@ -125,13 +134,13 @@ export async function update(_id: string, olds: Props, news: Props, stackConfig?
  * Refresh: the live user and what hangs on it now, so `pulumi preview --refresh --diff` shows what a destroy would
  * remove. A user gone out of band (or replaced by a different user under the same name) leaves the state.
  */
-export async function read(id: string, props: Props, stackConfig?: StackConfigReader): Promise<dynamic.ReadResult> {
+export async function read(id: string, props: RecordedOutputs, stackConfig?: StackConfigReader): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
   let identity;
   try {
     identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
   } catch (err) {
-    if ((err as Error).name === "IdentityMismatchError") return {};
+    if (err instanceof IdentityMismatchError) return {};
     throw err;
   }
   if (identity.state === "gone") return {};
@@ -145,22 +154,22 @@ export async function read(id: string, props: Props, stackConfig?: StackConfigRe
 /** An MFA device in the recorded inventory; `unassigned` marks a virtual device kept by keepRecordedOrphans. */
 type RecordedMfaDevice = InventoryOutput["mfaDevices"]["devices"][number] & { unassigned?: boolean };
 
+/** The virtual MFA serials an inventory recorded in the stack holds (an older version's may lack any of it). */
+const recordedVirtualSerials = (recorded: InventoryOutput | undefined): string[] =>
+  (recorded?.mfaDevices?.devices ?? []).filter((d) => d.kind === "virtual").map((d) => d.serial);
+
 /**
  * Keeps, in a freshly listed inventory, the virtual MFA devices recorded as the user's that no longer hang on it but
  * still exist unassigned: an interrupted destroy deactivated them and did not get to delete them. Only the serials in
  * the stack lead the next destroy to them (as knownVirtualMfaSerials), so a refresh or update in between, which
  * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
- * marked `unassigned: true`. Costs nothing unless a recorded virtual device is missing from the user's list.
+ * marked `unassigned: true`.
  */
-async function keepRecordedOrphans(ctx: CountingContext, recorded: unknown, current: InventoryOutput, since: number): Promise<InventoryOutput> {
-  const devices = ((recorded as InventoryOutput | undefined)?.mfaDevices?.devices ?? []) as RecordedMfaDevice[];
-  const listed = new Set(current.mfaDevices.devices.map((d) => d.serial));
-  const candidates = devices.filter((d) => d.kind === "virtual" && !listed.has(d.serial)).map((d) => d.serial);
-  const kept: RecordedMfaDevice[] = [];
-  for (const serial of candidates) {
-    if (await ctx.virtualMfa.isUnassignedVirtual(serial, since)) kept.push({ serial, kind: "virtual", unassigned: true });
-  }
-  if (kept.length === 0) return current;
+async function keepRecordedOrphans(ctx: CountingContext, recorded: InventoryOutput | undefined, current: InventoryOutput, since: number): Promise<InventoryOutput> {
+  const listed = current.mfaDevices.devices.map((d) => d.serial);
+  const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);
+  if (orphans.length === 0) return current;
+  const kept: RecordedMfaDevice[] = orphans.map((serial) => ({ serial, kind: "virtual", unassigned: true }));
   const all = [...current.mfaDevices.devices, ...kept].sort((a, b) => a.serial.localeCompare(b.serial));
   return {
     ...current,
@@ -169,14 +178,13 @@ async function keepRecordedOrphans(ctx: CountingContext, recorded: unknown, curr
   };
 }
 
-export async function remove(_id: string, props: Props, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
-  const inventory = props.inventory as InventoryOutput | undefined;
+export async function remove(_id: string, props: RecordedOutputs, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
   await teardownUser({
     connection: resolveConnection(props, stackConfig),
     userName: props.userName,
     expectedUserId: props.userId,
     deleteUser: props.deleteUser !== false,
-    knownVirtualMfaSerials: inventory?.mfaDevices?.devices?.filter((d) => d.kind === "virtual").map((d) => d.serial) ?? [],
+    knownVirtualMfaSerials: recordedVirtualSerials(props.inventory),
     log: log ?? ((line) => console.error(`iam-user-teardown: ${line}`)),
   });
 }

@@ -232,7 +232,7 @@ describe("hostile: races", () => {
     });
 
     /** The resource's delete, as Pulumi calls it after the killed destroy: props as its last refresh recorded them. */
-    async function providerDelete(sc: Scenario, inventory: unknown): Promise<void> {
+    async function providerDelete(sc: Scenario, inventory: methods.RecordedOutputs["inventory"]): Promise<void> {
       const saved = process.env.AWS_ENDPOINT_URL_IAM;
       process.env.AWS_ENDPOINT_URL_IAM = sc.emulator.endpoint;
       try {

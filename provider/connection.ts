@@ -1,4 +1,5 @@
 import type { AssumeRoleSettings, AwsConnection } from "./aws/client";
+import { withoutUndefined } from "./teardown/defined";
 
 /**
  * Reads `aws:` stack configuration: the config Pulumi hands the provider when it runs (a Pulumi config object, or
@@ -30,7 +31,7 @@ export function resolveConnection(recorded: ResourceConnection, stackConfig?: St
   const own = ownConnection(recorded);
   const first = legacy ? stack : own;
   const second = legacy ? own : stack;
-  return withoutUnset({
+  return withoutUndefined({
     region: first.region ?? second.region,
     profile: first.profile ?? second.profile,
     assumeRoles: first.assumeRoles ?? second.assumeRoles,
@@ -47,7 +48,7 @@ export function resolveConnection(recorded: ResourceConnection, stackConfig?: St
  */
 export function keptLegacySettings(recorded: ResourceConnection, stackConfig?: StackConfigReader): ResourceConnection {
   const stack = awsStackConnection(stackConfig);
-  return withoutUnset({
+  return withoutUndefined({
     region: stack.region ? undefined : recorded.region,
     profile: stack.profile ? undefined : recorded.profile,
     roleArn: stack.assumeRoles ? undefined : recorded.roleArn,
@@ -75,7 +76,7 @@ export function awsStackConnection(config?: StackConfigReader): AwsConnection {
     }
   };
   const assumeRoles = roleChain(read("assumeRoles")) ?? roleChain(read("assumeRole"));
-  return withoutUnset({
+  return withoutUndefined({
     region: read("region"),
     profile: read("profile"),
     assumeRoles,
@@ -107,7 +108,7 @@ function assumeRoleSettings(entry: Record<string, unknown>): AssumeRoleSettings 
   const str = (k: string) => (typeof entry[k] === "string" && entry[k] !== "" ? (entry[k] as string) : undefined);
   const strings = (k: string) => (Array.isArray(entry[k]) ? (entry[k] as unknown[]).filter((v): v is string => typeof v === "string") : undefined);
   const tags = entry.tags && typeof entry.tags === "object" ? (entry.tags as Record<string, string>) : undefined;
-  return withoutUnset({
+  return withoutUndefined({
     roleArn: entry.roleArn as string,
     externalId: str("externalId"),
     sessionName: str("sessionName"),
@@ -149,8 +150,4 @@ function iamEndpoint(text: string | undefined): string | undefined {
   if (!Array.isArray(parsed)) return undefined;
   const entry = parsed.find((e) => e && typeof e === "object" && typeof (e as Record<string, unknown>).iam === "string");
   return entry ? ((entry as Record<string, string>).iam || undefined) : undefined;
-}
-
-function withoutUnset<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

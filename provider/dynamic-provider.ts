@@ -15,6 +15,8 @@ export const PROVIDER_METHODS_MODULE = "iam-user-teardown/provider-methods";
 const METHODS_MODULE = PROVIDER_METHODS_MODULE;
 
 type Methods = typeof import("./provider-methods");
+type Inputs = import("./provider-methods").TeardownInputs;
+type Outputs = import("./provider-methods").TeardownOutputs;
 interface ConfigureRequest {
   config: { get(key: string): string | undefined };
 }
@@ -24,7 +26,7 @@ interface ConfigureRequest {
  * package and forwards, so `pulumi destroy` of a stack created with an older version runs the current teardown.
  * Nothing from the AWS SDK is captured here (SDK clients cannot be serialized, and would freeze a version).
  */
-export class IamUserTeardownProvider implements dynamic.ResourceProvider {
+export class IamUserTeardownProvider implements dynamic.ResourceProvider<Inputs, Outputs> {
   private stackConfig?: ConfigureRequest["config"];
   private readonly methodsModule: string;
 
@@ -39,22 +41,23 @@ export class IamUserTeardownProvider implements dynamic.ResourceProvider {
   async configure(req: ConfigureRequest): Promise<void> {
     this.stackConfig = req.config;
   }
-  check(olds: any, news: any) {
+  check(olds: Inputs, news: Inputs) {
     return this.methods().check(olds, news);
   }
-  diff(id: string, olds: any, news: any) {
+  diff(id: string, olds: Outputs, news: Inputs) {
     return this.methods().diff(id, olds, news);
   }
-  create(inputs: any) {
+  create(inputs: Inputs) {
     return this.methods().create(inputs, this.stackConfig);
   }
-  read(id: string, props: any) {
-    return this.methods().read(id, props, this.stackConfig);
+  read(id: string, props?: Outputs) {
+    // Pulumi passes the recorded state on refresh; without it, the id is the user's name.
+    return this.methods().read(id, props ?? { userName: id }, this.stackConfig);
   }
-  update(id: string, olds: any, news: any) {
+  update(id: string, olds: Outputs, news: Inputs) {
     return this.methods().update(id, olds, news, this.stackConfig);
   }
-  delete(id: string, props: any) {
+  delete(id: string, props: Outputs) {
     return this.methods().remove(id, props, this.stackConfig);
   }
 }

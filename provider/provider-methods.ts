@@ -3,16 +3,19 @@
  * module from the installed package at each call, so an upgrade reaches stacks created with an older version.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { keptLegacySettings, resolveConnection, RESOURCE_CONNECTION_KEYS, type StackConfigReader } from "./connection";
+import { keptLegacySettings, resolveConnection, RESOURCE_CONNECTION_KEYS, type ResourceConnection, type StackConfigReader } from "./connection";
 import { createContext, type CountingContext } from "./teardown/context";
+import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
+import { IdentityMismatchError } from "./teardown/errors";
 import { resolveIdentity } from "./teardown/identity";
 import { inventoryOutput, type InventoryOutput } from "./teardown/report";
+import { recordedOrphans } from "./teardown/virtual-mfa";
 import { applyUserSettings, createUser, readLiveUser, removePermissionsBoundary, type LiveUser, type UserSettings } from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
 
-/** Inputs after check: defaults filled in. */
-export interface TeardownInputs {
+/** Inputs after check: defaults filled in. (Type aliases, not interfaces: they must pass as plain records.) */
+export type TeardownInputs = {
   userName: string;
   path?: string;
   tags?: Record<string, string>;
@@ -22,9 +25,9 @@ export interface TeardownInputs {
   region?: string;
   profile?: string;
   roleArn?: string;
-}
+};
 
-export interface TeardownOutputs extends TeardownInputs {
+export type TeardownOutputs = TeardownInputs & {
   /**
    * The shape of the record. Absent: written by a version that copied the stack's aws: config into region, profile
    * and roleArn. 2: region, profile and roleArn are the resource's own settings only.
@@ -33,9 +36,16 @@ export interface TeardownOutputs extends TeardownInputs {
   arn: string;
   userId: string;
   inventory: InventoryOutput;
-}
+};
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * What a stack recorded for the resource, which an older version of the package may have written: only userName is
+ * sure to be there (an older state has no inventory, say).
+ */
+export type RecordedOutputs = Partial<TeardownOutputs> & Pick<TeardownOutputs, "userName">;
+
+/** The resource's arguments as a program passed them, before check has validated them. */
+export type RawInputs = Readonly<Record<string, unknown>>;
 
 /** Settings that change the user in place. */
 const USER_SETTINGS = ["path", "tags", "permissionsBoundary"] as const;
@@ -44,14 +54,16 @@ const BEHAVIOUR = ["deleteUser", ...RESOURCE_CONNECTION_KEYS] as const;
 /** The record's current shape (see TeardownOutputs.stateVersion). */
 export const STATE_VERSION = 2;
 
-export async function check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
+export async function check(_olds: RawInputs, news: RawInputs): Promise<dynamic.CheckResult<TeardownInputs> & { inputs: TeardownInputs }> {
   const failures = validateInputs(news);
-  if (failures.length > 0) return { inputs: news, failures };
-  const inputs: Props = {};
-  for (const key of INPUT_PROPERTIES) if (news[key] !== undefined) inputs[key] = news[key];
-  inputs.deleteUser = news.deleteUser ?? true;
+  if (failures.length > 0) return { inputs: news as TeardownInputs, failures };
+  const picked: Record<string, unknown> = {};
+  for (const key of INPUT_PROPERTIES) if (news[key] !== undefined) picked[key] = news[key];
+  // Validated above: every property has its declared type.
+  const inputs = picked as TeardownInputs;
+  inputs.deleteUser = (news.deleteUser as boolean | undefined) ?? true;
   // Companion mode manages a user created elsewhere: it always adopts.
-  inputs.adopt = news.adopt ?? inputs.deleteUser === false;
+  inputs.adopt = (news.adopt as boolean | undefined) ?? inputs.deleteUser === false;
   return { inputs };
 }
 
@@ -61,7 +73,7 @@ function normalize(v: unknown): unknown {
   return v ?? null;
 }
 
-export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+export async function diff(_id: string, olds: RecordedOutputs, news: Partial<TeardownInputs>): Promise<dynamic.DiffResult> {
   const replaces = olds.userName !== news.userName ? ["userName"] : [];
   const changed = [...USER_SETTINGS, ...BEHAVIOUR].filter((k) => {
     if (isUnknown(news[k])) return true;
@@ -71,7 +83,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
   return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, stables: ["userId", "arn"] };
 }
 
-function settingsOf(inputs: Props): UserSettings {
+function settingsOf(inputs: TeardownInputs): UserSettings {
   return { path: inputs.path, tags: inputs.tags, permissionsBoundary: inputs.permissionsBoundary };
 }
 
@@ -79,9 +91,10 @@ function settingsOf(inputs: Props): UserSettings {
  * The outputs Pulumi records. Properties without a value are left out: the provider host turns outputs into a
  * protobuf Struct, which rejects `undefined` ("Unexpected struct type"), so one unset boundary would fail the step.
  */
-function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): TeardownOutputs {
-  return withoutUndefined({
-    ...(inputs as TeardownInputs),
+function outputs(inputs: Partial<TeardownInputs>, live: LiveUser, inventory: InventoryOutput): TeardownOutputs {
+  // On refresh `inputs` is the recorded state, as complete as the version that wrote it made it.
+  return withoutUndefined<TeardownOutputs>({
+    ...inputs,
     userName: live.userName,
     path: live.path,
     tags: inputs.tags === undefined ? undefined : live.tags,
@@ -90,35 +103,27 @@ function outputs(inputs: Props, live: LiveUser, inventory: InventoryOutput): Tea
     userId: live.userId,
     inventory,
     stateVersion: STATE_VERSION,
-  });
-}
-
-function withoutConnection(props: Props): Props {
-  return Object.fromEntries(Object.entries(props).filter(([k]) => !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k)));
-}
-
-function withoutUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  } as TeardownOutputs);
 }
 
 /** A record written before stateVersion 2 may hold the stack's aws: config of its day in region, profile and roleArn. */
-const isLegacyRecord = (props: Props): boolean => props.stateVersion === undefined && props.arn !== undefined;
+const isLegacyRecord = (props: Partial<TeardownOutputs>): boolean => props.stateVersion === undefined && props.arn !== undefined;
 
-function connectionFor(props: Props, stackConfig?: StackConfigReader) {
-  return resolveConnection(props, stackConfig, isLegacyRecord(props));
+function contextFor(props: Partial<TeardownOutputs>, stackConfig?: StackConfigReader): CountingContext {
+  return createContext({ connection: resolveConnection(props, stackConfig, isLegacyRecord(props)) });
 }
 
-function contextFor(props: Props, stackConfig?: StackConfigReader): CountingContext {
-  return createContext({ connection: connectionFor(props, stackConfig) });
+function withoutConnection<T extends object>(props: T): Omit<T, keyof ResourceConnection> {
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k))) as Omit<T, keyof ResourceConnection>;
 }
 
 /** Only deleteUser or the connection changed: the new settings are recorded without a call to IAM. */
-function onlyRecordedSettingsChanged(olds: Props, news: Props): boolean {
-  const user = (p: Props) => ({ userName: p.userName, path: p.path ?? "/", tags: p.tags ?? null, permissionsBoundary: p.permissionsBoundary ?? null });
-  return same(user(olds), user(news)) && olds.adopt === news.adopt;
+function onlyRecordedSettingsChanged(olds: RecordedOutputs, news: TeardownInputs): boolean {
+  const user = (p: Partial<TeardownInputs>) => ({ userName: p.userName, path: p.path ?? "/", tags: p.tags ?? null, permissionsBoundary: p.permissionsBoundary ?? null, adopt: p.adopt });
+  return same(user(olds), user(news));
 }
 
-export async function create(inputs: Props, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult> {
+export async function create(inputs: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   const ctx = contextFor(inputs, stackConfig);
   if (inputs.adopt) {
     const live = await readLiveUser(ctx, inputs.userName);
@@ -131,10 +136,9 @@ export async function create(inputs: Props, stackConfig?: StackConfigReader): Pr
   return { id: live.userName, outs: outputs(inputs, live, inventoryOutput(await discoverInventory(ctx, live.userName))) };
 }
 
-export async function update(_id: string, olds: Props, news: Props, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult> {
-  if (onlyRecordedSettingsChanged(olds, news)) {
-    const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => !(k in news) && !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k)));
-    return { outs: withoutUndefined({ ...kept, ...news, stateVersion: STATE_VERSION }) };
+export async function update(_id: string, olds: RecordedOutputs, news: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
+  if (onlyRecordedSettingsChanged(olds, news) && olds.arn !== undefined) {
+    return { outs: withoutUndefined({ ...withoutConnection(olds), ...news, stateVersion: STATE_VERSION } as TeardownOutputs) };
   }
   const ctx = contextFor(news, stackConfig);
   const live = await readLiveUser(ctx, olds.userName);
@@ -153,13 +157,13 @@ export async function update(_id: string, olds: Props, news: Props, stackConfig?
  * Refresh: the live user and what hangs on it now, so `pulumi preview --refresh --diff` shows what a destroy would
  * remove. A user gone out of band (or replaced by a different user under the same name) leaves the state.
  */
-export async function read(id: string, props: Props, stackConfig?: StackConfigReader): Promise<dynamic.ReadResult> {
+export async function read(id: string, props: RecordedOutputs, stackConfig?: StackConfigReader): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
   let identity;
   try {
     identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
   } catch (err) {
-    if ((err as Error).name === "IdentityMismatchError") return {};
+    if (err instanceof IdentityMismatchError) return {};
     throw err;
   }
   if (identity.state === "gone") return {};
@@ -168,29 +172,28 @@ export async function read(id: string, props: Props, stackConfig?: StackConfigRe
   const inventory = await keepRecordedOrphans(ctx, props.inventory, inventoryOutput(await discoverInventory(ctx, live.userName)), since);
   // A legacy record keeps only the connection settings the stack does not set now; the rest were the stack's own.
   const settings = isLegacyRecord(props) ? { ...withoutConnection(props), ...keptLegacySettings(props, stackConfig) } : props;
-  const outs = outputs(settings, live, inventory);
-  return { id: live.userName, props: outs };
+  return { id: live.userName, props: outputs(settings, live, inventory) };
 }
 
 /** An MFA device in the recorded inventory; `unassigned` marks a virtual device kept by keepRecordedOrphans. */
 type RecordedMfaDevice = InventoryOutput["mfaDevices"]["devices"][number] & { unassigned?: boolean };
+
+/** The virtual MFA serials an inventory recorded in the stack holds (an older version's may lack any of it). */
+const recordedVirtualSerials = (recorded: InventoryOutput | undefined): string[] =>
+  (recorded?.mfaDevices?.devices ?? []).filter((d) => d.kind === "virtual").map((d) => d.serial);
 
 /**
  * Keeps, in a freshly listed inventory, the virtual MFA devices recorded as the user's that no longer hang on it but
  * still exist unassigned: an interrupted destroy deactivated them and did not get to delete them. Only the serials in
  * the stack lead the next destroy to them (as knownVirtualMfaSerials), so a refresh or update in between, which
  * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
- * marked `unassigned: true`. Costs nothing unless a recorded virtual device is missing from the user's list.
+ * marked `unassigned: true`.
  */
-async function keepRecordedOrphans(ctx: CountingContext, recorded: unknown, current: InventoryOutput, since: number): Promise<InventoryOutput> {
-  const devices = ((recorded as InventoryOutput | undefined)?.mfaDevices?.devices ?? []) as RecordedMfaDevice[];
-  const listed = new Set(current.mfaDevices.devices.map((d) => d.serial));
-  const candidates = devices.filter((d) => d.kind === "virtual" && !listed.has(d.serial)).map((d) => d.serial);
-  const kept: RecordedMfaDevice[] = [];
-  for (const serial of candidates) {
-    if (await ctx.virtualMfa.isUnassignedVirtual(serial, since)) kept.push({ serial, kind: "virtual", unassigned: true });
-  }
-  if (kept.length === 0) return current;
+async function keepRecordedOrphans(ctx: CountingContext, recorded: InventoryOutput | undefined, current: InventoryOutput, since: number): Promise<InventoryOutput> {
+  const listed = current.mfaDevices.devices.map((d) => d.serial);
+  const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);
+  if (orphans.length === 0) return current;
+  const kept: RecordedMfaDevice[] = orphans.map((serial) => ({ serial, kind: "virtual", unassigned: true }));
   const all = [...current.mfaDevices.devices, ...kept].sort((a, b) => a.serial.localeCompare(b.serial));
   return {
     ...current,
@@ -199,14 +202,13 @@ async function keepRecordedOrphans(ctx: CountingContext, recorded: unknown, curr
   };
 }
 
-export async function remove(_id: string, props: Props, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
-  const inventory = props.inventory as InventoryOutput | undefined;
+export async function remove(_id: string, props: RecordedOutputs, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
   await teardownUser({
-    connection: connectionFor(props, stackConfig),
+    connection: resolveConnection(props, stackConfig, isLegacyRecord(props)),
     userName: props.userName,
     expectedUserId: props.userId,
     deleteUser: props.deleteUser !== false,
-    knownVirtualMfaSerials: inventory?.mfaDevices?.devices?.filter((d) => d.kind === "virtual").map((d) => d.serial) ?? [],
+    knownVirtualMfaSerials: recordedVirtualSerials(props.inventory),
     log: log ?? ((line) => console.error(`iam-user-teardown: ${line}`)),
   });
 }

@@ -19,7 +19,6 @@ export interface ActionRateState {
   rate: number;
   /** Earliest time the next request of this action may go out. */
   nextSlot: number;
-  throttled: number;
   /** When the rate was last cut, last grew, and a call last had to wait for its slot. */
   lastCut: number;
   lastGrow: number;
@@ -56,7 +55,7 @@ export class PerActionRateLimiter {
   private state(action: string): ActionRateState {
     let s = this.states.get(action);
     if (!s) {
-      s = { rate: this.options.maxRatePerAction ?? Infinity, nextSlot: 0, throttled: 0, lastCut: 0, lastGrow: 0, lastWait: 0 };
+      s = { rate: this.options.maxRatePerAction ?? Infinity, nextSlot: 0, lastCut: 0, lastGrow: 0, lastWait: 0 };
       this.states.set(action, s);
     }
     return s;
@@ -78,7 +77,6 @@ export class PerActionRateLimiter {
   /** IAM answered Throttling; `sentLastSecond` is how many requests of this action went out in the last second. */
   onThrottled(action: string, sentLastSecond: number): void {
     const s = this.state(action);
-    s.throttled++;
     const now = Date.now();
     if (now - s.lastCut < this.windowMs) return;
     s.rate = Math.max(this.minRate, Math.min(s.rate, Math.max(sentLastSecond, 1)) * this.decrease);
@@ -95,8 +93,9 @@ export class PerActionRateLimiter {
     s.lastGrow = now;
   }
 
-  snapshot(): Record<string, ActionRateState> {
-    return Object.fromEntries(this.states);
+  /** The allowed rate of an action, requests per second (Infinity until its first throttle). */
+  rateOf(action: string): number {
+    return this.states.get(action)?.rate ?? this.options.maxRatePerAction ?? Infinity;
   }
 }
 

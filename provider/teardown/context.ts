@@ -1,6 +1,6 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor, type AwsConnection } from "../aws/client";
-import { VirtualMfaIndex } from "./mfa-classifier";
+import { VirtualMfaIndex } from "./virtual-mfa";
 import { Semaphore } from "./pool";
 import type { KindContext, SendOptions } from "./types";
 

@@ -3,7 +3,7 @@ export { teardownUser, discoverInventory, TEARDOWN_DEFAULTS, type TeardownOption
 export { planTeardown, type PlanOptions, type TeardownPlan } from "./plan";
 export { createContext, type ContextOptions } from "./context";
 export { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, type PartlyRemoved } from "./errors";
-export { DEPENDENCY_KINDS } from "./kinds";
-export { VirtualMfaIndex } from "./mfa-classifier";
+export { DEPENDENCY_KINDS, type KindId } from "./kinds";
+export { VirtualMfaIndex } from "./virtual-mfa";
 export { inventoryOutput, planSteps, describeItem, countByKind, type InventoryOutput, type PlanStep } from "./report";
-export type { DependencyItem, DependencyKind, Inventory, KindId, MfaKind } from "./types";
+export { defineKind, type DependencyItem, type DependencyKind, type Inventory, type KindRegistry, type MfaKind } from "./types";

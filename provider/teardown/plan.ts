@@ -2,12 +2,15 @@ import { createContext, type ContextOptions } from "./context";
 import { discoverInventory } from "./engine";
 import { resolveIdentity } from "./identity";
 import { emptyInventory, inventoryOutput, planSteps, type InventoryOutput, type PlanStep } from "./report";
-import type { Inventory } from "./types";
+import { DEPENDENCY_KINDS } from "./kinds";
+import type { Inventory, KindRegistry } from "./types";
 
 export interface PlanOptions extends ContextOptions {
   userName: string;
   expectedUserId?: string;
   deleteUser?: boolean;
+  /** The dependency kinds to list; the package's registry unless given. */
+  kinds?: KindRegistry;
 }
 
 export interface TeardownPlan {
@@ -26,14 +29,15 @@ export interface TeardownPlan {
 /** What a teardown would remove, in order, without changing anything. */
 export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> {
   const ctx = createContext(options);
+  const kinds = options.kinds ?? DEPENDENCY_KINDS;
   ctx.virtualMfa.prefetch();
   const identity = await resolveIdentity(ctx, options.userName, options.expectedUserId);
   if (identity.state === "gone") {
-    const inventory = emptyInventory();
-    return { requestedUserName: options.userName, exists: false, userName: options.userName, inventory, summary: inventoryOutput(inventory), steps: [], apiCalls: ctx.calls() };
+    const inventory = emptyInventory(kinds);
+    return { requestedUserName: options.userName, exists: false, userName: options.userName, inventory, summary: inventoryOutput(inventory, kinds), steps: [], apiCalls: ctx.calls() };
   }
   const user = identity.user;
-  const inventory = await discoverInventory(ctx, user.UserName!);
+  const inventory = await discoverInventory(ctx, user.UserName!, undefined, kinds);
   return {
     requestedUserName: options.userName,
     exists: true,
@@ -42,8 +46,8 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
     arn: user.Arn,
     renamedFrom: identity.state === "renamed" ? identity.previousName : undefined,
     inventory,
-    summary: inventoryOutput(inventory),
-    steps: planSteps(user.UserName!, inventory, options.deleteUser !== false),
+    summary: inventoryOutput(inventory, kinds),
+    steps: planSteps(user.UserName!, inventory, options.deleteUser !== false, kinds),
     apiCalls: ctx.calls(),
   };
 }

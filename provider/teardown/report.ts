@@ -1,51 +1,29 @@
-import { DEPENDENCY_KINDS, kindById } from "./kinds";
-import type { DependencyItem, Inventory, KindId, MfaKind } from "./types";
+import { DEPENDENCY_KINDS, kindById, type InventoryOutput, type KindId } from "./kinds";
+import type { DependencyItem, DependencyKind, Inventory, KindRegistry } from "./types";
 
-export function emptyInventory(): Inventory {
-  return Object.fromEntries(DEPENDENCY_KINDS.map((k) => [k.id, []])) as unknown as Inventory;
+export function emptyInventory(registry: KindRegistry = DEPENDENCY_KINDS): Inventory {
+  return Object.fromEntries(registry.map((k) => [k.id, []]));
 }
 
 /** Every item, in registry order. */
-export function flattenInventory(inventory: Inventory): DependencyItem[] {
-  return DEPENDENCY_KINDS.flatMap((k) => inventory[k.id] ?? []);
+export function flattenInventory(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): DependencyItem[] {
+  return registry.flatMap((k) => inventory[k.id] ?? []);
 }
 
-const SINGULAR: Record<KindId, string> = {
-  loginProfile: "console password",
-  accessKeys: "access key",
-  sshPublicKeys: "SSH public key",
-  signingCertificates: "signing certificate",
-  serviceSpecificCredentials: "service-specific credential",
-  mfaDevices: "MFA device",
-  groupMemberships: "membership of group",
-  inlinePolicies: "inline policy",
-  managedPolicies: "attached managed policy",
-};
+const describeWith = (kind: DependencyKind, item: DependencyItem): string => kind.describe?.(item) ?? `${kind.singular} ${item.id}`;
 
-const MFA_WORDS: Record<MfaKind, string> = { virtual: "virtual", hardware: "hardware TOTP", fido: "FIDO security key" };
-
-export function describeItem(item: DependencyItem): string {
-  if (item.kind === "loginProfile") return "console password";
-  if (item.kind === "mfaDevices") return `${item.mfaKind ? MFA_WORDS[item.mfaKind] + " " : ""}MFA device ${item.id}`;
-  if (item.kind === "serviceSpecificCredentials") return `${SINGULAR[item.kind]} ${item.id}${item.service ? ` (${item.service})` : ""}`;
-  return `${SINGULAR[item.kind]} ${item.id}`;
+export function describeItem(item: DependencyItem, registry: KindRegistry = DEPENDENCY_KINDS): string {
+  return describeWith(kindById(item.kind, registry), item);
 }
 
 /** "2 access keys, 3 MFA devices (1 virtual, 1 hardware TOTP, 1 FIDO security key)". */
-export function countByKind(items: readonly DependencyItem[]): string {
+export function countByKind(items: readonly DependencyItem[], registry: KindRegistry = DEPENDENCY_KINDS): string {
   const parts: string[] = [];
-  for (const kind of DEPENDENCY_KINDS) {
+  for (const kind of registry) {
     const of = items.filter((i) => i.kind === kind.id);
     if (of.length === 0) continue;
-    let part = `${of.length} ${of.length === 1 ? SINGULAR[kind.id] : kind.title}`;
-    if (kind.id === "mfaDevices") {
-      const byKind = (["virtual", "hardware", "fido"] as MfaKind[])
-        .map((k) => [k, of.filter((i) => i.mfaKind === k).length] as const)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${n} ${MFA_WORDS[k]}`);
-      part += ` (${byKind.join(", ")})`;
-    }
-    parts.push(part);
+    const detail = kind.countDetail?.(of);
+    parts.push(`${of.length} ${of.length === 1 ? kind.singular : kind.title}${detail === undefined ? "" : ` (${detail})`}`);
   }
   return parts.length === 0 ? "nothing" : parts.join(", ");
 }
@@ -64,43 +42,29 @@ export interface SummaryInput {
 }
 
 /** The one line per user that ends every teardown's log. */
-export function summarizeTeardown(r: SummaryInput): string {
+export function summarizeTeardown(r: SummaryInput, registry: KindRegistry = DEPENDENCY_KINDS): string {
   const who = `IAM user ${r.userName}${r.userId ? ` (${r.userId})` : ""}${r.renamedFrom ? `, formerly ${r.renamedFrom},` : ""}`;
   const verb = r.outcome === "deleted" ? "deleted" : r.outcome === "cleared" ? "cleared (user kept: deleteUser is false)" : "already gone";
   const extra = r.alreadyGone.length > 0 ? `; ${r.alreadyGone.length} listed item(s) were already gone` : "";
-  return `${who} ${verb}: removed ${countByKind(r.removed)}${extra}; ${r.rounds} round(s), ${r.apiCalls} API calls, ${r.durationMs} ms`;
+  return `${who} ${verb}: removed ${countByKind(r.removed, registry)}${extra}; ${r.rounds} round(s), ${r.apiCalls} API calls, ${r.durationMs} ms`;
 }
 
-/** What hangs on a user, as resource outputs show it: per kind a count and identifiers; MFA devices with their kind. */
-export interface InventoryOutput {
-  total: number;
-  loginProfile: { count: number; ids: string[] };
-  accessKeys: { count: number; ids: string[] };
-  sshPublicKeys: { count: number; ids: string[] };
-  signingCertificates: { count: number; ids: string[] };
-  serviceSpecificCredentials: { count: number; ids: string[] };
-  mfaDevices: { count: number; ids: string[]; devices: Array<{ serial: string; kind: MfaKind }> };
-  groupMemberships: { count: number; ids: string[] };
-  inlinePolicies: { count: number; ids: string[] };
-  managedPolicies: { count: number; ids: string[] };
-}
+export type { InventoryOutput };
 
-export function inventoryOutput(inventory: Inventory): InventoryOutput {
-  const out = { total: flattenInventory(inventory).length } as InventoryOutput;
-  for (const kind of DEPENDENCY_KINDS) {
+/** The inventory as resource outputs show it. With another registry the entries are that registry's kinds. */
+export function inventoryOutput(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): InventoryOutput {
+  const out: Record<string, unknown> = { total: flattenInventory(inventory, registry).length };
+  for (const kind of registry) {
     const items = inventory[kind.id] ?? [];
-    const ids = items.map((i) => (i.kind === "serviceSpecificCredentials" && i.service ? `${i.service}/${i.id}` : i.id)).sort();
-    (out as unknown as Record<string, unknown>)[kind.id] = { count: items.length, ids };
+    const ids = items.map((i) => kind.outputId?.(i) ?? i.id).sort();
+    out[kind.id] = { count: items.length, ids, ...kind.outputExtra?.(items) };
   }
-  out.mfaDevices.devices = inventory.mfaDevices
-    .map((d) => ({ serial: d.id, kind: d.mfaKind ?? "hardware" }))
-    .sort((a, b) => a.serial.localeCompare(b.serial));
-  return out;
+  return out as InventoryOutput;
 }
 
 export interface PlanStep {
   step: number;
-  kind: KindId | "user";
+  kind: KindId | "user" | (string & {});
   id: string;
   description: string;
   /** IAM calls, in order. */
@@ -108,14 +72,11 @@ export interface PlanStep {
 }
 
 /** The ordered plan a teardown follows: every removal (run concurrently), then DeleteUser. */
-export function planSteps(userName: string, inventory: Inventory, deleteUser: boolean): PlanStep[] {
-  const steps: PlanStep[] = flattenInventory(inventory).map((item, i) => ({
-    step: i + 1,
-    kind: item.kind,
-    id: item.id,
-    description: `remove ${describeItem(item)}`,
-    actions: [...kindById(item.kind).removalActions(item)],
-  }));
+export function planSteps(userName: string, inventory: Inventory, deleteUser: boolean, registry: KindRegistry = DEPENDENCY_KINDS): PlanStep[] {
+  const steps: PlanStep[] = flattenInventory(inventory, registry).map((item, i) => {
+    const kind = kindById(item.kind, registry);
+    return { step: i + 1, kind: item.kind, id: item.id, description: `remove ${describeWith(kind, item)}`, actions: [...kind.removalActions(item)] };
+  });
   if (deleteUser) steps.push({ step: steps.length + 1, kind: "user", id: userName, description: `delete IAM user ${userName}`, actions: ["DeleteUser"] });
   return steps;
 }

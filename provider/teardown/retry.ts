@@ -19,11 +19,24 @@ export function isRetryable(err: unknown): boolean {
     code === "ECONNRESET" || code === "EPIPE" || (status !== undefined && status >= 500);
 }
 
-/** Exponential backoff with full jitter, capped. */
-export function backoffDelay(attempt: number, bounds: Pick<RetryBounds, "baseDelayMs" | "maxDelayMs">): number {
-  const ceiling = Math.min(bounds.maxDelayMs, bounds.baseDelayMs * 2 ** (attempt - 1));
+type DelayBounds = Pick<RetryBounds, "baseDelayMs" | "maxDelayMs">;
+
+/** The capped exponential wait before attempt `attempt + 1`: base, 2 x base, 4 x base, ... up to maxDelayMs. */
+export function exponentialDelay(attempt: number, bounds: DelayBounds): number {
+  return Math.min(bounds.maxDelayMs, bounds.baseDelayMs * 2 ** (attempt - 1));
+}
+
+/** Exponential backoff with jitter (between half and all of the capped exponential wait). */
+export function backoffDelay(attempt: number, bounds: DelayBounds): number {
+  const ceiling = exponentialDelay(attempt, bounds);
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
+
+/**
+ * Waits before looking again at something IAM has to catch up with (a deleted user still answering, a DeleteConflict
+ * with nothing left to remove): the plain capped exponential, no jitter, since nothing else competes for it.
+ */
+export const waitForIam = (attempt: number, bounds: DelayBounds): Promise<void> => sleep(exponentialDelay(attempt, bounds));
 
 export async function withRetry<T>(operation: () => Promise<T>, bounds: RetryBounds): Promise<T> {
   for (let attempt = 1; ; attempt++) {

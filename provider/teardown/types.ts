@@ -1,23 +1,10 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
-import type { VirtualMfaIndex } from "./mfa-classifier";
-
-/** The nine kinds of things that make DeleteUser answer DeleteConflict. */
-export type KindId =
-  | "loginProfile"
-  | "accessKeys"
-  | "sshPublicKeys"
-  | "signingCertificates"
-  | "serviceSpecificCredentials"
-  | "mfaDevices"
-  | "groupMemberships"
-  | "inlinePolicies"
-  | "managedPolicies";
 
 export type MfaKind = "virtual" | "hardware" | "fido";
 
-/** One thing hanging on a user. `id` is an identifier (never secret material). */
+/** One thing hanging on a user. `id` is an identifier (never secret material); `kind` is its kind's id. */
 export interface DependencyItem {
-  kind: KindId;
+  kind: string;
   id: string;
   /** For MFA devices: how AWS's own answers classify the device. */
   mfaKind?: MfaKind;
@@ -30,6 +17,13 @@ export interface SendOptions {
   abortSignal?: AbortSignal;
 }
 
+/** What the MFA kind asks of the account's virtual device index (virtual-mfa.ts), without depending on it. */
+export interface VirtualMfaDirectory {
+  prefetch(): void;
+  classify(serial: string, listedAt: number): Promise<MfaKind>;
+  isUnassignedVirtual(serial: string, notBefore: number): Promise<boolean>;
+}
+
 /** What a kind module gets to work with. */
 export interface KindContext {
   client: IAMClient;
@@ -37,14 +31,28 @@ export interface KindContext {
   send<Output>(command: unknown, options?: SendOptions): Promise<Output>;
   /** MaxItems for list calls. */
   pageSize: number;
-  virtualMfa: VirtualMfaIndex;
+  virtualMfa: VirtualMfaDirectory;
 }
 
-/** A dependency kind: how to list what hangs on a user, and how to remove one item. */
-export interface DependencyKind {
-  id: KindId;
-  /** Human words for logs and errors, plural. */
+/** Per kind, what the resource's `inventory` output shows: a count and identifiers, and whatever the kind adds. */
+export type KindOutput<Extra extends object = object> = { count: number; ids: string[] } & Extra;
+
+/**
+ * A dependency kind, whole: its id, the words plans, logs and reports use for it, how to list what hangs on a user,
+ * and how to remove one item. `Extra` is what the kind adds to its entry of the inventory output.
+ */
+export interface DependencyKind<Id extends string = string, Extra extends object = object> {
+  id: Id;
+  /** Words for one item and for several ("access key", "access keys"). */
+  singular: string;
   title: string;
+  /**
+   * True when the removal call names nothing unique to this user but the user's name (and a group, policy name or
+   * policy ARN): if the user were deleted and its name reused during the teardown, such a call would reach the new
+   * user, where a call with a key id, certificate id or MFA serial would only answer NoSuchEntity. These go first,
+   * right after the identity check.
+   */
+  namedByUserOnly: boolean;
   /** The IAM actions the list makes. */
   listActions: readonly string[];
   list(ctx: KindContext, userName: string): Promise<DependencyItem[]>;
@@ -52,6 +60,23 @@ export interface DependencyKind {
   removalActions(item: DependencyItem): readonly string[];
   /** Removes one item. NoSuchEntity is left to the caller, which treats it as already gone. */
   remove(ctx: KindContext, userName: string, item: DependencyItem): Promise<void>;
+  /** How an item reads in logs and plans; by default "<singular> <id>". */
+  describe?(item: DependencyItem): string;
+  /** Added to the count in summaries: "(1 virtual, 1 FIDO security key)". */
+  countDetail?(items: readonly DependencyItem[]): string;
+  /** The identifier the inventory output shows; by default the item's id. */
+  outputId?(item: DependencyItem): string;
+  /** What the kind adds to its inventory output entry. */
+  outputExtra?(items: readonly DependencyItem[]): Extra;
 }
 
-export type Inventory = Record<KindId, DependencyItem[]>;
+/** An ordered set of kinds: the engine lists, removes, plans and reports exactly these. */
+export type KindRegistry = readonly DependencyKind[];
+
+/** What hangs on a user, per kind id. */
+export type Inventory<Id extends string = string> = Record<Id, DependencyItem[]>;
+
+/** Declares a kind, keeping its id's literal type (from which KindId and the inventory output's type are derived). */
+export function defineKind<const Id extends string, Extra extends object = object>(kind: DependencyKind<Id, Extra>): DependencyKind<Id, Extra> {
+  return kind;
+}

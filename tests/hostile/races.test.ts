@@ -233,7 +233,7 @@ describe("hostile: races", () => {
     });
 
     /** The resource's delete, as Pulumi calls it after the killed destroy: props as its last refresh recorded them. */
-    async function providerDelete(sc: Scenario, inventory: unknown): Promise<void> {
+    async function providerDelete(sc: Scenario, inventory: methods.RecordedOutputs["inventory"]): Promise<void> {
       const restoreEndpoint = pointIamEndpointAt(sc.emulator.endpoint);
       try {
         await methods.remove(TARGET, { userName: TARGET, userId: sc.userId, deleteUser: true, inventory }, undefined, () => undefined);

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor, resetIamClients } from "../../provider/aws/client";
 import { teardownUser, type DependencyItem, type PartlyRemoved, type TeardownOptions, type TeardownReport } from "../../provider/teardown";
-import { kindById } from "../../provider/teardown/kinds";
+import { DEPENDENCY_KINDS, kindById } from "../../provider/teardown/kinds";
 import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry, type UserSeed } from "../iam-emulator";
 import type { CallerPolicy } from "../iam-emulator/policy";
 import { mulberry32, type Random } from "../iam-emulator/prng";
@@ -469,7 +469,9 @@ export function reportVersusLog(
 }
 
 /** Removal calls that name only the user (and a group or policy): the ones a new user under the same name could receive. */
-export const NAMED_BY_USER_ONLY = new Set(["DeleteLoginProfile", "RemoveUserFromGroup", "DeleteUserPolicy", "DetachUserPolicy"]);
+export const NAMED_BY_USER_ONLY: ReadonlySet<string> = new Set(
+  DEPENDENCY_KINDS.filter((k) => k.namedByUserOnly).flatMap((k) => k.removalActions({ kind: k.id, id: "" })),
+);
 
 /**
  * After a new user took the target's name over at request `at` (its snapshot right then: `afterTakeover`): what the

@@ -256,7 +256,7 @@ describe("AWS configuration as the SDK reads it", () => {
       const ana = emulator.seed({ users: [everyKind("ana")] }).users.ana;
       env(awsFiles({ "deploy-new": { key: "AKIDDEPLOYNEW0000001" } }));
       // Written by a version that copied aws:profile and aws:region into the resource; deploy-old no longer exists.
-      const legacy = { userName: "ana", userId: ana.userId, arn: ana.arn, deleteUser: true, adopt: true, profile: "deploy-old", region: "eu-west-1", inventory: {} };
+      const legacy = { userName: "ana", userId: ana.userId, arn: ana.arn, deleteUser: true, adopt: true, profile: "deploy-old", region: "eu-west-1" };
       const stack = stackConfig({ profile: "deploy-new" });
       const refreshed = await methods.read("ana", legacy, stack);
       assert.equal(refreshed.props!.profile, undefined, "the stack sets aws:profile: the recorded one was the stack's");

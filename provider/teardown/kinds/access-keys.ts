@@ -1,20 +1,19 @@
 import { DeleteAccessKeyCommand, ListAccessKeysCommand, type ListAccessKeysCommandOutput } from "@aws-sdk/client-iam";
-import { listAllPages } from "../paging";
-import type { DependencyKind } from "../types";
+import { listUserPages } from "../paging";
+import { defineKind } from "../types";
 
-export const accessKeys: DependencyKind = {
+export const accessKeys = defineKind({
   id: "accessKeys",
+  singular: "access key",
   title: "access keys",
+  namedByUserOnly: false,
   listActions: ["ListAccessKeys"],
   async list(ctx, userName) {
-    const keys = await listAllPages(
-      (Marker) => ctx.send<ListAccessKeysCommandOutput>(new ListAccessKeysCommand({ UserName: userName, Marker, MaxItems: ctx.pageSize })),
-      (page) => page.AccessKeyMetadata,
-    );
+    const keys = await listUserPages(ctx, userName, (input) => new ListAccessKeysCommand(input), (page: ListAccessKeysCommandOutput) => page.AccessKeyMetadata);
     return keys.map((k) => ({ kind: "accessKeys", id: k.AccessKeyId! }));
   },
   removalActions: () => ["DeleteAccessKey"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: item.id }));
   },
-};
+});

@@ -1,21 +1,20 @@
 import { ListGroupsForUserCommand, RemoveUserFromGroupCommand, type ListGroupsForUserCommandOutput } from "@aws-sdk/client-iam";
-import { listAllPages } from "../paging";
-import type { DependencyKind } from "../types";
+import { listUserPages } from "../paging";
+import { defineKind } from "../types";
 
 /** The user's memberships; the groups themselves are never touched. */
-export const groupMemberships: DependencyKind = {
+export const groupMemberships = defineKind({
   id: "groupMemberships",
+  singular: "membership of group",
   title: "group memberships",
+  namedByUserOnly: true,
   listActions: ["ListGroupsForUser"],
   async list(ctx, userName) {
-    const groups = await listAllPages(
-      (Marker) => ctx.send<ListGroupsForUserCommandOutput>(new ListGroupsForUserCommand({ UserName: userName, Marker, MaxItems: ctx.pageSize })),
-      (page) => page.Groups,
-    );
+    const groups = await listUserPages(ctx, userName, (input) => new ListGroupsForUserCommand(input), (page: ListGroupsForUserCommandOutput) => page.Groups);
     return groups.map((g) => ({ kind: "groupMemberships", id: g.GroupName! }));
   },
   removalActions: () => ["RemoveUserFromGroup"],
   async remove(ctx, userName, item) {
     await ctx.send(new RemoveUserFromGroupCommand({ UserName: userName, GroupName: item.id }));
   },
-};
+});

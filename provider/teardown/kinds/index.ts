@@ -1,4 +1,4 @@
-import type { DependencyKind, KindId } from "../types";
+import type { DependencyKind, KindOutput, KindRegistry } from "../types";
 import { accessKeys } from "./access-keys";
 import { groupMemberships } from "./group-memberships";
 import { inlinePolicies } from "./inline-policies";
@@ -12,9 +12,9 @@ import { sshPublicKeys } from "./ssh-public-keys";
 /**
  * Every kind that blocks DeleteUser, in the order plans list them: credentials first (they grant access), then
  * devices, then what grants permissions. Removals run concurrently; the order is for people reading a plan.
- * A kind AWS adds later is one module here and one line below.
+ * A kind AWS adds later is one module here and one line below; its id, words and output follow from it.
  */
-export const DEPENDENCY_KINDS: readonly DependencyKind[] = [
+export const DEPENDENCY_KINDS = [
   loginProfile,
   accessKeys,
   sshPublicKeys,
@@ -24,12 +24,20 @@ export const DEPENDENCY_KINDS: readonly DependencyKind[] = [
   groupMemberships,
   inlinePolicies,
   managedPolicies,
-];
+] as const satisfies KindRegistry;
 
-export const KIND_IDS: readonly KindId[] = DEPENDENCY_KINDS.map((k) => k.id);
+type Registered = (typeof DEPENDENCY_KINDS)[number];
 
-export function kindById(id: KindId): DependencyKind {
-  const kind = DEPENDENCY_KINDS.find((k) => k.id === id);
+/** The kinds' ids: "loginProfile" | "accessKeys" | ... */
+export type KindId = Registered["id"];
+
+/** What hangs on a user, as resource outputs show it: per kind a count and identifiers, plus what the kind adds. */
+export type InventoryOutput = { total: number } & {
+  [K in Registered as K["id"]]: KindOutput<K extends DependencyKind<string, infer Extra> ? Extra : object>;
+};
+
+export function kindById(id: string, registry: KindRegistry = DEPENDENCY_KINDS): DependencyKind {
+  const kind = registry.find((k) => k.id === id);
   if (!kind) throw new Error(`unknown dependency kind ${id}`);
   return kind;
 }

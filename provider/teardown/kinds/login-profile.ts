@@ -1,11 +1,13 @@
 import { DeleteLoginProfileCommand, GetLoginProfileCommand } from "@aws-sdk/client-iam";
 import { isNoSuchEntity } from "../../aws/errors";
-import type { DependencyKind } from "../types";
+import { defineKind } from "../types";
 
 /** The console password. GetLoginProfile answers NoSuchEntity when there is none. */
-export const loginProfile: DependencyKind = {
+export const loginProfile = defineKind({
   id: "loginProfile",
+  singular: "console password",
   title: "console passwords",
+  namedByUserOnly: true,
   listActions: ["GetLoginProfile"],
   async list(ctx, userName) {
     try {
@@ -21,4 +23,6 @@ export const loginProfile: DependencyKind = {
   async remove(ctx, userName) {
     await ctx.send(new DeleteLoginProfileCommand({ UserName: userName }));
   },
-};
+  // A user has at most one, identified by the user's name: the words say it all.
+  describe: () => "console password",
+});

@@ -3,19 +3,22 @@ import {
   ListAttachedUserPoliciesCommand,
   type ListAttachedUserPoliciesCommandOutput,
 } from "@aws-sdk/client-iam";
-import { listAllPages } from "../paging";
-import type { DependencyKind } from "../types";
+import { listUserPages } from "../paging";
+import { defineKind } from "../types";
 
 /** Attachments of managed policies; the policies themselves are never touched. */
-export const managedPolicies: DependencyKind = {
+export const managedPolicies = defineKind({
   id: "managedPolicies",
+  singular: "attached managed policy",
   title: "attached managed policies",
+  namedByUserOnly: true,
   listActions: ["ListAttachedUserPolicies"],
   async list(ctx, userName) {
-    const attached = await listAllPages(
-      (Marker) =>
-        ctx.send<ListAttachedUserPoliciesCommandOutput>(new ListAttachedUserPoliciesCommand({ UserName: userName, Marker, MaxItems: ctx.pageSize })),
-      (page) => page.AttachedPolicies,
+    const attached = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListAttachedUserPoliciesCommand(input),
+      (page: ListAttachedUserPoliciesCommandOutput) => page.AttachedPolicies,
     );
     return attached.map((p) => ({ kind: "managedPolicies", id: p.PolicyArn! }));
   },
@@ -23,4 +26,4 @@ export const managedPolicies: DependencyKind = {
   async remove(ctx, userName, item) {
     await ctx.send(new DetachUserPolicyCommand({ UserName: userName, PolicyArn: item.id }));
   },
-};
+});

@@ -1,34 +1,27 @@
-import {
-  DeactivateMFADeviceCommand,
-  DeleteVirtualMFADeviceCommand,
-  ListMFADevicesCommand,
-  type ListMFADevicesCommandOutput,
-} from "@aws-sdk/client-iam";
+import { DeactivateMFADeviceCommand, DeleteVirtualMFADeviceCommand, ListMFADevicesCommand, type ListMFADevicesCommandOutput } from "@aws-sdk/client-iam";
 import { isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
-import { listAllPages } from "../paging";
-import type { DependencyKind } from "../types";
+import { listUserPages } from "../paging";
+import { defineKind, type MfaKind } from "../types";
+import { MFA_KIND_ID, MFA_KIND_WORDS } from "../virtual-mfa";
+
+const MFA_KINDS: readonly MfaKind[] = ["virtual", "hardware", "fido"];
 
 /**
  * MFA devices of every kind. Each is classified from AWS's own answers before anything is removed (see
- * mfa-classifier.ts): virtual devices are deactivated, then deleted, so no orphan stays in the account; hardware
+ * virtual-mfa.ts): virtual devices are deactivated, then deleted, so no orphan stays in the account; hardware
  * TOTP tokens and FIDO security keys are deactivated only, which removes them from the user entirely.
  */
-export const mfaDevices: DependencyKind = {
-  id: "mfaDevices",
+export const mfaDevices = defineKind({
+  id: MFA_KIND_ID,
+  singular: "MFA device",
   title: "MFA devices",
+  namedByUserOnly: false,
   listActions: ["ListMFADevices", "ListVirtualMFADevices"],
   async list(ctx, userName) {
     const listedAt = Date.now();
-    const devices = await listAllPages(
-      (Marker) => ctx.send<ListMFADevicesCommandOutput>(new ListMFADevicesCommand({ UserName: userName, Marker, MaxItems: ctx.pageSize })),
-      (page) => page.MFADevices,
-    );
+    const devices = await listUserPages(ctx, userName, (input) => new ListMFADevicesCommand(input), (page: ListMFADevicesCommandOutput) => page.MFADevices);
     return Promise.all(
-      devices.map(async (d) => ({
-        kind: "mfaDevices" as const,
-        id: d.SerialNumber!,
-        mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAt),
-      })),
+      devices.map(async (d) => ({ kind: MFA_KIND_ID, id: d.SerialNumber!, mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAt) })),
     );
   },
   removalActions: (item) => (item.mfaKind === "virtual" ? ["DeactivateMFADevice", "DeleteVirtualMFADevice"] : ["DeactivateMFADevice"]),
@@ -41,15 +34,23 @@ export const mfaDevices: DependencyKind = {
       if (!(isNoSuchEntity(err) && item.mfaKind === "virtual")) throw err;
       notEnabledHere = err;
     }
-    if (item.mfaKind === "virtual") {
-      try {
-        await ctx.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: item.id }));
-      } catch (err) {
-        // Not enabled for this name, yet still assigned: the device is enabled for a user under another name (this
-        // one, renamed during the teardown). It is no orphan, and not this name's to remove: it is gone from here.
-        if (notEnabledHere && isDeleteConflict(err)) throw notEnabledHere;
-        throw err;
-      }
+    if (item.mfaKind !== "virtual") return;
+    try {
+      await ctx.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: item.id }));
+    } catch (err) {
+      // Not enabled for this name, yet still assigned: the device is enabled for a user under another name (this
+      // one, renamed during the teardown). It is no orphan, and not this name's to remove: it is gone from here.
+      if (notEnabledHere && isDeleteConflict(err)) throw notEnabledHere;
+      throw err;
     }
   },
-};
+  describe: (item) => `${item.mfaKind ? MFA_KIND_WORDS[item.mfaKind] + " " : ""}MFA device ${item.id}`,
+  countDetail: (items) =>
+    MFA_KINDS.map((k) => [k, items.filter((i) => i.mfaKind === k).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${MFA_KIND_WORDS[k]}`)
+      .join(", "),
+  outputExtra: (items): { devices: Array<{ serial: string; kind: MfaKind }> } => ({
+    devices: items.map((d) => ({ serial: d.id, kind: d.mfaKind ?? "hardware" })).sort((a, b) => a.serial.localeCompare(b.serial)),
+  }),
+});

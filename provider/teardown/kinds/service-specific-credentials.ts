@@ -3,21 +3,22 @@ import {
   ListServiceSpecificCredentialsCommand,
   type ListServiceSpecificCredentialsCommandOutput,
 } from "@aws-sdk/client-iam";
-import { listAllPages } from "../paging";
-import type { DependencyKind } from "../types";
+import { listUserPages } from "../paging";
+import { defineKind } from "../types";
 
 /** Credentials for every service at once (CodeCommit, Keyspaces, Bedrock API keys, ...): no ServiceName filter. */
-export const serviceSpecificCredentials: DependencyKind = {
+export const serviceSpecificCredentials = defineKind({
   id: "serviceSpecificCredentials",
+  singular: "service-specific credential",
   title: "service-specific credentials",
+  namedByUserOnly: false,
   listActions: ["ListServiceSpecificCredentials"],
   async list(ctx, userName) {
-    const creds = await listAllPages(
-      (Marker) =>
-        ctx.send<ListServiceSpecificCredentialsCommandOutput>(
-          new ListServiceSpecificCredentialsCommand({ UserName: userName, Marker, MaxItems: ctx.pageSize }),
-        ),
-      (page) => page.ServiceSpecificCredentials,
+    const creds = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListServiceSpecificCredentialsCommand(input),
+      (page: ListServiceSpecificCredentialsCommandOutput) => page.ServiceSpecificCredentials,
     );
     return creds.map((c) => ({ kind: "serviceSpecificCredentials", id: c.ServiceSpecificCredentialId!, service: c.ServiceName }));
   },
@@ -25,4 +26,6 @@ export const serviceSpecificCredentials: DependencyKind = {
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteServiceSpecificCredentialCommand({ UserName: userName, ServiceSpecificCredentialId: item.id }));
   },
-};
+  describe: (item) => `service-specific credential ${item.id}${item.service ? ` (${item.service})` : ""}`,
+  outputId: (item) => (item.service ? `${item.service}/${item.id}` : item.id),
+});

@@ -3,23 +3,21 @@ import {
   ListSigningCertificatesCommand,
   type ListSigningCertificatesCommandOutput,
 } from "@aws-sdk/client-iam";
-import { listAllPages } from "../paging";
-import type { DependencyKind } from "../types";
+import { listUserPages } from "../paging";
+import { defineKind } from "../types";
 
-export const signingCertificates: DependencyKind = {
+export const signingCertificates = defineKind({
   id: "signingCertificates",
+  singular: "signing certificate",
   title: "signing certificates",
+  namedByUserOnly: false,
   listActions: ["ListSigningCertificates"],
   async list(ctx, userName) {
-    const certs = await listAllPages(
-      (Marker) =>
-        ctx.send<ListSigningCertificatesCommandOutput>(new ListSigningCertificatesCommand({ UserName: userName, Marker, MaxItems: ctx.pageSize })),
-      (page) => page.Certificates,
-    );
+    const certs = await listUserPages(ctx, userName, (input) => new ListSigningCertificatesCommand(input), (page: ListSigningCertificatesCommandOutput) => page.Certificates);
     return certs.map((c) => ({ kind: "signingCertificates", id: c.CertificateId! }));
   },
   removalActions: () => ["DeleteSigningCertificate"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteSigningCertificateCommand({ UserName: userName, CertificateId: item.id }));
   },
-};
+});

@@ -1,20 +1,19 @@
 import { DeleteSSHPublicKeyCommand, ListSSHPublicKeysCommand, type ListSSHPublicKeysCommandOutput } from "@aws-sdk/client-iam";
-import { listAllPages } from "../paging";
-import type { DependencyKind } from "../types";
+import { listUserPages } from "../paging";
+import { defineKind } from "../types";
 
-export const sshPublicKeys: DependencyKind = {
+export const sshPublicKeys = defineKind({
   id: "sshPublicKeys",
+  singular: "SSH public key",
   title: "SSH public keys",
+  namedByUserOnly: false,
   listActions: ["ListSSHPublicKeys"],
   async list(ctx, userName) {
-    const keys = await listAllPages(
-      (Marker) => ctx.send<ListSSHPublicKeysCommandOutput>(new ListSSHPublicKeysCommand({ UserName: userName, Marker, MaxItems: ctx.pageSize })),
-      (page) => page.SSHPublicKeys,
-    );
+    const keys = await listUserPages(ctx, userName, (input) => new ListSSHPublicKeysCommand(input), (page: ListSSHPublicKeysCommandOutput) => page.SSHPublicKeys);
     return keys.map((k) => ({ kind: "sshPublicKeys", id: k.SSHPublicKeyId! }));
   },
   removalActions: () => ["DeleteSSHPublicKey"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteSSHPublicKeyCommand({ UserName: userName, SSHPublicKeyId: item.id }));
   },
-};
+});

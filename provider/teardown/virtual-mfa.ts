@@ -1,9 +1,21 @@
-import { ListVirtualMFADevicesCommand, type IAMClient, type ListVirtualMFADevicesCommandOutput } from "@aws-sdk/client-iam";
+/**
+ * Everything about virtual MFA devices beyond the user's own list: the account's virtual device index that classifies
+ * ARN-form serials, and the devices a user was known to hold that an interrupted or outside deletion left unassigned
+ * (orphans), which a teardown deletes and a refresh keeps in the recorded inventory.
+ */
+import { DeleteVirtualMFADeviceCommand, ListVirtualMFADevicesCommand, type IAMClient, type ListVirtualMFADevicesCommandOutput } from "@aws-sdk/client-iam";
+import { isNoSuchEntity } from "../aws/errors";
 import { listAllPages } from "./paging";
-import type { MfaKind } from "./types";
+import { withRetry, type RetryBounds } from "./retry";
+import type { DependencyItem, Inventory, KindContext, MfaKind, VirtualMfaDirectory } from "./types";
+
+/** The MFA kind's id in the registry. */
+export const MFA_KIND_ID = "mfaDevices";
 
 /** FIDO security keys and passkeys: `arn:aws:iam::<account>:u2f/user/<user>/<id>`. No other kind has this form. */
 const FIDO_SERIAL = /^arn:aws[a-z-]*:iam::\d{12}:u2f\//;
+
+export const MFA_KIND_WORDS: Readonly<Record<MfaKind, string>> = { virtual: "virtual", hardware: "hardware TOTP", fido: "FIDO security key" };
 
 export interface VirtualDeviceEntry {
   serial: string;
@@ -26,11 +38,9 @@ interface Snapshot {
  * tearing down 500 users lists it once, not 500 times. It is fetched again only for an ARN-form serial it does not
  * contain when the snapshot predates the moment that serial was seen (a device enabled during the run).
  */
-export class VirtualMfaIndex {
+export class VirtualMfaIndex implements VirtualMfaDirectory {
   private snapshot?: Snapshot;
   private inflight?: Promise<Snapshot>;
-  /** Number of complete listings made; a figure for tests and the benchmark. */
-  listings = 0;
 
   constructor(
     private readonly fetchAll: () => Promise<VirtualDeviceEntry[]>,
@@ -61,7 +71,6 @@ export class VirtualMfaIndex {
     const startedAt = Date.now();
     const listing = this.fetchAll().then(
       (entries) => {
-        this.listings++;
         const snapshot = { startedAt, bySerial: new Map(entries.map((e) => [e.serial, e])) };
         this.snapshot = snapshot;
         this.inflight = undefined;
@@ -96,5 +105,57 @@ export class VirtualMfaIndex {
     const s = await this.current(notBefore);
     const entry = s.bySerial.get(serial);
     return entry !== undefined && entry.userName === undefined;
+  }
+}
+
+/** A virtual device as an item of the MFA kind. */
+export const virtualDeviceItem = (serial: string): DependencyItem => ({ kind: MFA_KIND_ID, id: serial, mfaKind: "virtual" });
+
+/** The virtual devices an inventory lists. */
+export const virtualSerialsOf = (inventory: Inventory | undefined): string[] =>
+  (inventory?.[MFA_KIND_ID] ?? []).filter((d) => d.mfaKind === "virtual").map((d) => d.id);
+
+/**
+ * Of the virtual devices recorded as the user's and not on its list any more, those that still exist unassigned: an
+ * interrupted run (or the user's deletion) deactivated them and nothing deleted them. Only serials this user was seen
+ * holding qualify, so nobody else's device is ever touched. Costs nothing unless a recorded device is missing.
+ */
+export async function recordedOrphans(
+  virtualMfa: VirtualMfaDirectory,
+  recorded: Iterable<string>,
+  listed: Iterable<string>,
+  since: number,
+  bounds?: RetryBounds,
+): Promise<string[]> {
+  const onList = new Set(listed);
+  const orphans: string[] = [];
+  for (const serial of recorded) {
+    if (onList.has(serial)) continue;
+    const check = () => virtualMfa.isUnassignedVirtual(serial, since);
+    if (await (bounds ? withRetry(check, bounds) : check())) orphans.push(serial);
+  }
+  return orphans;
+}
+
+/**
+ * Deletes the orphans among `held` once the user is gone (deleting a user deactivates its virtual devices without
+ * deleting them). One fresh listing of the account's virtual devices serves every candidate; a device gone meanwhile
+ * is skipped. `onDeleted` hears of each deletion as it happens, so a later failure reports what went before it.
+ */
+export async function deleteOrphans(
+  ctx: KindContext,
+  held: Iterable<string>,
+  bounds: RetryBounds,
+  onDeleted: (item: DependencyItem) => void,
+): Promise<void> {
+  const since = Date.now();
+  for (const serial of held) {
+    try {
+      if ((await recordedOrphans(ctx.virtualMfa, [serial], [], since, bounds)).length === 0) continue;
+      await withRetry(() => ctx.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial })), bounds);
+      onDeleted(virtualDeviceItem(serial));
+    } catch (err) {
+      if (!isNoSuchEntity(err)) throw err;
+    }
   }
 }

@@ -1,0 +1,68 @@
+import { DeleteUserCommand } from "@aws-sdk/client-iam";
+import { errorMessage, isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
+import { TeardownIncompleteError } from "../errors";
+import { getUserOrUndefined } from "../identity";
+import { describeItem, flattenInventory } from "../report";
+import { waitForIam, withRetry } from "../retry";
+import { rediscover } from "./discover";
+import type { TeardownState } from "./state";
+import { permissionError } from "./state";
+
+/** What a round ends in: the user deleted or cleared, the user gone meanwhile, or another round needed. */
+export type RoundEnd = "deleted" | "cleared" | "gone" | "again";
+
+const outOfTime = (s: TeardownState, round: number) => round >= s.maxRounds || Date.now() > s.bounds.deadline;
+
+/**
+ * Phase four: DeleteUser, then verify the user is gone. A DeleteConflict (something new appeared, or IAM has not
+ * caught up with the removals) lists again for another round, until maxRounds or the deadline.
+ */
+export async function deleteAndVerify(s: TeardownState, round: number): Promise<RoundEnd> {
+  const { userName, userId } = s.target!;
+  try {
+    await withRetry(() => s.ctx.send(new DeleteUserCommand({ UserName: userName })), s.bounds);
+  } catch (err) {
+    if (isNoSuchEntity(err)) {
+      s.log(`IAM user ${userName} was deleted by someone else during the teardown`);
+      return "gone";
+    }
+    if (!isDeleteConflict(err)) throw permissionError(s, err);
+    return conflictRound(s, round, errorMessage(err));
+  }
+  if (s.options.verify !== false) await verifyGone(s, userName, userId);
+  return "deleted";
+}
+
+async function conflictRound(s: TeardownState, round: number, conflict: string): Promise<RoundEnd> {
+  const inventory = await rediscover(s);
+  if (!inventory) return "gone";
+  const left = flattenInventory(inventory, s.kinds);
+  if (outOfTime(s, round)) throw new TeardownIncompleteError(s.target!.userName, left, conflict, round);
+  const next = left.length === 0 ? "nothing new (waiting for IAM to catch up)" : left.map((i) => describeItem(i, s.kinds)).join(", ");
+  s.log(`DeleteUser ${s.target!.userName}: ${conflict}; round ${round + 1} removes ${next}`);
+  // Nothing listed means IAM has not caught up with the removals yet: give it a moment before asking again.
+  if (left.length === 0) await waitForIam(round, s.bounds);
+  return "again";
+}
+
+/** Companion mode: nothing answers DeleteConflict, so look once more for anything that appeared meanwhile. */
+export async function confirmCleared(s: TeardownState, round: number): Promise<RoundEnd> {
+  const inventory = await rediscover(s);
+  if (!inventory) return "gone";
+  const left = flattenInventory(inventory, s.kinds);
+  if (left.length === 0) return "cleared";
+  if (outOfTime(s, round)) throw new TeardownIncompleteError(s.target!.userName, left, "dependencies keep appearing", round);
+  return "again";
+}
+
+/** IAM is eventually consistent: a just-deleted user can still answer GetUser for a moment. */
+async function verifyGone(s: TeardownState, name: string, id: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const still = await withRetry(() => getUserOrUndefined(s.ctx, name), s.bounds);
+    if (!still || still.UserId !== id) return;
+    if (attempt >= s.bounds.attempts || Date.now() > s.bounds.deadline) {
+      throw new Error(`DeleteUser ${name} succeeded, but IAM still returns the user (${id}) after ${attempt} checks`);
+    }
+    await waitForIam(attempt, s.bounds);
+  }
+}

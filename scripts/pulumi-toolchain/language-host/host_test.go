@@ -136,12 +136,12 @@ type fakeMonitor struct {
 
 func (fakeMonitor) Invoke(
 	_ context.Context, req *pulumirpc.ResourceInvokeRequest, _ ...grpc.CallOption,
-) (*pulumirpc.InvokeResponse, error) {
+) (*pulumirpc.ResourceInvokeResponse, error) {
 	if req.GetTok() == "fail" {
 		return nil, errors.New("no such thing")
 	}
 	ret, _ := structpb.NewStruct(map[string]any{"tok": req.GetTok()})
-	return &pulumirpc.InvokeResponse{Return: ret}, nil
+	return &pulumirpc.ResourceInvokeResponse{Return: ret}, nil
 }
 
 func TestSyncInvokePipes(t *testing.T) {
@@ -158,7 +158,7 @@ func TestSyncInvokePipes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	invoke := func(tok string) *pulumirpc.InvokeResponse {
+	invoke := func(tok string) *pulumirpc.ResourceInvokeResponse {
 		b, err := proto.Marshal(&pulumirpc.ResourceInvokeRequest{Tok: tok})
 		if err != nil {
 			t.Fatal(err)
@@ -177,7 +177,7 @@ func TestSyncInvokePipes(t *testing.T) {
 		if _, err := io.ReadFull(resR, buf); err != nil {
 			t.Fatal(err)
 		}
-		var resp pulumirpc.InvokeResponse
+		var resp pulumirpc.ResourceInvokeResponse
 		if err := proto.Unmarshal(buf, &resp); err != nil {
 			t.Fatal(err)
 		}

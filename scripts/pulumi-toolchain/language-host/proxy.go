@@ -38,7 +38,7 @@ func (p *monitorProxy) SupportsFeature(
 
 func (p *monitorProxy) Invoke(
 	ctx context.Context, req *pulumirpc.ResourceInvokeRequest,
-) (*pulumirpc.InvokeResponse, error) {
+) (*pulumirpc.ResourceInvokeResponse, error) {
 	return p.target.Invoke(ctx, req)
 }
 
@@ -50,6 +50,12 @@ func (p *monitorProxy) ReadResource(
 	ctx context.Context, req *pulumirpc.ReadResourceRequest,
 ) (*pulumirpc.ReadResourceResponse, error) {
 	return p.target.ReadResource(ctx, req)
+}
+
+func (p *monitorProxy) ExistsResource(
+	ctx context.Context, req *pulumirpc.ExistsResourceRequest,
+) (*pulumirpc.ExistsResourceResponse, error) {
+	return p.target.ExistsResource(ctx, req)
 }
 
 func (p *monitorProxy) RegisterResource(
@@ -103,7 +109,7 @@ func (p *monitorProxy) SignalAndWaitForShutdown(ctx context.Context, req *emptyp
 // invoke_res. A program that wants a blocking invoke opens invoke_req for
 // writing and invoke_res for reading, then writes frames of a 4-byte
 // big-endian length followed by a protobuf ResourceInvokeRequest, and reads
-// frames of the same shape holding an InvokeResponse. Current @pulumi/pulumi
+// frames of the same shape holding a ResourceInvokeResponse. Current @pulumi/pulumi
 // versions no longer open the FIFOs; they are still offered, as by the
 // upstream host, for programs built on older SDKs.
 
@@ -201,7 +207,7 @@ func (p *syncInvokePipes) serve(ctx context.Context, target pulumirpc.ResourceMo
 			// the SDK already surfaces provider check failures, so the program
 			// throws just as it would for a failed asynchronous invoke.
 			if resp == nil {
-				resp = &pulumirpc.InvokeResponse{}
+				resp = &pulumirpc.ResourceInvokeResponse{}
 			}
 			resp.Failures = append(resp.Failures, &pulumirpc.CheckFailure{Reason: err.Error()})
 		}

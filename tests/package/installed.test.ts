@@ -8,7 +8,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
-import { REPO_ROOT } from "../helpers/pulumi";
+import { REPO_ROOT } from "../helpers/pulumi/toolchain";
 import { assertNoTrace, assertOk, emulatedStack, giveEveryKind, printed, seedBystander, summaryLine, type EmulatedStack } from "../e2e/support";
 import { npmPack } from "./pack";
 

@@ -6,7 +6,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
-import { REPO_ROOT } from "../helpers/pulumi";
+import { REPO_ROOT } from "../helpers/pulumi/toolchain";
 
 export const PROVIDER_DIR = path.join(REPO_ROOT, "provider");
 

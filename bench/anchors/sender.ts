@@ -15,6 +15,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 
 /** What an anchor needs from a client. `IAMClient` fits. */
 export interface IamSender {
+  // biome-ignore lint/suspicious/noExplicitAny: IAMClient's send is generic per command class; any client that sends commands fits
   send(command: any): Promise<any>;
 }
 
@@ -53,7 +54,8 @@ function isRetryable(err: unknown): { retry: boolean; throttled: boolean } {
   const code = codeOf(err);
   if (code && THROTTLING_CODES.has(code)) return { retry: true, throttled: true };
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  if ((status !== undefined && status >= 500) || code === "ServiceFailure" || code === "ServiceUnavailable") return { retry: true, throttled: false };
+  if ((status !== undefined && status >= 500) || code === "ServiceFailure" || code === "ServiceUnavailable")
+    return { retry: true, throttled: false };
   if (code === "ECONNRESET" || code === "EPIPE" || code === "TimeoutError") return { retry: true, throttled: false };
   return { retry: false, throttled: false };
 }
@@ -65,10 +67,14 @@ export class ModelClient implements IamSender {
   attempts = 0;
   retries = 0;
 
-  constructor(endpoint: string, private readonly retry: RetryModel) {
+  constructor(
+    endpoint: string,
+    private readonly retry: RetryModel,
+  ) {
     this.client = new IAMClient({ endpoint, region: process.env.AWS_REGION ?? "us-east-1", maxAttempts: 1 });
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: IAMClient's send is generic per command class; any client that sends commands fits
   async send(command: any): Promise<any> {
     for (let attempt = 1; ; attempt++) {
       this.attempts++;
@@ -92,6 +98,7 @@ export class ModelClient implements IamSender {
 export function counting(client: IamSender): IamSender & { calls: number } {
   const wrapped = {
     calls: 0,
+    // biome-ignore lint/suspicious/noExplicitAny: IAMClient's send is generic per command class; any client that sends commands fits
     send(command: any): Promise<any> {
       wrapped.calls++;
       return client.send(command);

@@ -19,9 +19,10 @@ export class AccountNotAllowedError extends Error {
 }
 
 function accountRefusal(accountId: string, r: AccountRestriction, action: string): string {
-  const rule = r.allowedAccountIds?.length && !r.allowedAccountIds.includes(accountId)
-    ? `only AWS account${r.allowedAccountIds.length > 1 ? "s" : ""} ${r.allowedAccountIds.join(", ")} ${r.allowedAccountIds.length > 1 ? "are" : "is"} allowed`
-    : `AWS account ${accountId} is forbidden (forbiddenAccountIds: ${r.forbiddenAccountIds?.join(", ")})`;
+  const rule =
+    r.allowedAccountIds?.length && !r.allowedAccountIds.includes(accountId)
+      ? `only AWS account${r.allowedAccountIds.length > 1 ? "s" : ""} ${r.allowedAccountIds.join(", ")} ${r.allowedAccountIds.length > 1 ? "are" : "is"} allowed`
+      : `AWS account ${accountId} is forbidden (forbiddenAccountIds: ${r.forbiddenAccountIds?.join(", ")})`;
   return `refusing ${action}: the credentials reach AWS account ${accountId}, but ${rule}; nothing was changed`;
 }
 
@@ -41,7 +42,11 @@ const READ_ONLY = /^(Get|List)/;
 export function applyAccountGuard(client: IAMClient, restriction: AccountRestriction): void {
   if (!restriction.allowedAccountIds?.length && !restriction.forbiddenAccountIds?.length) return;
   let account: Promise<string> | undefined;
-  const callerAccount = () => (account ??= callerAccountOf(client).catch((err) => ((account = undefined), Promise.reject(err))));
+  const callerAccount = () =>
+    (account ??= callerAccountOf(client).catch((err) => {
+      account = undefined; // a failed lookup is asked again by the next change
+      throw err;
+    }));
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const action = String(context.commandName ?? "unknown").replace(/Command$/, "");

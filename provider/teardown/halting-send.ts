@@ -73,7 +73,10 @@ export class HaltingSend {
       if (this.haltedBy && !ownDeviceOnly) throw this.haltedBy;
       return base
         .send<O>(command, ownDeviceOnly ? {} : { abortSignal: this.abort.signal })
-        .then((out) => (done.push(actionOf(command)), out))
+        .then((out) => {
+          done.push(actionOf(command));
+          return out;
+        })
         .finally(noteFirstAnswer);
     };
     return { ...base, send };

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { runCli, EXIT } from "../../provider/cli";
+import { EXIT, runCli } from "../../provider/cli";
 import { everyKind, pointIamEndpointAt, useEmulator } from "../helpers/iam";
 
 const BIN = path.resolve(__dirname, "../../provider/bin/iam-user-teardown.js");
@@ -52,7 +52,10 @@ describe("iam-user-teardown CLI", () => {
   it("delete asks first; a 'no' changes nothing and exits 1", async () => {
     env.emulator.seed({ users: [{ userName: "cli-ask", accessKeys: 1 }] });
     const asked: string[] = [];
-    const { code } = await cli(["delete", "cli-ask"], async (q) => (asked.push(q), false));
+    const { code } = await cli(["delete", "cli-ask"], async (q) => {
+      asked.push(q);
+      return false;
+    });
     assert.equal(code, EXIT.failed);
     assert.equal(asked.length, 1);
     assert.equal(env.emulator.state.userExists("cli-ask"), true);

@@ -9,8 +9,10 @@ import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
 import { IdentityMismatchError } from "./teardown/errors";
 import { resolveIdentity } from "./teardown/identity";
-import { inventoryOutput, type InventoryOutput } from "./teardown/report";
-import { recordedOrphans } from "./teardown/virtual-mfa";
+import { inventoryOutput, inventorySummary, type InventoryOutput } from "./teardown/report";
+import type { Inventory } from "./teardown/types";
+import { MFA_KIND_ID, recordedOrphans } from "./teardown/virtual-mfa";
+import { recordedItems, recordedVirtualSerials, type InventoryOutputV2 } from "./recorded-inventory";
 import { applyUserSettings, createUser, readLiveUser, removePermissionsBoundary, type LiveUser, type UserSettings } from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
 
@@ -30,19 +32,24 @@ export type TeardownInputs = {
 export type TeardownOutputs = TeardownInputs & {
   /**
    * The shape of the record. Absent: written by a version that copied the stack's aws: config into region, profile
-   * and roleArn. 2: region, profile and roleArn are the resource's own settings only.
+   * and roleArn. 2: region, profile and roleArn are the resource's own settings only. 3: besides, the inventory lists
+   * only the kinds that hold something, one line each, and `summary` counts it. Records before 3 hold the inventory
+   * as InventoryOutputV2 (recorded-inventory.ts reads both).
    */
   stateVersion?: number;
   arn: string;
   userId: string;
-  inventory: InventoryOutput;
+  /** What a destroy would remove, by kind; absent when nothing hangs on the user. */
+  inventory?: InventoryOutput;
+  /** The inventory in one line: "console password, 2 access keys, 1 virtual MFA device"; "nothing" when empty. */
+  summary: string;
 };
 
 /**
  * What a stack recorded for the resource, which an older version of the package may have written: only userName is
- * sure to be there (an older state has no inventory, say).
+ * sure to be there (an older state has no inventory, say, or one in the shape before stateVersion 3).
  */
-export type RecordedOutputs = Partial<TeardownOutputs> & Pick<TeardownOutputs, "userName">;
+export type RecordedOutputs = Partial<Omit<TeardownOutputs, "inventory">> & Pick<TeardownOutputs, "userName"> & { inventory?: InventoryOutput | InventoryOutputV2 };
 
 /** The resource's arguments as a program passed them, before check has validated them. */
 export type RawInputs = Readonly<Record<string, unknown>>;
@@ -52,7 +59,7 @@ const USER_SETTINGS = ["path", "tags", "permissionsBoundary"] as const;
 /** Settings that change what delete does or how IAM is reached: an update of the recorded outputs, no AWS call. */
 const BEHAVIOUR = ["deleteUser", ...RESOURCE_CONNECTION_KEYS] as const;
 /** The record's current shape (see TeardownOutputs.stateVersion). */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export async function check(_olds: RawInputs, news: RawInputs): Promise<dynamic.CheckResult<TeardownInputs> & { inputs: TeardownInputs }> {
   const failures = validateInputs(news);
@@ -91,25 +98,31 @@ function settingsOf(inputs: TeardownInputs): UserSettings {
  * The outputs Pulumi records. Properties without a value are left out: the provider host turns outputs into a
  * protobuf Struct, which rejects `undefined` ("Unexpected struct type"), so one unset boundary would fail the step.
  */
-function outputs(inputs: Partial<TeardownInputs>, live: LiveUser, inventory: InventoryOutput): TeardownOutputs {
+function outputs(inputs: Partial<TeardownInputs>, live: LiveUser, inventory: Inventory): TeardownOutputs {
   // On refresh `inputs` is the recorded state, as complete as the version that wrote it made it.
   return withoutUndefined<TeardownOutputs>({
     ...inputs,
+    ...inventoryOutputs(inventory),
     userName: live.userName,
     path: live.path,
     tags: inputs.tags === undefined ? undefined : live.tags,
     permissionsBoundary: live.permissionsBoundary,
     arn: live.arn,
     userId: live.userId,
-    inventory,
     stateVersion: STATE_VERSION,
   } as TeardownOutputs);
 }
 
-/** A record written before stateVersion 2 may hold the stack's aws: config of its day in region, profile and roleArn. */
-const isLegacyRecord = (props: Partial<TeardownOutputs>): boolean => props.stateVersion === undefined && props.arn !== undefined;
+/** The `inventory` and `summary` outputs; the inventory is left out when empty, so a user with nothing shows only its summary. */
+function inventoryOutputs(inventory: Inventory): Pick<TeardownOutputs, "inventory" | "summary"> {
+  const listed = inventoryOutput(inventory);
+  return { inventory: Object.keys(listed).length > 0 ? listed : undefined, summary: inventorySummary(inventory) };
+}
 
-function contextFor(props: Partial<TeardownOutputs>, stackConfig?: StackConfigReader): CountingContext {
+/** A record written before stateVersion 2 may hold the stack's aws: config of its day in region, profile and roleArn. */
+const isLegacyRecord = (props: Pick<RecordedOutputs, "stateVersion" | "arn">): boolean => props.stateVersion === undefined && props.arn !== undefined;
+
+function contextFor(props: ResourceConnection & Pick<RecordedOutputs, "stateVersion" | "arn">, stackConfig?: StackConfigReader): CountingContext {
   return createContext({ connection: resolveConnection(props, stackConfig, isLegacyRecord(props)) });
 }
 
@@ -129,16 +142,17 @@ export async function create(inputs: TeardownInputs, stackConfig?: StackConfigRe
     const live = await readLiveUser(ctx, inputs.userName);
     if (!live) throw new Error(`IAM user ${inputs.userName} does not exist, so it cannot be adopted (adopt: true${inputs.deleteUser === false ? ", implied by deleteUser: false" : ""}).`);
     const applied = await applyUserSettings(ctx, live, settingsOf(inputs));
-    const inventory = inventoryOutput(await discoverInventory(ctx, applied.userName));
-    return { id: applied.userName, outs: outputs(inputs, applied, inventory) };
+    return { id: applied.userName, outs: outputs(inputs, applied, await discoverInventory(ctx, applied.userName)) };
   }
   const live = await createUser(ctx, inputs.userName, settingsOf(inputs));
-  return { id: live.userName, outs: outputs(inputs, live, inventoryOutput(await discoverInventory(ctx, live.userName))) };
+  return { id: live.userName, outs: outputs(inputs, live, await discoverInventory(ctx, live.userName)) };
 }
 
 export async function update(_id: string, olds: RecordedOutputs, news: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   if (onlyRecordedSettingsChanged(olds, news) && olds.arn !== undefined) {
-    return { outs: withoutUndefined({ ...withoutConnection(olds), ...news, stateVersion: STATE_VERSION } as TeardownOutputs) };
+    // The recorded inventory is carried over, rewritten in the current shape.
+    const carried = { ...withoutConnection(olds), ...news, ...inventoryOutputs(recordedItems(olds.inventory)), stateVersion: STATE_VERSION };
+    return { outs: withoutUndefined(carried as TeardownOutputs) };
   }
   const ctx = contextFor(news, stackConfig);
   const live = await readLiveUser(ctx, olds.userName);
@@ -149,7 +163,7 @@ export async function update(_id: string, olds: RecordedOutputs, news: TeardownI
     applied = { ...applied, permissionsBoundary: undefined };
   }
   const since = Date.now();
-  const inventory = await keepRecordedOrphans(ctx, olds.inventory, inventoryOutput(await discoverInventory(ctx, applied.userName)), since);
+  const inventory = await keepRecordedOrphans(ctx, olds.inventory, await discoverInventory(ctx, applied.userName), since);
   return { outs: outputs(news, applied, inventory) };
 }
 
@@ -169,37 +183,25 @@ export async function read(id: string, props: RecordedOutputs, stackConfig?: Sta
   if (identity.state === "gone") return {};
   const since = Date.now();
   const live = (await readLiveUser(ctx, identity.user.UserName!))!;
-  const inventory = await keepRecordedOrphans(ctx, props.inventory, inventoryOutput(await discoverInventory(ctx, live.userName)), since);
+  const inventory = await keepRecordedOrphans(ctx, props.inventory, await discoverInventory(ctx, live.userName), since);
   // A legacy record keeps only the connection settings the stack does not set now; the rest were the stack's own.
   const settings = isLegacyRecord(props) ? { ...withoutConnection(props), ...keptLegacySettings(props, stackConfig) } : props;
   return { id: live.userName, props: outputs(settings, live, inventory) };
 }
-
-/** An MFA device in the recorded inventory; `unassigned` marks a virtual device kept by keepRecordedOrphans. */
-type RecordedMfaDevice = InventoryOutput["mfaDevices"]["devices"][number] & { unassigned?: boolean };
-
-/** The virtual MFA serials an inventory recorded in the stack holds (an older version's may lack any of it). */
-const recordedVirtualSerials = (recorded: InventoryOutput | undefined): string[] =>
-  (recorded?.mfaDevices?.devices ?? []).filter((d) => d.kind === "virtual").map((d) => d.serial);
 
 /**
  * Keeps, in a freshly listed inventory, the virtual MFA devices recorded as the user's that no longer hang on it but
  * still exist unassigned: an interrupted destroy deactivated them and did not get to delete them. Only the serials in
  * the stack lead the next destroy to them (as knownVirtualMfaSerials), so a refresh or update in between, which
  * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
- * marked `unassigned: true`.
+ * marked unassigned. The record may be in any shape an older version wrote.
  */
-async function keepRecordedOrphans(ctx: CountingContext, recorded: InventoryOutput | undefined, current: InventoryOutput, since: number): Promise<InventoryOutput> {
-  const listed = current.mfaDevices.devices.map((d) => d.serial);
+async function keepRecordedOrphans(ctx: CountingContext, recorded: RecordedOutputs["inventory"], current: Inventory, since: number): Promise<Inventory> {
+  const listed = (current[MFA_KIND_ID] ?? []).map((d) => d.id);
   const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);
   if (orphans.length === 0) return current;
-  const kept: RecordedMfaDevice[] = orphans.map((serial) => ({ serial, kind: "virtual", unassigned: true }));
-  const all = [...current.mfaDevices.devices, ...kept].sort((a, b) => a.serial.localeCompare(b.serial));
-  return {
-    ...current,
-    total: current.total + kept.length,
-    mfaDevices: { count: all.length, ids: all.map((d) => d.serial).sort(), devices: all },
-  };
+  const kept = orphans.map((serial) => ({ kind: MFA_KIND_ID, id: serial, mfaKind: "virtual" as const, unassigned: true }));
+  return { ...current, [MFA_KIND_ID]: [...(current[MFA_KIND_ID] ?? []), ...kept] };
 }
 
 export async function remove(_id: string, props: RecordedOutputs, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {

@@ -5,5 +5,5 @@ export { createContext, type ContextOptions } from "./context";
 export { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, type PartlyRemoved } from "./errors";
 export { DEPENDENCY_KINDS, type KindId } from "./kinds";
 export { VirtualMfaIndex } from "./virtual-mfa";
-export { inventoryOutput, planSteps, describeItem, countByKind, type InventoryOutput, type PlanStep } from "./report";
-export { defineKind, type DependencyItem, type DependencyKind, type Inventory, type KindRegistry, type MfaKind } from "./types";
+export { inventoryOutput, inventoryDetail, inventorySummary, tallyInventory, tallyWords, planSteps, describeItem, countByKind, type InventoryDetail, type InventoryOutput, type TallyCount, type PlanStep } from "./report";
+export { defineKind, type Tally, type DependencyItem, type DependencyKind, type Inventory, type KindRegistry, type MfaKind } from "./types";

@@ -1,7 +1,7 @@
 import { createContext, type ContextOptions } from "./context";
 import { discoverInventory } from "./engine";
 import { resolveIdentity } from "./identity";
-import { emptyInventory, inventoryOutput, planSteps, type InventoryOutput, type PlanStep } from "./report";
+import { emptyInventory, inventoryDetail, planSteps, type InventoryDetail, type PlanStep } from "./report";
 import { DEPENDENCY_KINDS } from "./kinds";
 import type { Inventory, KindRegistry } from "./types";
 
@@ -21,7 +21,8 @@ export interface TeardownPlan {
   arn?: string;
   renamedFrom?: string;
   inventory: Inventory;
-  summary: InventoryOutput;
+  /** Per kind a count and identifiers, MFA devices with their kind, and the total. */
+  summary: InventoryDetail;
   steps: PlanStep[];
   apiCalls: number;
 }
@@ -34,7 +35,7 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
   const identity = await resolveIdentity(ctx, options.userName, options.expectedUserId);
   if (identity.state === "gone") {
     const inventory = emptyInventory(kinds);
-    return { requestedUserName: options.userName, exists: false, userName: options.userName, inventory, summary: inventoryOutput(inventory, kinds), steps: [], apiCalls: ctx.calls() };
+    return { requestedUserName: options.userName, exists: false, userName: options.userName, inventory, summary: inventoryDetail(inventory, kinds), steps: [], apiCalls: ctx.calls() };
   }
   const user = identity.user;
   const inventory = await discoverInventory(ctx, user.UserName!, undefined, kinds);
@@ -46,7 +47,7 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
     arn: user.Arn,
     renamedFrom: identity.state === "renamed" ? identity.previousName : undefined,
     inventory,
-    summary: inventoryOutput(inventory, kinds),
+    summary: inventoryDetail(inventory, kinds),
     steps: planSteps(user.UserName!, inventory, options.deleteUser !== false, kinds),
     apiCalls: ctx.calls(),
   };

@@ -80,14 +80,50 @@ function normalize(v: unknown): unknown {
   return v ?? null;
 }
 
-export async function diff(_id: string, olds: RecordedOutputs, news: Partial<TeardownInputs>): Promise<dynamic.DiffResult> {
+/** A property's change, by the names of Pulumi's provider protocol (PropertyDiff.Kind in @pulumi/pulumi/proto/provider_pb). */
+export type PropertyDiffKind = "ADD" | "ADD_REPLACE" | "DELETE" | "DELETE_REPLACE" | "UPDATE" | "UPDATE_REPLACE";
+export interface PropertyDiff {
+  kind: PropertyDiffKind;
+  /** False: the change is between the recorded state and the new inputs, as Pulumi hands them to a dynamic provider. */
+  inputDiff: boolean;
+}
+/**
+ * The dynamic DiffResult with the detailed diff Pulumi's provider protocol carries: per property path, whether it is
+ * added, deleted or updated, and whether that forces a replacement. (@pulumi/pulumi 3.276's Node.js dynamic provider
+ * host passes on changes, replaces and deleteBeforeReplace only; the engine then diffs the inputs itself.)
+ */
+export type DetailedDiffResult = dynamic.DiffResult & { detailedDiff: Record<string, PropertyDiff> };
+
+/** A property path as Pulumi writes it: `tags.team`, `tags["cost-center"]`. */
+const propertyPath = (parent: string, key: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`);
+
+function changeKind(old: unknown, news: unknown, replaces: boolean): PropertyDiffKind {
+  const kind = old === undefined && !isUnknown(news) ? "ADD" : news === undefined ? "DELETE" : "UPDATE";
+  return replaces ? `${kind}_REPLACE` : kind;
+}
+
+export async function diff(_id: string, olds: RecordedOutputs, news: Partial<TeardownInputs>): Promise<DetailedDiffResult> {
   const replaces = olds.userName !== news.userName ? ["userName"] : [];
   const changed = [...USER_SETTINGS, ...BEHAVIOUR].filter((k) => {
     if (isUnknown(news[k])) return true;
     if (k === "path") return (news.path ?? "/") !== (olds.path ?? "/");
     return !same(olds[k], news[k]);
   });
-  return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, stables: ["userId", "arn"] };
+  const detailedDiff: Record<string, PropertyDiff> = {};
+  const record = (path: string, old: unknown, value: unknown, replace = false) => (detailedDiff[path] = { kind: changeKind(old, value, replace), inputDiff: false });
+  if (replaces.length > 0) record("userName", olds.userName, news.userName, true);
+  for (const k of changed) {
+    const [old, value] = [olds[k], news[k]];
+    // Tags tag by tag, so the preview names the tags that change.
+    if (k === "tags" && old && value && typeof old === "object" && typeof value === "object" && !isUnknown(value)) {
+      const [before, after] = [old as Record<string, unknown>, value as Record<string, unknown>];
+      for (const tag of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (before[tag] !== after[tag]) record(propertyPath("tags", tag), before[tag], after[tag]);
+      }
+    } else if (k === "path") record(k, olds.path ?? "/", news.path ?? "/");
+    else record(k, old, value);
+  }
+  return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, stables: ["userId", "arn"], detailedDiff };
 }
 
 function settingsOf(inputs: TeardownInputs): UserSettings {

@@ -56,6 +56,30 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal((await methods.diff("a", olds, { ...olds })).changes, false);
   });
 
+  it("diff details each change: which property paths update in place, which force the replacement", async () => {
+    const olds = { userName: "a", path: "/", tags: { team: "core", "cost-center": "42" }, region: "us-east-1", deleteUser: true, arn: "x", userId: "AIDA" };
+    const kinds = async (news: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries((await methods.diff("a", olds, { ...olds, ...news })).detailedDiff).map(([path, d]) => [path, d.kind]));
+    assert.deepEqual(await kinds({ userName: "b" }), { userName: "UPDATE_REPLACE" });
+    assert.deepEqual(await kinds({ path: "/ops/", tags: { team: "security", oncall: "yes" } }), {
+      path: "UPDATE",
+      "tags.team": "UPDATE",
+      "tags.oncall": "ADD",
+      'tags["cost-center"]': "DELETE",
+    });
+    assert.deepEqual(await kinds({ userName: "b", permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess", region: undefined, deleteUser: false }), {
+      userName: "UPDATE_REPLACE",
+      permissionsBoundary: "ADD",
+      region: "DELETE",
+      deleteUser: "UPDATE",
+    });
+    assert.deepEqual(await kinds({ tags: UNKNOWN }), { tags: "UPDATE" }, "a value unknown during preview is an update");
+    assert.deepEqual(await kinds({}), {});
+    const replace = await methods.diff("a", olds, { ...olds, userName: "b" });
+    assert.deepEqual(replace.detailedDiff.userName, { kind: "UPDATE_REPLACE", inputDiff: false });
+    assert.deepEqual(replace.replaces, Object.keys(replace.detailedDiff).filter((p) => replace.detailedDiff[p].kind.endsWith("_REPLACE")));
+  });
+
   it("create makes the user with path, tags and boundary, records UserId and an empty inventory", async () => {
     const inputs = await checked({ userName: "dave", path: "/team/", tags: { team: "core" }, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" });
     const { id, outs } = await methods.create(inputs);

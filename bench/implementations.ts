@@ -4,13 +4,13 @@
  * settings other than the defaults that run as extra rows.
  */
 import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
-import { PerActionRateLimiter, applyRateLimiter } from "../provider/aws/rate-limit";
-import { teardownUser, type TeardownOptions } from "../provider/teardown";
 import { iamClientFor } from "../provider/aws/client";
-import { BOTO3_LEGACY_RETRY, ModelClient, TERRAFORM_RETRY, type IamSender } from "./anchors/sender";
+import { applyRateLimiter, PerActionRateLimiter } from "../provider/aws/rate-limit";
+import { type TeardownOptions, teardownUser } from "../provider/teardown";
 import { runbookUntilDeleted } from "./anchors/runbook";
+import { BOTO3_LEGACY_RETRY, type IamSender, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
 import { terraformForceDestroyUser } from "./anchors/terraform-force-destroy";
-import { engineCalls, runbookCalls, terraformCalls, type ActionCounts } from "./call-model";
+import { type ActionCounts, engineCalls, runbookCalls, terraformCalls } from "./call-model";
 import type { ImplementationId } from "./report";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
@@ -146,7 +146,12 @@ function connectEngine(endpoint: string, v?: EngineVariant): Connected {
           knownVirtualMfaSerials: t.virtualSerials,
           ...(v?.options ?? {}),
         });
-        return { userName: t.spec.userName, deleted: report.outcome === "deleted", onePass: report.outcome === "deleted" && report.rounds === 1, runs: 1 };
+        return {
+          userName: t.spec.userName,
+          deleted: report.outcome === "deleted",
+          onePass: report.outcome === "deleted" && report.rounds === 1,
+          runs: 1,
+        };
       } catch (err) {
         return { userName: t.spec.userName, deleted: false, onePass: false, runs: 1, error: String((err as Error)?.message ?? err) };
       }

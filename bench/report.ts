@@ -99,7 +99,7 @@ export function writeResults(dir: string, input: ResultsInput): void {
     targets: evaluateTargets(input.records),
     records: input.records,
   };
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify(json, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "results.json"), `${JSON.stringify(json, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, "results.md"), markdown(input));
 }
 
@@ -145,7 +145,8 @@ export function evaluateTargets(records: BenchRecord[]): TargetVerdict[] {
   const fleet = engines.find((r) => r.scenario.startsWith("fleet-"));
   const getUser = [...new Set(engines.map((r) => r.getUserPerUser))].sort();
   out.push({
-    target: "Calls: one list per kind per page, one removal per item (two for a virtual device), one DeleteUser, classification listings that do not grow with the number of users",
+    target:
+      "Calls: one list per kind per page, one removal per item (two for a virtual device), one DeleteUser, classification listings that do not grow with the number of users",
     met: engines.length === 0 ? null : inexact.length === 0,
     detail:
       (inexact.length === 0
@@ -155,7 +156,9 @@ export function evaluateTargets(records: BenchRecord[]): TargetVerdict[] {
         ? ` ${relisted.map((r) => `${r.scenario} (${fmtMs(r.wallMs)})`).join(", ")}: ${relisted.map((r) => r.callsByAction.ListVirtualMFADevices).join(", ")} classification pages, one more listing` +
           ` because the run outlived the shared snapshot's 5-minute lifetime (one listing per 5 minutes, not per user).`
         : "") +
-      (fleet ? ` Fleet: ${fleet.callsByAction.ListVirtualMFADevices ?? 0} ListVirtualMFADevices page(s) for ${fleet.users} users (one account-wide listing, MaxItems 1000).` : "") +
+      (fleet
+        ? ` Fleet: ${fleet.callsByAction.ListVirtualMFADevices ?? 0} ListVirtualMFADevices page(s) for ${fleet.users} users (one account-wide listing, MaxItems 1000).`
+        : "") +
       ` On top of these the engine makes ${getUser.join(" / ")} GetUser call(s) per user (identity checks, see below).`,
   });
 
@@ -165,7 +168,7 @@ export function evaluateTargets(records: BenchRecord[]): TargetVerdict[] {
     out.push({
       target: "One user, 20 dependencies: within 1.25x of the limit",
       met: e20.ratioToLimit <= 1.25,
-      detail: `${fmtMs(e20.wallMs)} against a limit of ${fmtMs(e20.limitMs)}: ${x(e20.ratioToLimit)}x` + (e20.ratioToLimit > 1.25 ? ` (missed by ${Math.round((e20.ratioToLimit / 1.25 - 1) * 100)}%).` : "."),
+      detail: `${fmtMs(e20.wallMs)} against a limit of ${fmtMs(e20.limitMs)}: ${x(e20.ratioToLimit)}x${e20.ratioToLimit > 1.25 ? ` (missed by ${Math.round((e20.ratioToLimit / 1.25 - 1) * 100)}%).` : "."}`,
     });
     if (t20) {
       const speedup = t20.wallMs / e20.wallMs;
@@ -212,7 +215,10 @@ export function markdown(input: ResultsInput): string {
   for (const r of recs) byScenario.set(r.scenario, [...(byScenario.get(r.scenario) ?? []), r]);
 
   L.push(`# Benchmark results`, ``);
-  L.push(`\`${input.command}\`: ${input.latencyMs} ms injected latency per call, Node ${input.node}, ${Math.round(input.elapsedS / 6) / 10} minutes in all. ${revisionLine(input)}`, ``);
+  L.push(
+    `\`${input.command}\`: ${input.latencyMs} ms injected latency per call, Node ${input.node}, ${Math.round(input.elapsedS / 6) / 10} minutes in all. ${revisionLine(input)}`,
+    ``,
+  );
   L.push(
     `Three implementations of "delete this user" on the project's IAM emulator (bench/README.md says where each call`,
     `sequence comes from): the AWS runbook AWSConfigRemediation-DeleteIAMUser v4, Terraform's aws_iam_user with`,
@@ -251,7 +257,8 @@ export function markdown(input: ResultsInput): string {
 
   L.push(`## Targets`, ``);
   L.push(`| target | met | figures |`, `|---|---|---|`);
-  for (const t of evaluateTargets(recs)) L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
+  for (const t of evaluateTargets(recs))
+    L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
   L.push(``);
 
   L.push(...analysis(recs), ``);
@@ -264,7 +271,10 @@ export function markdown(input: ResultsInput): string {
     if (variants.length > 0) {
       const shipped = find(rs, () => true, "engine");
       L.push(``, `Engine settings other than the shipped defaults (the evidence behind "Why, and what would close the gaps"):`, ``);
-      L.push(`| engine settings | wall | × limit | limit | vs shipped | GetUser/user | throttled answers |`, `|---|---:|---:|---:|---:|---:|---:|`);
+      L.push(
+        `| engine settings | wall | × limit | limit | vs shipped | GetUser/user | throttled answers |`,
+        `|---|---:|---:|---:|---:|---:|---:|`,
+      );
       for (const r of [shipped!, ...variants]) {
         L.push(
           `| ${r.variant ?? "shipped defaults"} | ${fmtMs(r.wallMs)} | ${x(r.ratioToLimit)} | ${fmtMs(r.limitMs)} | ${shipped ? x(r.wallMs / shipped.wallMs) : "-"} | ${r.getUserPerUser} | ${r.throttledCalls} |`,
@@ -275,7 +285,8 @@ export function markdown(input: ResultsInput): string {
         const longest = Math.max(...withTimeline.map((r) => r.busiest!.acceptedPerSecond.length));
         const size = Math.max(5, Math.ceil(longest / 40 / 5) * 5);
         L.push(``, `Accepted calls of the busiest action per second, averaged over ${size}-second windows (its bucket allows 10/s):`, ``);
-        for (const r of withTimeline) L.push(`- ${r.variant ?? "shipped defaults"} (${r.busiest!.action}): ${windows(r.busiest!.acceptedPerSecond, size).join(" ")}`);
+        for (const r of withTimeline)
+          L.push(`- ${r.variant ?? "shipped defaults"} (${r.busiest!.action}): ${windows(r.busiest!.acceptedPerSecond, size).join(" ")}`);
       }
     }
     L.push(``);
@@ -284,7 +295,7 @@ export function markdown(input: ResultsInput): string {
   L.push(`## Scale`, ``);
   for (const n of input.scaleNotes) L.push(`- ${n}`);
   L.push(``);
-  return L.join("\n") + "\n";
+  return `${L.join("\n")}\n`;
 }
 
 const variantOf = (recs: BenchRecord[], scenario: (id: string) => boolean, label: string) =>
@@ -314,7 +325,10 @@ function analysis(recs: BenchRecord[]): string[] {
     );
     const rows: string[] = [];
     if (c32) rows.push(`removal concurrency 32: ${fmtMs(c32.wallMs)}, ${x(c32.ratioToLimit)}x`);
-    if (vOff) rows.push(`no verify (5 round trips): ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x${t20 ? `, ${(t20.wallMs / vOff.wallMs).toFixed(1)}x faster than the Terraform model (shipped: ${(t20.wallMs / e20.wallMs).toFixed(1)}x)` : ""}`);
+    if (vOff)
+      rows.push(
+        `no verify (5 round trips): ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x${t20 ? `, ${(t20.wallMs / vOff.wallMs).toFixed(1)}x faster than the Terraform model (shipped: ${(t20.wallMs / e20.wallMs).toFixed(1)}x)` : ""}`,
+      );
     if (rows.length > 0) L.push(`Measured: ${rows.join("; ")}.`);
     L.push(
       `Meeting 1.25x would mean dropping a safety check: the identity confirmation after the lists (without it, a name`,
@@ -341,8 +355,12 @@ function analysis(recs: BenchRecord[]): string[] {
       `${earlyAvg.toFixed(1)}/s on average between seconds 5 and 60 against a bucket of 10/s.`,
     );
     const rows: string[] = [];
-    if (adaptive) rows.push(`with the SDK's adaptive retry mode (one client-wide rate for every action, cut on every throttle): ${fmtMs(adaptive.wallMs)}, ${x(adaptive.ratioToLimit)}x`);
-    if (vOff) rows.push(`without the verify after DeleteUser: ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x of a ${fmtMs(vOff.limitMs)} limit`);
+    if (adaptive)
+      rows.push(
+        `with the SDK's adaptive retry mode (one client-wide rate for every action, cut on every throttle): ${fmtMs(adaptive.wallMs)}, ${x(adaptive.ratioToLimit)}x`,
+      );
+    if (vOff)
+      rows.push(`without the verify after DeleteUser: ${fmtMs(vOff.wallMs)}, ${x(vOff.ratioToLimit)}x of a ${fmtMs(vOff.limitMs)} limit`);
     if (rows.length > 0) L.push(`Measured: ${rows.join("; ")} (shipped: ${fmtMs(th.wallMs)}, ${x(th.ratioToLimit)}x).`);
     L.push(
       `Even at its limit the engine is slower here than the anchors${bestAnchor ? ` (best anchor ${fmtMs(bestAnchor.wallMs)}, extrapolated)` : ""}:`,
@@ -384,15 +402,22 @@ function describe(r: BenchRecord): string {
   if (r.secondRuns > 0) parts.push(`${r.secondRuns} needed a second execution (first one failed: ${r.failureSamples[0] ?? "?"})`);
   else if (r.usersNotInOnePass > 0) parts.push(`${r.usersNotInOnePass} not in one pass`);
   if (r.failures > 0) parts.push(`${r.failures} failed: ${r.failureSamples.join(" | ")}`);
-  parts.push(`${r.acceptedCalls.toLocaleString("en")} accepted calls${r.throttledCalls > 0 ? ` + ${r.throttledCalls.toLocaleString("en")} throttled` : ""}`);
-  const top = Object.entries(r.callsByAction).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([a, n]) => `${a} ${n}`);
+  parts.push(
+    `${r.acceptedCalls.toLocaleString("en")} accepted calls${r.throttledCalls > 0 ? ` + ${r.throttledCalls.toLocaleString("en")} throttled` : ""}`,
+  );
+  const top = Object.entries(r.callsByAction)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([a, n]) => `${a} ${n}`);
   if (!r.extrapolated) parts.push(`busiest actions: ${top.join(", ")}`);
   if (r.implementationId === "engine") parts.push(`GetUser ${r.getUserPerUser} per user`);
   if (r.limitDetail.throttleAction) parts.push(`limit set by ${r.limitDetail.throttleAction}`);
   parts.push(`CPU ${fmtMs(r.cpuMs)}`);
   const diff = unexplainedDiff(r);
   if (Object.keys(diff).length < Object.keys(r.predictionDiff).length) {
-    parts.push(`ListVirtualMFADevices ${r.callsByAction.ListVirtualMFADevices}: the shared listing was made again after its 5-minute lifetime`);
+    parts.push(
+      `ListVirtualMFADevices ${r.callsByAction.ListVirtualMFADevices}: the shared listing was made again after its 5-minute lifetime`,
+    );
   }
   if (Object.keys(diff).length > 0) parts.push(`calls vs call model (predicted, measured): ${JSON.stringify(diff)}`);
   else parts.push(`calls as the call model predicts${r.implementationId === "engine" ? " (GetUser aside)" : ""}`);
@@ -400,7 +425,9 @@ function describe(r: BenchRecord): string {
   if (!r.bystandersUntouched) parts.push(`**a bystander changed**`);
   if (r.extrapolated && r.scale) {
     const m = r.scale.measured;
-    parts.push(`measured on ${r.scale.measuredUsers} users: ${m.calls.toLocaleString("en")} calls, ${fmtMs(m.wallMs)} against a limit of ${fmtMs(m.limitMs)} (${x(m.ratioToLimit)}x)`);
+    parts.push(
+      `measured on ${r.scale.measuredUsers} users: ${m.calls.toLocaleString("en")} calls, ${fmtMs(m.wallMs)} against a limit of ${fmtMs(m.limitMs)} (${x(m.ratioToLimit)}x)`,
+    );
   }
-  return parts.join("; ") + ".";
+  return `${parts.join("; ")}.`;
 }

@@ -1,7 +1,14 @@
 import * as readline from "node:readline";
 import { AccountNotAllowedError } from "./aws/account-guard";
 import { iamClientFor } from "./aws/client";
-import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, planTeardown, teardownUser, type TeardownPlan } from "./teardown";
+import {
+  IdentityMismatchError,
+  MissingPermissionError,
+  planTeardown,
+  TeardownIncompleteError,
+  type TeardownPlan,
+  teardownUser,
+} from "./teardown";
 import { countByKind, flattenInventory } from "./teardown/report";
 import { validateConnection, validateUserName } from "./validate";
 
@@ -42,37 +49,47 @@ interface ParsedArgs {
   allowedAccountIds: string[];
 }
 
-const VALUE_FLAGS: Record<string, keyof ParsedArgs> = { "--region": "region", "--profile": "profile", "--role-arn": "roleArn", "--expect-user-id": "expectUserId" };
+const VALUE_FLAGS: Record<string, keyof ParsedArgs> = {
+  "--region": "region",
+  "--profile": "profile",
+  "--role-arn": "roleArn",
+  "--expect-user-id": "expectUserId",
+};
 const BOOLEAN_FLAGS: Record<string, keyof ParsedArgs> = { "--json": "json", "--yes": "yes", "-y": "yes", "--keep-user": "keepUser" };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [command, ...rest] = argv;
-  if (command !== "plan" && command !== "delete") throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "a command is required");
+  if (command !== "plan" && command !== "delete")
+    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "a command is required");
   const parsed: Record<string, unknown> = { command, json: false, yes: false, keepUser: false, allowedAccountIds: [] };
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     if (flag in BOOLEAN_FLAGS && inline === undefined) parsed[BOOLEAN_FLAGS[flag]] = true;
     else if (flag === "--allowed-account-id") {
       const value = inline ?? rest[++i];
-      if (value === undefined || !/^\d{12}$/.test(value)) throw new UsageError(`--allowed-account-id needs a 12-digit AWS account id; got ${JSON.stringify(value ?? "")}`);
+      if (value === undefined || !/^\d{12}$/.test(value))
+        throw new UsageError(`--allowed-account-id needs a 12-digit AWS account id; got ${JSON.stringify(value ?? "")}`);
       (parsed.allowedAccountIds as string[]).push(value);
-    }
-    else if (flag in VALUE_FLAGS) {
+    } else if (flag in VALUE_FLAGS) {
       const value = inline ?? rest[++i];
       if (value === undefined || value === "" || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
       parsed[VALUE_FLAGS[flag]] = value;
     } else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "a user name is required" : `one user name expected, got ${positional.length}`);
+  if (positional.length !== 1)
+    throw new UsageError(positional.length === 0 ? "a user name is required" : `one user name expected, got ${positional.length}`);
   const failure = validateUserName(positional[0], "user name")[0];
   if (failure) throw new UsageError(failure.reason);
   if (command === "plan" && (parsed.yes || parsed.keepUser)) throw new UsageError("--yes and --keep-user apply to delete only");
   const connectionFailure = validateConnection(parsed)[0];
-  if (connectionFailure) throw new UsageError(connectionFailure.reason.replace(/^(region|profile|roleArn)/, (p) => `--${p === "roleArn" ? "role-arn" : p}`));
-  if (parsed.expectUserId !== undefined && !/^AIDA[A-Z0-9]{8,}$/.test(parsed.expectUserId as string)) throw new UsageError("--expect-user-id must be an IAM UserId (AIDA...)");
+  if (connectionFailure)
+    throw new UsageError(connectionFailure.reason.replace(/^(region|profile|roleArn)/, (p) => `--${p === "roleArn" ? "role-arn" : p}`));
+  if (parsed.expectUserId !== undefined && !/^AIDA[A-Z0-9]{8,}$/.test(parsed.expectUserId as string))
+    throw new UsageError("--expect-user-id must be an IAM UserId (AIDA...)");
   return { ...(parsed as unknown as ParsedArgs), userName: positional[0] };
 }
 
@@ -84,7 +101,7 @@ function renderPlan(plan: TeardownPlan): string {
     `plan (removals run concurrently, then DeleteUser):`,
     ...plan.steps.map((s) => `  ${String(s.step).padStart(3)}. ${s.description}  [${s.actions.join(" -> ")}]`),
   ];
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -92,7 +109,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let args: ParsedArgs;
   try {
     if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-      (argv.length === 0 ? io.stderr : io.stdout)(USAGE + "\n");
+      (argv.length === 0 ? io.stderr : io.stdout)(`${USAGE}\n`);
       return argv.length === 0 ? EXIT.usage : EXIT.ok;
     }
     args = parseArgs(argv);
@@ -110,7 +127,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const plan = await planTeardown({ client, userName: args.userName, expectedUserId: args.expectUserId, deleteUser: !args.keepUser });
     if (args.command === "plan") {
-      io.stdout(args.json ? JSON.stringify(jsonPlan(plan), null, 2) + "\n" : renderPlan(plan));
+      io.stdout(args.json ? `${JSON.stringify(jsonPlan(plan), null, 2)}\n` : renderPlan(plan));
       return EXIT.ok;
     }
     if (!args.json) io.stderr(renderPlan(plan));
@@ -131,10 +148,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       deleteUser: !args.keepUser,
       log: (line) => io.stderr(`iam-user-teardown: ${line}\n`),
     });
-    if (args.json) io.stdout(JSON.stringify(report, null, 2) + "\n");
+    if (args.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
   } catch (err) {
-    const known = err instanceof AccountNotAllowedError || err instanceof IdentityMismatchError || err instanceof MissingPermissionError || err instanceof TeardownIncompleteError;
+    const known =
+      err instanceof AccountNotAllowedError ||
+      err instanceof IdentityMismatchError ||
+      err instanceof MissingPermissionError ||
+      err instanceof TeardownIncompleteError;
     io.stderr(`iam-user-teardown: ${known ? "" : "error: "}${(err as Error).message}\n`);
     return EXIT.failed;
   }

@@ -3,17 +3,23 @@
  * module from the installed package at each call, so an upgrade reaches stacks created with an older version.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { keptLegacySettings, resolveConnection, RESOURCE_CONNECTION_KEYS, type ResourceConnection, type StackConfigReader } from "./connection";
-import { createContext, type CountingContext } from "./teardown/context";
+import {
+  keptLegacySettings,
+  RESOURCE_CONNECTION_KEYS,
+  type ResourceConnection,
+  resolveConnection,
+  type StackConfigReader,
+} from "./connection";
+import { type InventoryOutputV2, recordedItems, recordedVirtualSerials } from "./recorded-inventory";
+import { type CountingContext, createContext } from "./teardown/context";
 import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
 import { IdentityMismatchError } from "./teardown/errors";
 import { resolveIdentity } from "./teardown/identity";
-import { inventoryOutput, inventorySummary, type InventoryOutput } from "./teardown/report";
+import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
 import type { Inventory } from "./teardown/types";
 import { MFA_KIND_ID, recordedOrphans } from "./teardown/virtual-mfa";
-import { recordedItems, recordedVirtualSerials, type InventoryOutputV2 } from "./recorded-inventory";
-import { applyUserSettings, createUser, readLiveUser, removePermissionsBoundary, type LiveUser, type UserSettings } from "./user-lifecycle";
+import { applyUserSettings, createUser, type LiveUser, readLiveUser, removePermissionsBoundary, type UserSettings } from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
 
 /** Inputs after check: defaults filled in. (Type aliases, not interfaces: they must pass as plain records.) */
@@ -49,7 +55,8 @@ export type TeardownOutputs = TeardownInputs & {
  * What a stack recorded for the resource, which an older version of the package may have written: only userName is
  * sure to be there (an older state has no inventory, say, or one in the shape before stateVersion 3).
  */
-export type RecordedOutputs = Partial<Omit<TeardownOutputs, "inventory">> & Pick<TeardownOutputs, "userName"> & { inventory?: InventoryOutput | InventoryOutputV2 };
+export type RecordedOutputs = Partial<Omit<TeardownOutputs, "inventory">> &
+  Pick<TeardownOutputs, "userName"> & { inventory?: InventoryOutput | InventoryOutputV2 };
 
 /** The resource's arguments as a program passed them, before check has validated them. */
 export type RawInputs = Readonly<Record<string, unknown>>;
@@ -95,7 +102,8 @@ export interface PropertyDiff {
 export type DetailedDiffResult = dynamic.DiffResult & { detailedDiff: Record<string, PropertyDiff> };
 
 /** A property path as Pulumi writes it: `tags.team`, `tags["cost-center"]`. */
-const propertyPath = (parent: string, key: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`);
+const propertyPath = (parent: string, key: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 
 function changeKind(old: unknown, news: unknown, replaces: boolean): PropertyDiffKind {
   const kind = old === undefined && !isUnknown(news) ? "ADD" : news === undefined ? "DELETE" : "UPDATE";
@@ -110,7 +118,8 @@ export async function diff(_id: string, olds: RecordedOutputs, news: Partial<Tea
     return !same(olds[k], news[k]);
   });
   const detailedDiff: Record<string, PropertyDiff> = {};
-  const record = (path: string, old: unknown, value: unknown, replace = false) => (detailedDiff[path] = { kind: changeKind(old, value, replace), inputDiff: false });
+  const record = (path: string, old: unknown, value: unknown, replace = false) =>
+    (detailedDiff[path] = { kind: changeKind(old, value, replace), inputDiff: false });
   if (replaces.length > 0) record("userName", olds.userName, news.userName, true);
   for (const k of changed) {
     const [old, value] = [olds[k], news[k]];
@@ -123,7 +132,13 @@ export async function diff(_id: string, olds: RecordedOutputs, news: Partial<Tea
     } else if (k === "path") record(k, olds.path ?? "/", news.path ?? "/");
     else record(k, old, value);
   }
-  return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, stables: ["userId", "arn"], detailedDiff };
+  return {
+    changes: replaces.length + changed.length > 0,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0,
+    stables: ["userId", "arn"],
+    detailedDiff,
+  };
 }
 
 function settingsOf(inputs: TeardownInputs): UserSettings {
@@ -156,27 +171,46 @@ function inventoryOutputs(inventory: Inventory): Pick<TeardownOutputs, "inventor
 }
 
 /** A record written before stateVersion 2 may hold the stack's aws: config of its day in region, profile and roleArn. */
-const isLegacyRecord = (props: Pick<RecordedOutputs, "stateVersion" | "arn">): boolean => props.stateVersion === undefined && props.arn !== undefined;
+const isLegacyRecord = (props: Pick<RecordedOutputs, "stateVersion" | "arn">): boolean =>
+  props.stateVersion === undefined && props.arn !== undefined;
 
-function contextFor(props: ResourceConnection & Pick<RecordedOutputs, "stateVersion" | "arn">, stackConfig?: StackConfigReader): CountingContext {
+function contextFor(
+  props: ResourceConnection & Pick<RecordedOutputs, "stateVersion" | "arn">,
+  stackConfig?: StackConfigReader,
+): CountingContext {
   return createContext({ connection: resolveConnection(props, stackConfig, isLegacyRecord(props)) });
 }
 
 function withoutConnection<T extends object>(props: T): Omit<T, keyof ResourceConnection> {
-  return Object.fromEntries(Object.entries(props).filter(([k]) => !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k))) as Omit<T, keyof ResourceConnection>;
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k))) as Omit<
+    T,
+    keyof ResourceConnection
+  >;
 }
 
 /** Only deleteUser or the connection changed: the new settings are recorded without a call to IAM. */
 function onlyRecordedSettingsChanged(olds: RecordedOutputs, news: TeardownInputs): boolean {
-  const user = (p: Partial<TeardownInputs>) => ({ userName: p.userName, path: p.path ?? "/", tags: p.tags ?? null, permissionsBoundary: p.permissionsBoundary ?? null, adopt: p.adopt });
+  const user = (p: Partial<TeardownInputs>) => ({
+    userName: p.userName,
+    path: p.path ?? "/",
+    tags: p.tags ?? null,
+    permissionsBoundary: p.permissionsBoundary ?? null,
+    adopt: p.adopt,
+  });
   return same(user(olds), user(news));
 }
 
-export async function create(inputs: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
+export async function create(
+  inputs: TeardownInputs,
+  stackConfig?: StackConfigReader,
+): Promise<dynamic.CreateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   const ctx = contextFor(inputs, stackConfig);
   if (inputs.adopt) {
     const live = await readLiveUser(ctx, inputs.userName);
-    if (!live) throw new Error(`IAM user ${inputs.userName} does not exist, so it cannot be adopted (adopt: true${inputs.deleteUser === false ? ", implied by deleteUser: false" : ""}).`);
+    if (!live)
+      throw new Error(
+        `IAM user ${inputs.userName} does not exist, so it cannot be adopted (adopt: true${inputs.deleteUser === false ? ", implied by deleteUser: false" : ""}).`,
+      );
     const applied = await applyUserSettings(ctx, live, settingsOf(inputs));
     return { id: applied.userName, outs: outputs(inputs, applied, await discoverInventory(ctx, applied.userName)) };
   }
@@ -184,15 +218,28 @@ export async function create(inputs: TeardownInputs, stackConfig?: StackConfigRe
   return { id: live.userName, outs: outputs(inputs, live, await discoverInventory(ctx, live.userName)) };
 }
 
-export async function update(_id: string, olds: RecordedOutputs, news: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
+export async function update(
+  _id: string,
+  olds: RecordedOutputs,
+  news: TeardownInputs,
+  stackConfig?: StackConfigReader,
+): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   if (onlyRecordedSettingsChanged(olds, news) && olds.arn !== undefined) {
     // The recorded inventory is carried over, rewritten in the current shape.
-    const carried = { ...withoutConnection(olds), ...news, ...inventoryOutputs(recordedItems(olds.inventory)), stateVersion: STATE_VERSION };
+    const carried = {
+      ...withoutConnection(olds),
+      ...news,
+      ...inventoryOutputs(recordedItems(olds.inventory)),
+      stateVersion: STATE_VERSION,
+    };
     return { outs: withoutUndefined(carried as TeardownOutputs) };
   }
   const ctx = contextFor(news, stackConfig);
   const live = await readLiveUser(ctx, olds.userName);
-  if (!live) throw new Error(`IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`);
+  if (!live)
+    throw new Error(
+      `IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`,
+    );
   let applied = await applyUserSettings(ctx, live, settingsOf(news));
   if (news.permissionsBoundary === undefined && olds.permissionsBoundary !== undefined && live.permissionsBoundary !== undefined) {
     await removePermissionsBoundary(ctx, live.userName);
@@ -207,7 +254,11 @@ export async function update(_id: string, olds: RecordedOutputs, news: TeardownI
  * Refresh: the live user and what hangs on it now, so `pulumi preview --refresh --diff` shows what a destroy would
  * remove. A user gone out of band (or replaced by a different user under the same name) leaves the state.
  */
-export async function read(id: string, props: RecordedOutputs, stackConfig?: StackConfigReader): Promise<dynamic.ReadResult<TeardownOutputs>> {
+export async function read(
+  id: string,
+  props: RecordedOutputs,
+  stackConfig?: StackConfigReader,
+): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
   let identity;
   try {
@@ -232,7 +283,12 @@ export async function read(id: string, props: RecordedOutputs, stackConfig?: Sta
  * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
  * marked unassigned. The record may be in any shape an older version wrote.
  */
-async function keepRecordedOrphans(ctx: CountingContext, recorded: RecordedOutputs["inventory"], current: Inventory, since: number): Promise<Inventory> {
+async function keepRecordedOrphans(
+  ctx: CountingContext,
+  recorded: RecordedOutputs["inventory"],
+  current: Inventory,
+  since: number,
+): Promise<Inventory> {
   const listed = (current[MFA_KIND_ID] ?? []).map((d) => d.id);
   const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);
   if (orphans.length === 0) return current;
@@ -240,7 +296,12 @@ async function keepRecordedOrphans(ctx: CountingContext, recorded: RecordedOutpu
   return { ...current, [MFA_KIND_ID]: [...(current[MFA_KIND_ID] ?? []), ...kept] };
 }
 
-export async function remove(_id: string, props: RecordedOutputs, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
+export async function remove(
+  _id: string,
+  props: RecordedOutputs,
+  stackConfig?: StackConfigReader,
+  log?: (line: string) => void,
+): Promise<void> {
   await teardownUser({
     connection: resolveConnection(props, stackConfig, isLegacyRecord(props)),
     userName: props.userName,

@@ -12,7 +12,10 @@ import { MFA_KIND_ID } from "./teardown/virtual-mfa";
  * The inventory as records without a stateVersion, or with stateVersion 2, hold it: every kind with a count and
  * identifiers; MFA devices also as `devices`, a virtual one kept after an interrupted destroy marked `unassigned`.
  */
-export type InventoryOutputV2 = { total?: number } & Record<string, { count?: number; ids?: string[]; devices?: Array<{ serial: string; kind: MfaKind; unassigned?: boolean }> } | number | undefined>;
+export type InventoryOutputV2 = { total?: number } & Record<
+  string,
+  { count?: number; ids?: string[]; devices?: Array<{ serial: string; kind: MfaKind; unassigned?: boolean }> } | number | undefined
+>;
 
 const isV2 = (recorded: object): recorded is InventoryOutputV2 => Object.values(recorded).some((v) => typeof v === "object" && v !== null);
 
@@ -32,7 +35,10 @@ export function recordedItems(recorded: unknown): Inventory {
           : (entry.ids ?? []).map((id) => ({ kind, id }));
     } else if (typeof value === "string" && value !== "") {
       const ids = value.split(INVENTORY_SEPARATOR);
-      items = kind === MFA_KIND_ID ? ids.map(parseMfaOutputId).filter((d): d is DependencyItem => d !== undefined) : ids.map((id) => ({ kind, id }));
+      items =
+        kind === MFA_KIND_ID
+          ? ids.map(parseMfaOutputId).filter((d): d is DependencyItem => d !== undefined)
+          : ids.map((id) => ({ kind, id }));
     }
     if (items.length > 0) inventory[kind] = items;
   }

@@ -5,7 +5,7 @@
  */
 import { DEPENDENCY_KINDS } from "../teardown/kinds";
 import type { TeardownPlan } from "../teardown/plan";
-import { tallyInventory, type TallyCount } from "../teardown/report";
+import { type TallyCount, tallyInventory } from "../teardown/report";
 import type { KindRegistry } from "../teardown/types";
 
 /** Text for a table cell: a user name can hold nothing Markdown reads, but a cell must never be able to break the table. */
@@ -32,7 +32,7 @@ export function renderMarkdownSummary(plans: readonly TeardownPlan[], registry: 
       (deletes > 0 ? ` and delete ${plural(deletes, "user", "users")}.` : "."),
     "",
   );
-  if (plans.length === 0) return out.join("\n") + "\n";
+  if (plans.length === 0) return `${out.join("\n")}\n`;
 
   const header = ["user", ...shown.map((i) => columns[i].tally.plural), "total"];
   out.push(`| ${header.map(cell).join(" | ")} |`);
@@ -49,7 +49,8 @@ export function renderMarkdownSummary(plans: readonly TeardownPlan[], registry: 
   if (rows.length > 1) out.push(`| ${["**all users**", ...shown.map((i) => `**${columnTotal(i)}**`), `**${grandTotal}**`].join(" | ")} |`);
   out.push("");
   const absent = columns.filter((_, i) => !shown.includes(i)).map((c) => c.tally.plural);
-  if (absent.length > 0 && rows.length > 0) out.push(`None of ${rows.length === 1 ? "the user" : "these users"} holds ${absent.join(", ")}.`, "");
+  if (absent.length > 0 && rows.length > 0)
+    out.push(`None of ${rows.length === 1 ? "the user" : "these users"} holds ${absent.join(", ")}.`, "");
   if (missing.length > 0) out.push(`Not in IAM, nothing to remove: ${missing.map((p) => code(p.requestedUserName)).join(", ")}.`, "");
   return out.join("\n");
 }

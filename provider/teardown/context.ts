@@ -1,8 +1,8 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
-import { iamClientFor, type AwsConnection } from "../aws/client";
-import { VirtualMfaIndex } from "./virtual-mfa";
+import { type AwsConnection, iamClientFor } from "../aws/client";
 import { Semaphore } from "./pool";
 import type { KindContext, SendOptions } from "./types";
+import { VirtualMfaIndex } from "./virtual-mfa";
 
 /** Requests in flight to IAM from one process, across every teardown sharing a client: the SDK's socket pool. */
 export const DEFAULT_MAX_IN_FLIGHT = 50;

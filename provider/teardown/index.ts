@@ -1,9 +1,23 @@
 /** The teardown engine: no Pulumi inside. The resource, the CLI and the benchmark all drive it. */
-export { teardownUser, discoverInventory, TEARDOWN_DEFAULTS, type TeardownOptions, type TeardownReport } from "./engine";
-export { planTeardown, type PlanOptions, type TeardownPlan } from "./plan";
-export { createContext, type ContextOptions } from "./context";
-export { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, type PartlyRemoved } from "./errors";
+
+export { type ContextOptions, createContext } from "./context";
+export { discoverInventory, TEARDOWN_DEFAULTS, type TeardownOptions, type TeardownReport, teardownUser } from "./engine";
+export { IdentityMismatchError, MissingPermissionError, type PartlyRemoved, TeardownIncompleteError } from "./errors";
 export { DEPENDENCY_KINDS, type KindId } from "./kinds";
+export { type PlanOptions, planTeardown, type TeardownPlan } from "./plan";
+export {
+  countByKind,
+  describeItem,
+  type InventoryDetail,
+  type InventoryOutput,
+  inventoryDetail,
+  inventoryOutput,
+  inventorySummary,
+  type PlanStep,
+  planSteps,
+  type TallyCount,
+  tallyInventory,
+  tallyWords,
+} from "./report";
+export { type DependencyItem, type DependencyKind, defineKind, type Inventory, type KindRegistry, type MfaKind, type Tally } from "./types";
 export { VirtualMfaIndex } from "./virtual-mfa";
-export { inventoryOutput, inventoryDetail, inventorySummary, tallyInventory, tallyWords, planSteps, describeItem, countByKind, type InventoryDetail, type InventoryOutput, type TallyCount, type PlanStep } from "./report";
-export { defineKind, type Tally, type DependencyItem, type DependencyKind, type Inventory, type KindRegistry, type MfaKind } from "./types";

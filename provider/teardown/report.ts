@@ -1,4 +1,4 @@
-import { DEPENDENCY_KINDS, kindById, type InventoryDetail, type InventoryOutput, type KindId } from "./kinds";
+import { DEPENDENCY_KINDS, type InventoryDetail, type InventoryOutput, type KindId, kindById } from "./kinds";
 import type { DependencyItem, DependencyKind, Inventory, KindRegistry, Tally } from "./types";
 
 export function emptyInventory(registry: KindRegistry = DEPENDENCY_KINDS): Inventory {
@@ -70,7 +70,11 @@ export function inventoryOutput(inventory: Inventory, registry: KindRegistry = D
   const out: Record<string, string> = {};
   for (const kind of registry) {
     const items = inventory[kind.id] ?? [];
-    if (items.length > 0) out[kind.id] = items.map((i) => kind.outputId?.(i) ?? i.id).sort().join(INVENTORY_SEPARATOR);
+    if (items.length > 0)
+      out[kind.id] = items
+        .map((i) => kind.outputId?.(i) ?? i.id)
+        .sort()
+        .join(INVENTORY_SEPARATOR);
   }
   return out as InventoryOutput;
 }
@@ -87,7 +91,11 @@ export function tallyInventory(inventory: Inventory, registry: KindRegistry = DE
   return registry.flatMap((kind) => {
     const items = inventory[kind.id] ?? [];
     const tallies = kind.tallies ?? [{ singular: kind.singular, plural: kind.title }];
-    return tallies.map((tally) => ({ kind: kind.id, tally, count: tally.matches ? items.filter((i) => tally.matches!(i)).length : items.length }));
+    return tallies.map((tally) => ({
+      kind: kind.id,
+      tally,
+      count: tally.matches ? items.filter((i) => tally.matches!(i)).length : items.length,
+    }));
   });
 }
 
@@ -97,7 +105,9 @@ export const tallyWords = ({ tally, count }: Pick<TallyCount, "tally" | "count">
 
 /** The resource's one-line `summary` output: "console password, 2 access keys, 1 virtual MFA device, 1 group"; "nothing" when empty. */
 export function inventorySummary(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): string {
-  const parts = tallyInventory(inventory, registry).filter((t) => t.count > 0).map(tallyWords);
+  const parts = tallyInventory(inventory, registry)
+    .filter((t) => t.count > 0)
+    .map(tallyWords);
   return parts.length === 0 ? "nothing" : parts.join(", ");
 }
 
@@ -111,11 +121,23 @@ export interface PlanStep {
 }
 
 /** The ordered plan a teardown follows: every removal (run concurrently), then DeleteUser. */
-export function planSteps(userName: string, inventory: Inventory, deleteUser: boolean, registry: KindRegistry = DEPENDENCY_KINDS): PlanStep[] {
+export function planSteps(
+  userName: string,
+  inventory: Inventory,
+  deleteUser: boolean,
+  registry: KindRegistry = DEPENDENCY_KINDS,
+): PlanStep[] {
   const steps: PlanStep[] = flattenInventory(inventory, registry).map((item, i) => {
     const kind = kindById(item.kind, registry);
-    return { step: i + 1, kind: item.kind, id: item.id, description: `remove ${describeWith(kind, item)}`, actions: [...kind.removalActions(item)] };
+    return {
+      step: i + 1,
+      kind: item.kind,
+      id: item.id,
+      description: `remove ${describeWith(kind, item)}`,
+      actions: [...kind.removalActions(item)],
+    };
   });
-  if (deleteUser) steps.push({ step: steps.length + 1, kind: "user", id: userName, description: `delete IAM user ${userName}`, actions: ["DeleteUser"] });
+  if (deleteUser)
+    steps.push({ step: steps.length + 1, kind: "user", id: userName, description: `delete IAM user ${userName}`, actions: ["DeleteUser"] });
   return steps;
 }

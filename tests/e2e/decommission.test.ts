@@ -8,11 +8,23 @@
  * whole inventory), not only the ones that changed since the last up. In --json, the delete steps' oldState holds the
  * refreshed inventory.
  */
-import * as assert from "assert";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as path from "node:path";
 import { everyKind } from "../helpers/iam";
 import { REPO_ROOT } from "../helpers/pulumi/toolchain";
-import { assertNoTrace, assertOk, emulatedStack, inPlace, mutatingCalls, printed, RESOURCE_TYPE, resourceBlock, seedBystander, summaryLine, type EmulatedStack } from "./support";
+import {
+  assertNoTrace,
+  assertOk,
+  type EmulatedStack,
+  emulatedStack,
+  inPlace,
+  mutatingCalls,
+  printed,
+  RESOURCE_TYPE,
+  resourceBlock,
+  seedBystander,
+  summaryLine,
+} from "./support";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "decommission-account");
 const USERS = ["legacy-ana", "legacy-bo"];
@@ -50,7 +62,10 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
     assert.match(up.stdout, /\+ 3 created/);
     assert.deepStrictEqual(mutatingCalls(s.emulator), [], "adopting changes nothing on the users");
     const outputs = await s.ws.outputs();
-    assert.deepStrictEqual(outputs.toRemove, USERS.map((name) => ({ name, summary: everyKindSummary(2) })));
+    assert.deepStrictEqual(
+      outputs.toRemove,
+      USERS.map((name) => ({ name, summary: everyKindSummary(2) })),
+    );
     for (const r of (await s.ws.resources()).filter((r) => r.type === RESOURCE_TYPE)) {
       assert.strictEqual(r.outputs!.userId, seeded.users[r.id!].userId, `recorded UserId of ${r.id}`);
       assert.strictEqual(r.outputs!.adopt, true);
@@ -59,7 +74,11 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
 
   it("the reviewer sees, live and user by user, everything pulumi destroy will remove", async () => {
     // After the adoption someone attaches one more policy to legacy-bo: the review must show it.
-    s.emulator.state.putUserPolicy("legacy-bo", "added-after-adoption", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }));
+    s.emulator.state.putUserPolicy(
+      "legacy-bo",
+      "added-after-adoption",
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }),
+    );
     s.emulator.clearLog();
     // --show-full-output: Pulumi shortens a value longer than 150 characters, as three MFA serials are together.
     const review = assertOk(await example.destroyPreview(["--refresh", "--diff", "--show-sames", "--show-full-output"]));
@@ -67,7 +86,13 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
     for (const name of USERS) {
       const user = seeded.users[name];
       const block = resourceBlock(text, name, "(refresh)");
-      for (const id of [...user.accessKeyIds, ...user.mfaSerials.map((m) => m.serial), "developers", "on-call", "arn:aws:iam::aws:policy/ReadOnlyAccess"]) {
+      for (const id of [
+        ...user.accessKeyIds,
+        ...user.mfaSerials.map((m) => m.serial),
+        "developers",
+        "on-call",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      ]) {
         assert.ok(block.includes(id), `the review names ${id} for ${name}\n${block}`);
       }
       for (const m of user.mfaSerials) assert.ok(block.includes(`${m.kind} ${m.serial}`), `${m.kind} MFA device of ${name}`);
@@ -80,17 +105,28 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
     const json = await example.destroyPreview(["--refresh", "--json"]);
     type Outputs = { inventory?: Record<string, string>; summary?: string };
     const steps = (JSON.parse(json.stdout) as { steps: Array<{ op: string; urn: string; oldState?: { outputs?: Outputs } }> }).steps;
-    const deletes = steps.filter((st) => st.op === "delete" && st.urn.includes(RESOURCE_TYPE)).map((st) => [st.urn.split("::").pop()!, st.oldState?.outputs ?? {}] as const);
-    const totals = Object.fromEntries(deletes.map(([name, outputs]) => [name, Object.values(outputs.inventory ?? {}).flatMap((ids) => ids.split(", ")).length]));
+    const deletes = steps
+      .filter((st) => st.op === "delete" && st.urn.includes(RESOURCE_TYPE))
+      .map((st) => [st.urn.split("::").pop()!, st.oldState?.outputs ?? {}] as const);
+    const totals = Object.fromEntries(
+      deletes.map(([name, outputs]) => [name, Object.values(outputs.inventory ?? {}).flatMap((ids) => ids.split(", ")).length]),
+    );
     assert.deepStrictEqual(totals, { "legacy-ana": EVERY_KIND_TOTAL, "legacy-bo": EVERY_KIND_TOTAL + 1 });
-    assert.deepStrictEqual(Object.fromEntries(deletes.map(([name, outputs]) => [name, outputs.summary])), { "legacy-ana": everyKindSummary(2), "legacy-bo": everyKindSummary(3) });
+    assert.deepStrictEqual(Object.fromEntries(deletes.map(([name, outputs]) => [name, outputs.summary])), {
+      "legacy-ana": everyKindSummary(2),
+      "legacy-bo": everyKindSummary(3),
+    });
   });
 
   it("pulumi destroy removes every adopted user in one run and leaves the rest of the account alone", async () => {
     const destroy = assertOk(await example.destroy());
     const text = printed(destroy);
     for (const name of USERS) {
-      assert.match(summaryLine(text, name) ?? "", / deleted: removed .*3 MFA devices \(1 virtual, 1 hardware TOTP, 1 FIDO security key\).*2 attached managed policies; 1 round\(s\)/, text);
+      assert.match(
+        summaryLine(text, name) ?? "",
+        / deleted: removed .*3 MFA devices \(1 virtual, 1 hardware TOTP, 1 FIDO security key\).*2 attached managed policies; 1 round\(s\)/,
+        text,
+      );
       const user = seeded.users[name];
       assertNoTrace(s.emulator, {
         userName: name,
@@ -104,4 +140,3 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
     assert.deepStrictEqual(await s.ws.resources(), []);
   });
 });
-

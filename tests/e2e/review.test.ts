@@ -4,9 +4,27 @@
  * user with nothing as its summary alone (in `pulumi destroy --preview-only --refresh --diff --show-sames` too), and
  * which inputs an update changes in place and which force a replacement.
  */
-import * as assert from "assert";
-import { AddUserToGroupCommand, CreateAccessKeyCommand, CreateLoginProfileCommand, CreateVirtualMFADeviceCommand, EnableMFADeviceCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { assertOk, declareUsers, emulatedStack, printed, resourceBlock, seedBystander, USERS_PROGRAM, type EmulatedStack, type UserDecl } from "./support";
+
+import * as assert from "node:assert";
+import {
+  AddUserToGroupCommand,
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
+  PutUserPolicyCommand,
+} from "@aws-sdk/client-iam";
+import {
+  assertOk,
+  declareUsers,
+  type EmulatedStack,
+  emulatedStack,
+  printed,
+  resourceBlock,
+  seedBystander,
+  USERS_PROGRAM,
+  type UserDecl,
+} from "./support";
 
 const ANA: UserDecl = { name: "ana", userName: "review-ana", path: "/platform/", tags: { team: "platform" } };
 const BO: UserDecl = { name: "bo", userName: "review-bo" };
@@ -30,10 +48,23 @@ describe("e2e: a reviewer reads each user at a glance", function () {
     await s.iam.send(new CreateLoginProfileCommand({ UserName: u, Password: "Review-password-0123456789!" }));
     for (let i = 0; i < 2; i++) items.push((await s.iam.send(new CreateAccessKeyCommand({ UserName: u }))).AccessKey!.AccessKeyId!);
     const device = (await s.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `${u}-phone` }))).VirtualMFADevice!;
-    await s.iam.send(new EnableMFADeviceCommand({ UserName: u, SerialNumber: device.SerialNumber!, AuthenticationCode1: "123456", AuthenticationCode2: "654321" }));
+    await s.iam.send(
+      new EnableMFADeviceCommand({
+        UserName: u,
+        SerialNumber: device.SerialNumber!,
+        AuthenticationCode1: "123456",
+        AuthenticationCode2: "654321",
+      }),
+    );
     items.push(`virtual ${device.SerialNumber!}`);
     await s.iam.send(new AddUserToGroupCommand({ UserName: u, GroupName: "developers" }));
-    await s.iam.send(new PutUserPolicyCommand({ UserName: u, PolicyName: "deploy", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) }));
+    await s.iam.send(
+      new PutUserPolicyCommand({
+        UserName: u,
+        PolicyName: "deploy",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }),
+      }),
+    );
     items.push("developers", "deploy");
   });
 
@@ -62,12 +93,21 @@ describe("e2e: a reviewer reads each user at a glance", function () {
   });
 
   it("pulumi destroy --preview-only --refresh --diff --show-sames: the user with nothing is its summary, the other its items", async () => {
-    const text = printed(assertOk(await s.ws.run(["destroy", "--preview-only", "--non-interactive", "--refresh", "--diff", "--show-sames"], { env: { PULUMI_SKIP_CONFIRMATIONS: undefined } })));
+    const text = printed(
+      assertOk(
+        await s.ws.run(["destroy", "--preview-only", "--non-interactive", "--refresh", "--diff", "--show-sames"], {
+          env: { PULUMI_SKIP_CONFIRMATIONS: undefined },
+        }),
+      ),
+    );
     const bo = resourceBlock(text, BO.name, "(refresh)");
     assert.match(bo, /summary\s*: "nothing"/, text);
     assert.doesNotMatch(bo, /inventory/, bo);
     // The refreshed record, its delete and the summary: about a screen's tenth per user, not 50 lines.
-    const boLines = [bo, resourceBlock(text, BO.name, "(delete)")].join("\n").split("\n").filter((l) => l.trim() !== "");
+    const boLines = [bo, resourceBlock(text, BO.name, "(delete)")]
+      .join("\n")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
     assert.ok(boLines.length <= 20, `${boLines.length} lines:\n${boLines.join("\n")}`);
     const ana = resourceBlock(text, ANA.name, "(refresh)");
     for (const item of items) assert.strictEqual(ana.split(item).length - 1, 1, `${item} once\n${ana}`);
@@ -84,7 +124,9 @@ describe("e2e: a reviewer reads each user at a glance", function () {
     assert.match(resourceBlock(diff, ANA.name, "(update)"), /~ path\s*: "\/platform\/" => "\/security\/"/);
     assert.match(resourceBlock(diff, CY.name, "(replace)"), /userName\s*: "review-cy" => "review-cy-2"/);
     const { plan } = await s.ws.previewJson();
-    const cy = plan.steps!.find((st) => st.op === "replace" && st.urn.endsWith(`::${CY.name}`)) as { replaceReasons?: string[] } | undefined;
+    const cy = plan.steps!.find((st) => st.op === "replace" && st.urn.endsWith(`::${CY.name}`)) as
+      | { replaceReasons?: string[] }
+      | undefined;
     assert.deepStrictEqual(cy?.replaceReasons, ["userName"]);
     const ana = plan.steps!.find((st) => st.urn.endsWith(`::${ANA.name}`));
     assert.strictEqual(ana?.op, "update", "path and tags change in place");

@@ -5,13 +5,26 @@
  * the user's virtual MFA device deactivated but not deleted. With this version installed, `pulumi refresh` rewrites
  * the record in the current shape and keeps the device's serial, and `pulumi destroy` deletes the device.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { STATE_VERSION } from "../../provider/provider-methods";
-import { assertNoTrace, assertOk, declareUsers, emulatedStack, printed, seedBystander, summaryLine, USERS_PROGRAM, type EmulatedStack } from "./support";
+import {
+  assertNoTrace,
+  assertOk,
+  declareUsers,
+  type EmulatedStack,
+  emulatedStack,
+  printed,
+  seedBystander,
+  summaryLine,
+  USERS_PROGRAM,
+} from "./support";
 
-for (const release of [{ name: "the release before (stateVersion 2)", stateVersion: 2 }, { name: "the legacy release (no stateVersion)", stateVersion: undefined }]) {
+for (const release of [
+  { name: "the release before (stateVersion 2)", stateVersion: 2 },
+  { name: "the legacy release (no stateVersion)", stateVersion: undefined },
+]) {
   describe(`e2e: a stack recorded by ${release.name} upgrades, refreshes and destroys`, function () {
     this.timeout(180_000);
 

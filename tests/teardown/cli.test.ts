@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { runCli, EXIT } from "../../provider/cli";
+import { EXIT, runCli } from "../../provider/cli";
 import { everyKind, pointIamEndpointAt, useEmulator } from "../helpers/iam";
 
 const BIN = path.resolve(__dirname, "../../provider/bin/iam-user-teardown.js");

@@ -7,7 +7,8 @@ import { everyKind, useEmulator } from "../helpers/iam";
 describe("Markdown review summary", () => {
   const env = useEmulator();
 
-  const plans = (names: string[]): Promise<TeardownPlan[]> => Promise.all(names.map((userName) => planTeardown({ client: env.client, userName })));
+  const plans = (names: string[]): Promise<TeardownPlan[]> =>
+    Promise.all(names.map((userName) => planTeardown({ client: env.client, userName })));
 
   it("a table per user by kind, MFA devices by their kind, totals, and the users that do not exist", async () => {
     env.emulator.seed({
@@ -30,7 +31,10 @@ describe("Markdown review summary", () => {
       "| `md-gone` |  |  |  |  |  |  |  |  |  |  |  | does not exist |",
       "| **all users** | **1** | **3** | **2** | **2** | **3** | **2** | **2** | **3** | **3** | **2** | **2** | **25** |",
     ]);
-    assert.match(markdown, /^### IAM user teardown plan\n\n5 users, 1 not in IAM\. A teardown would remove 25 items and delete 4 users\.\n/);
+    assert.match(
+      markdown,
+      /^### IAM user teardown plan\n\n5 users, 1 not in IAM\. A teardown would remove 25 items and delete 4 users\.\n/,
+    );
     assert.match(markdown, /Not in IAM, nothing to remove: `md-gone`\./);
     assert.doesNotMatch(markdown, /None of/, "every column holds something");
   });

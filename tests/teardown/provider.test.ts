@@ -27,17 +27,29 @@ describe("IamUserTeardown provider interface", () => {
   });
 
   it("check names the property and the rule for every bad input", async () => {
-    const result = await methods.check({}, {
-      userName: "bad name!",
-      path: "no-slashes",
-      tags: { "aws:reserved": "x", ok: "y".repeat(257) },
-      permissionsBoundary: "not-an-arn",
-      region: "Mars",
-      roleArn: "arn:aws:iam::123:user/x",
-      secretAccessKey: "never",
-    });
+    const result = await methods.check(
+      {},
+      {
+        userName: "bad name!",
+        path: "no-slashes",
+        tags: { "aws:reserved": "x", ok: "y".repeat(257) },
+        permissionsBoundary: "not-an-arn",
+        region: "Mars",
+        roleArn: "arn:aws:iam::123:user/x",
+        secretAccessKey: "never",
+      },
+    );
     const props = (result.failures ?? []).map((f) => f.property).sort();
-    assert.deepEqual(props, ["path", "permissionsBoundary", "region", "roleArn", "secretAccessKey", "tags.aws:reserved", "tags.ok", "userName"]);
+    assert.deepEqual(props, [
+      "path",
+      "permissionsBoundary",
+      "region",
+      "roleArn",
+      "secretAccessKey",
+      "tags.aws:reserved",
+      "tags.ok",
+      "userName",
+    ]);
     for (const f of result.failures!) assert.ok(f.reason.length > 20, f.reason);
   });
 
@@ -48,7 +60,10 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal(tagChange.changes, true);
     assert.deepEqual(tagChange.replaces, []);
     assert.equal((await methods.diff("a", olds, { ...olds, path: "/ops/" })).changes, true);
-    assert.equal((await methods.diff("a", olds, { ...olds, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" })).changes, true);
+    assert.equal(
+      (await methods.diff("a", olds, { ...olds, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" })).changes,
+      true,
+    );
     // How to reach IAM is recorded: changing it is an update in place, so the next destroy uses it.
     const connectionChange = await methods.diff("a", olds, { ...olds, region: "eu-west-1", profile: "other" });
     assert.equal(connectionChange.changes, true);
@@ -57,9 +72,19 @@ describe("IamUserTeardown provider interface", () => {
   });
 
   it("diff details each change: which property paths update in place, which force the replacement", async () => {
-    const olds = { userName: "a", path: "/", tags: { team: "core", "cost-center": "42" }, region: "us-east-1", deleteUser: true, arn: "x", userId: "AIDA" };
+    const olds = {
+      userName: "a",
+      path: "/",
+      tags: { team: "core", "cost-center": "42" },
+      region: "us-east-1",
+      deleteUser: true,
+      arn: "x",
+      userId: "AIDA",
+    };
     const kinds = async (news: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries((await methods.diff("a", olds, { ...olds, ...news })).detailedDiff).map(([path, d]) => [path, d.kind]));
+      Object.fromEntries(
+        Object.entries((await methods.diff("a", olds, { ...olds, ...news })).detailedDiff).map(([path, d]) => [path, d.kind]),
+      );
     assert.deepEqual(await kinds({ userName: "b" }), { userName: "UPDATE_REPLACE" });
     assert.deepEqual(await kinds({ path: "/ops/", tags: { team: "security", oncall: "yes" } }), {
       path: "UPDATE",
@@ -67,21 +92,32 @@ describe("IamUserTeardown provider interface", () => {
       "tags.oncall": "ADD",
       'tags["cost-center"]': "DELETE",
     });
-    assert.deepEqual(await kinds({ userName: "b", permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess", region: undefined, deleteUser: false }), {
-      userName: "UPDATE_REPLACE",
-      permissionsBoundary: "ADD",
-      region: "DELETE",
-      deleteUser: "UPDATE",
-    });
+    assert.deepEqual(
+      await kinds({ userName: "b", permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess", region: undefined, deleteUser: false }),
+      {
+        userName: "UPDATE_REPLACE",
+        permissionsBoundary: "ADD",
+        region: "DELETE",
+        deleteUser: "UPDATE",
+      },
+    );
     assert.deepEqual(await kinds({ tags: UNKNOWN }), { tags: "UPDATE" }, "a value unknown during preview is an update");
     assert.deepEqual(await kinds({}), {});
     const replace = await methods.diff("a", olds, { ...olds, userName: "b" });
     assert.deepEqual(replace.detailedDiff.userName, { kind: "UPDATE_REPLACE", inputDiff: false });
-    assert.deepEqual(replace.replaces, Object.keys(replace.detailedDiff).filter((p) => replace.detailedDiff[p].kind.endsWith("_REPLACE")));
+    assert.deepEqual(
+      replace.replaces,
+      Object.keys(replace.detailedDiff).filter((p) => replace.detailedDiff[p].kind.endsWith("_REPLACE")),
+    );
   });
 
   it("create makes the user with path, tags and boundary, records UserId and an empty inventory", async () => {
-    const inputs = await checked({ userName: "dave", path: "/team/", tags: { team: "core" }, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" });
+    const inputs = await checked({
+      userName: "dave",
+      path: "/team/",
+      tags: { team: "core" },
+      permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess",
+    });
     const { id, outs } = await methods.create(inputs);
     assert.equal(id, "dave");
     assert.match(outs.userId, /^AIDA/);
@@ -107,7 +143,12 @@ describe("IamUserTeardown provider interface", () => {
 
   it("update applies path, tags and boundary changes", async () => {
     const { outs } = await methods.create(await checked({ userName: "erin", tags: { a: "1", b: "2" } }));
-    const news = await checked({ userName: "erin", path: "/moved/", tags: { a: "1", c: "3" }, permissionsBoundary: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
+    const news = await checked({
+      userName: "erin",
+      path: "/moved/",
+      tags: { a: "1", c: "3" },
+      permissionsBoundary: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    });
     const updated = await methods.update("erin", outs, news);
     assert.equal(updated.outs.path, "/moved/");
     const live = await env.client.send(new GetUserCommand({ UserName: "erin" }));
@@ -115,7 +156,11 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal(live.User!.PermissionsBoundary?.PermissionsBoundaryArn, "arn:aws:iam::aws:policy/ReadOnlyAccess");
     const tags = await env.client.send(new ListUserTagsCommand({ UserName: "erin" }));
     assert.deepEqual(Object.fromEntries(tags.Tags!.map((t) => [t.Key, t.Value])), { a: "1", c: "3" });
-    const cleared = await methods.update("erin", updated.outs, await checked({ userName: "erin", path: "/moved/", tags: { a: "1", c: "3" } }));
+    const cleared = await methods.update(
+      "erin",
+      updated.outs,
+      await checked({ userName: "erin", path: "/moved/", tags: { a: "1", c: "3" } }),
+    );
     assert.equal(cleared.outs.permissionsBoundary, undefined);
   });
 
@@ -129,7 +174,11 @@ describe("IamUserTeardown provider interface", () => {
     assert.match(read.props!.inventory?.accessKeys ?? "", /^AKIA\w+$/, "one access key");
     assert.equal(read.props!.inventory?.managedPolicies, "arn:aws:iam::aws:policy/ReadOnlyAccess");
     assert.match(read.props!.inventory?.mfaDevices ?? "", /^fido arn:aws:iam::\d{12}:u2f\/\S+$/);
-    assert.deepEqual(Object.keys(read.props!.inventory!).sort(), ["accessKeys", "managedPolicies", "mfaDevices"], "only the kinds that hold something");
+    assert.deepEqual(
+      Object.keys(read.props!.inventory!).sort(),
+      ["accessKeys", "managedPolicies", "mfaDevices"],
+      "only the kinds that hold something",
+    );
     assert.equal(read.props!.summary, "1 access key, 1 FIDO security key, 1 managed policy");
     assert.equal(JSON.stringify(read).includes("SecretAccessKey"), false);
     env.emulator.state.removeUserCompletely("frank");
@@ -144,7 +193,10 @@ describe("IamUserTeardown provider interface", () => {
     const second = await methods.create(await checked({ userName: "gina" }));
     env.emulator.state.removeUserCompletely("gina");
     env.emulator.seed({ users: [{ userName: "gina" }] });
-    await assert.rejects(methods.remove("gina", second.outs, undefined, () => undefined), /different user/);
+    await assert.rejects(
+      methods.remove("gina", second.outs, undefined, () => undefined),
+      /different user/,
+    );
     assert.equal(env.emulator.state.userExists("gina"), true);
   });
 

@@ -61,7 +61,10 @@ describe("IamUserTeardown records of older shapes", () => {
     return { recorded, virtualSerial, fidoSerial, accessKeyId };
   }
 
-  for (const [release, stateVersion] of [["the legacy release (no stateVersion)", undefined], ["the release before (stateVersion 2)", 2]] as const) {
+  for (const [release, stateVersion] of [
+    ["the legacy release (no stateVersion)", undefined],
+    ["the release before (stateVersion 2)", 2],
+  ] as const) {
     describe(`written by ${release}`, () => {
       it("refresh rewrites the inventory compactly and keeps the unassigned virtual device; destroy then deletes it", async () => {
         const name = `old-${stateVersion ?? "legacy"}-refresh`;
@@ -69,12 +72,18 @@ describe("IamUserTeardown records of older shapes", () => {
         const read = await methods.read(name, { ...recorded, ...(stateVersion ? { stateVersion } : {}) });
         const props = read.props!;
         assert.equal(props.stateVersion, 3);
-        assert.deepEqual(props.inventory, { accessKeys: accessKeyId, mfaDevices: [`fido ${fidoSerial}`, `virtual ${virtualSerial} (unassigned)`].sort().join(", ") });
+        assert.deepEqual(props.inventory, {
+          accessKeys: accessKeyId,
+          mfaDevices: [`fido ${fidoSerial}`, `virtual ${virtualSerial} (unassigned)`].sort().join(", "),
+        });
         assert.equal(props.summary, "1 access key, 1 virtual MFA device, 1 FIDO security key");
 
         await methods.remove(name, props, undefined, () => undefined);
         assert.equal(env.emulator.state.userExists(name), false);
-        assert.ok(!env.emulator.state.listVirtualMfaDevices().some((d) => d.serial === virtualSerial), "the unassigned virtual device is deleted");
+        assert.ok(
+          !env.emulator.state.listVirtualMfaDevices().some((d) => d.serial === virtualSerial),
+          "the unassigned virtual device is deleted",
+        );
       });
 
       it("destroy without a refresh reads the serial from the old shape and deletes the device", async () => {
@@ -82,17 +91,31 @@ describe("IamUserTeardown records of older shapes", () => {
         const { recorded, virtualSerial } = interruptedUser(name);
         await methods.remove(name, { ...recorded, ...(stateVersion ? { stateVersion } : {}) }, undefined, () => undefined);
         assert.equal(env.emulator.state.userExists(name), false);
-        assert.ok(!env.emulator.state.listVirtualMfaDevices().some((d) => d.serial === virtualSerial), "the unassigned virtual device is deleted");
+        assert.ok(
+          !env.emulator.state.listVirtualMfaDevices().some((d) => d.serial === virtualSerial),
+          "the unassigned virtual device is deleted",
+        );
       });
 
       it("an update that changes only deleteUser carries the inventory over in the current shape, serials included", async () => {
         const name = `old-${stateVersion ?? "legacy"}-update`;
         const { recorded, virtualSerial, fidoSerial, accessKeyId } = interruptedUser(name);
         env.emulator.clearLog();
-        const { outs } = await methods.update(name, { ...recorded, ...(stateVersion ? { stateVersion } : {}) }, { userName: name, deleteUser: false, adopt: false });
-        assert.deepEqual(env.emulator.log.map((e) => e.action), [], "no call to IAM");
+        const { outs } = await methods.update(
+          name,
+          { ...recorded, ...(stateVersion ? { stateVersion } : {}) },
+          { userName: name, deleteUser: false, adopt: false },
+        );
+        assert.deepEqual(
+          env.emulator.log.map((e) => e.action),
+          [],
+          "no call to IAM",
+        );
         assert.equal(outs.stateVersion, 3);
-        assert.deepEqual(outs.inventory, { accessKeys: accessKeyId, mfaDevices: [`fido ${fidoSerial}`, `virtual ${virtualSerial}`].sort().join(", ") });
+        assert.deepEqual(outs.inventory, {
+          accessKeys: accessKeyId,
+          mfaDevices: [`fido ${fidoSerial}`, `virtual ${virtualSerial}`].sort().join(", "),
+        });
         assert.equal(outs.summary, "1 access key, 1 virtual MFA device, 1 FIDO security key");
         assert.deepEqual(recordedVirtualSerials(outs.inventory), [virtualSerial]);
       });
@@ -102,12 +125,20 @@ describe("IamUserTeardown records of older shapes", () => {
   it("the compact shape reads back item for item, unassigned devices and service-specific credentials included", () => {
     const inventory = {
       serviceSpecificCredentials: "bedrock.amazonaws.com/ACCAEXAMPLE1, codecommit.amazonaws.com/ACCAEXAMPLE2",
-      mfaDevices: "fido arn:aws:iam::123456789012:u2f/user/ana/fido-x, hardware GAHT12345678, virtual arn:aws:iam::123456789012:mfa/ana (unassigned)",
+      mfaDevices:
+        "fido arn:aws:iam::123456789012:u2f/user/ana/fido-x, hardware GAHT12345678, virtual arn:aws:iam::123456789012:mfa/ana (unassigned)",
       groupMemberships: "a,b, c",
     };
     const items = recordedItems(inventory);
-    assert.deepEqual(items.groupMemberships.map((i) => i.id), ["a,b", "c"], "a comma inside a group name is no separator");
-    assert.deepEqual(items.serviceSpecificCredentials.map((i) => i.id), ["bedrock.amazonaws.com/ACCAEXAMPLE1", "codecommit.amazonaws.com/ACCAEXAMPLE2"]);
+    assert.deepEqual(
+      items.groupMemberships.map((i) => i.id),
+      ["a,b", "c"],
+      "a comma inside a group name is no separator",
+    );
+    assert.deepEqual(
+      items.serviceSpecificCredentials.map((i) => i.id),
+      ["bedrock.amazonaws.com/ACCAEXAMPLE1", "codecommit.amazonaws.com/ACCAEXAMPLE2"],
+    );
     assert.deepEqual(items.mfaDevices, [
       { kind: "mfaDevices", id: "arn:aws:iam::123456789012:u2f/user/ana/fido-x", mfaKind: "fido" },
       { kind: "mfaDevices", id: "GAHT12345678", mfaKind: "hardware" },

@@ -49,11 +49,15 @@ describe("examples/pull-request-review", () => {
     assert.match(runs[comment], /preview\.txt/);
     assert.match(runs[comment], /--body-file comment\.md/);
     assert.match(runs[preview], /set -o pipefail/, "a failed preview fails its step, not hidden by tee");
-    assert.ok(steps.some((s) => s.uses?.startsWith("pulumi/actions@")), "installs the Pulumi CLI");
+    assert.ok(
+      steps.some((s) => s.uses?.startsWith("pulumi/actions@")),
+      "installs the Pulumi CLI",
+    );
   });
 
   it("its README names the workflow and both commands", () => {
     const readme = fs.readFileSync(path.join(EXAMPLE, "README.md"), "utf8");
-    for (const s of ["iam-user-review.yml", "pulumi preview --refresh --diff", "iam-user-teardown plan --markdown --from-file users.txt"]) assert.ok(readme.includes(s), s);
+    for (const s of ["iam-user-review.yml", "pulumi preview --refresh --diff", "iam-user-teardown plan --markdown --from-file users.txt"])
+      assert.ok(readme.includes(s), s);
   });
 });

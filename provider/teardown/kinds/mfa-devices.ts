@@ -1,7 +1,12 @@
-import { DeactivateMFADeviceCommand, DeleteVirtualMFADeviceCommand, ListMFADevicesCommand, type ListMFADevicesCommandOutput } from "@aws-sdk/client-iam";
+import {
+  DeactivateMFADeviceCommand,
+  DeleteVirtualMFADeviceCommand,
+  ListMFADevicesCommand,
+  type ListMFADevicesCommandOutput,
+} from "@aws-sdk/client-iam";
 import { isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
 import { listUserPages } from "../paging";
-import { defineKind, type DependencyItem, type MfaKind } from "../types";
+import { type DependencyItem, defineKind, type MfaKind } from "../types";
 import { MFA_KIND_ID, MFA_KIND_WORDS } from "../virtual-mfa";
 
 const MFA_KINDS: readonly MfaKind[] = ["virtual", "hardware", "fido"];
@@ -27,9 +32,18 @@ export const mfaDevices = defineKind({
   listActions: ["ListMFADevices", "ListVirtualMFADevices"],
   async list(ctx, userName) {
     const listedAt = Date.now();
-    const devices = await listUserPages(ctx, userName, (input) => new ListMFADevicesCommand(input), (page: ListMFADevicesCommandOutput) => page.MFADevices);
+    const devices = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListMFADevicesCommand(input),
+      (page: ListMFADevicesCommandOutput) => page.MFADevices,
+    );
     return Promise.all(
-      devices.map(async (d) => ({ kind: MFA_KIND_ID, id: d.SerialNumber!, mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAt) })),
+      devices.map(async (d) => ({
+        kind: MFA_KIND_ID,
+        id: d.SerialNumber!,
+        mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAt),
+      })),
     );
   },
   removalActions: (item) => (item.mfaKind === "virtual" ? ["DeactivateMFADevice", "DeleteVirtualMFADevice"] : ["DeactivateMFADevice"]),
@@ -52,7 +66,7 @@ export const mfaDevices = defineKind({
       throw err;
     }
   },
-  describe: (item) => `${item.mfaKind ? MFA_KIND_WORDS[item.mfaKind] + " " : ""}MFA device ${item.id}`,
+  describe: (item) => `${item.mfaKind ? `${MFA_KIND_WORDS[item.mfaKind]} ` : ""}MFA device ${item.id}`,
   countDetail: (items) =>
     MFA_KINDS.map((k) => [k, items.filter((i) => i.mfaKind === k).length] as const)
       .filter(([, n]) => n > 0)

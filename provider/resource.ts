@@ -50,8 +50,13 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
   declare public readonly adopt: pulumi.Output<boolean>;
   declare public readonly arn: pulumi.Output<string>;
   declare public readonly userId: pulumi.Output<string>;
-  /** What hangs on the user as of the last create, update or refresh: what a destroy will remove. */
-  declare public readonly inventory: pulumi.Output<InventoryOutput>;
+  /**
+   * What hangs on the user as of the last create, update or refresh, what a destroy will remove: the kinds that hold
+   * something, each as its identifiers on one line. Undefined when nothing does.
+   */
+  declare public readonly inventory: pulumi.Output<InventoryOutput | undefined>;
+  /** The inventory in one line: "console password, 2 access keys, 1 virtual MFA device, 1 group"; "nothing" when empty. */
+  declare public readonly summary: pulumi.Output<string>;
 
   constructor(name: string, args: IamUserTeardownArgs, opts: IamUserTeardownOptions = {}) {
     const { providerMethodsModule, ...resourceOptions } = opts;
@@ -70,6 +75,7 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
       arn: undefined,
       userId: undefined,
       inventory: undefined,
+      summary: undefined,
     };
     super(new IamUserTeardownProvider(providerMethodsModule), name, props, resourceOptions, "iam-user-teardown", "IamUserTeardown");
   }

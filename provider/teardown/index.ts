@@ -5,6 +5,19 @@ export { discoverInventory, TEARDOWN_DEFAULTS, type TeardownOptions, type Teardo
 export { IdentityMismatchError, MissingPermissionError, type PartlyRemoved, TeardownIncompleteError } from "./errors";
 export { DEPENDENCY_KINDS, type KindId } from "./kinds";
 export { type PlanOptions, planTeardown, type TeardownPlan } from "./plan";
-export { countByKind, describeItem, type InventoryOutput, inventoryOutput, type PlanStep, planSteps } from "./report";
-export { type DependencyItem, type DependencyKind, defineKind, type Inventory, type KindRegistry, type MfaKind } from "./types";
+export {
+  countByKind,
+  describeItem,
+  type InventoryDetail,
+  type InventoryOutput,
+  inventoryDetail,
+  inventoryOutput,
+  inventorySummary,
+  type PlanStep,
+  planSteps,
+  type TallyCount,
+  tallyInventory,
+  tallyWords,
+} from "./report";
+export { type DependencyItem, type DependencyKind, defineKind, type Inventory, type KindRegistry, type MfaKind, type Tally } from "./types";
 export { VirtualMfaIndex } from "./virtual-mfa";

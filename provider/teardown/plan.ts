@@ -2,7 +2,7 @@ import { type ContextOptions, createContext } from "./context";
 import { discoverInventory } from "./engine";
 import { resolveIdentity } from "./identity";
 import { DEPENDENCY_KINDS } from "./kinds";
-import { emptyInventory, type InventoryOutput, inventoryOutput, type PlanStep, planSteps } from "./report";
+import { emptyInventory, type InventoryDetail, inventoryDetail, type PlanStep, planSteps } from "./report";
 import type { Inventory, KindRegistry } from "./types";
 
 export interface PlanOptions extends ContextOptions {
@@ -21,7 +21,8 @@ export interface TeardownPlan {
   arn?: string;
   renamedFrom?: string;
   inventory: Inventory;
-  summary: InventoryOutput;
+  /** Per kind a count and identifiers, MFA devices with their kind, and the total. */
+  summary: InventoryDetail;
   steps: PlanStep[];
   apiCalls: number;
 }
@@ -39,7 +40,7 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
       exists: false,
       userName: options.userName,
       inventory,
-      summary: inventoryOutput(inventory, kinds),
+      summary: inventoryDetail(inventory, kinds),
       steps: [],
       apiCalls: ctx.calls(),
     };
@@ -54,7 +55,7 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
     arn: user.Arn,
     renamedFrom: identity.state === "renamed" ? identity.previousName : undefined,
     inventory,
-    summary: inventoryOutput(inventory, kinds),
+    summary: inventoryDetail(inventory, kinds),
     steps: planSteps(user.UserName!, inventory, options.deleteUser !== false, kinds),
     apiCalls: ctx.calls(),
   };

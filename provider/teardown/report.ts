@@ -1,5 +1,5 @@
-import { DEPENDENCY_KINDS, type InventoryOutput, type KindId, kindById } from "./kinds";
-import type { DependencyItem, DependencyKind, Inventory, KindRegistry } from "./types";
+import { DEPENDENCY_KINDS, type InventoryDetail, type InventoryOutput, type KindId, kindById } from "./kinds";
+import type { DependencyItem, DependencyKind, Inventory, KindRegistry, Tally } from "./types";
 
 export function emptyInventory(registry: KindRegistry = DEPENDENCY_KINDS): Inventory {
   return Object.fromEntries(registry.map((k) => [k.id, []]));
@@ -49,17 +49,66 @@ export function summarizeTeardown(r: SummaryInput, registry: KindRegistry = DEPE
   return `${who} ${verb}: removed ${countByKind(r.removed, registry)}${extra}; ${r.rounds} round(s), ${r.apiCalls} API calls, ${r.durationMs} ms`;
 }
 
-export type { InventoryOutput };
+export type { InventoryDetail, InventoryOutput };
 
-/** The inventory as resource outputs show it. With another registry the entries are that registry's kinds. */
-export function inventoryOutput(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): InventoryOutput {
+/** The inventory as a plan details it: every kind with a count and identifiers. With another registry the entries are that registry's kinds. */
+export function inventoryDetail(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): InventoryDetail {
   const out: Record<string, unknown> = { total: flattenInventory(inventory, registry).length };
   for (const kind of registry) {
     const items = inventory[kind.id] ?? [];
     const ids = items.map((i) => kind.outputId?.(i) ?? i.id).sort();
     out[kind.id] = { count: items.length, ids, ...kind.outputExtra?.(items) };
   }
+  return out as InventoryDetail;
+}
+
+/** Separates identifiers in the recorded inventory; no IAM identifier holds a space. */
+export const INVENTORY_SEPARATOR = ", ";
+
+/** The inventory as the resource's `inventory` output records it: the kinds that hold something, each on one line. */
+export function inventoryOutput(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): InventoryOutput {
+  const out: Record<string, string> = {};
+  for (const kind of registry) {
+    const items = inventory[kind.id] ?? [];
+    if (items.length > 0)
+      out[kind.id] = items
+        .map((i) => kind.outputId?.(i) ?? i.id)
+        .sort()
+        .join(INVENTORY_SEPARATOR);
+  }
   return out as InventoryOutput;
+}
+
+/** One count of a summary or review table: a kind's tally and how many of its items it counts. */
+export interface TallyCount {
+  kind: string;
+  tally: Tally;
+  count: number;
+}
+
+/** Every tally of every kind, in registry order, zero counts included (a table's columns are the same for every user). */
+export function tallyInventory(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): TallyCount[] {
+  return registry.flatMap((kind) => {
+    const items = inventory[kind.id] ?? [];
+    const tallies = kind.tallies ?? [{ singular: kind.singular, plural: kind.title }];
+    return tallies.map((tally) => ({
+      kind: kind.id,
+      tally,
+      count: tally.matches ? items.filter((i) => tally.matches!(i)).length : items.length,
+    }));
+  });
+}
+
+/** "1 group", "2 access keys", "console password". */
+export const tallyWords = ({ tally, count }: Pick<TallyCount, "tally" | "count">): string =>
+  tally.single && count === 1 ? tally.singular : `${count} ${count === 1 ? tally.singular : tally.plural}`;
+
+/** The resource's one-line `summary` output: "console password, 2 access keys, 1 virtual MFA device, 1 group"; "nothing" when empty. */
+export function inventorySummary(inventory: Inventory, registry: KindRegistry = DEPENDENCY_KINDS): string {
+  const parts = tallyInventory(inventory, registry)
+    .filter((t) => t.count > 0)
+    .map(tallyWords);
+  return parts.length === 0 ? "nothing" : parts.join(", ");
 }
 
 export interface PlanStep {

@@ -10,6 +10,8 @@ export interface DependencyItem {
   mfaKind?: MfaKind;
   /** For service-specific credentials: the service. */
   service?: string;
+  /** For virtual MFA devices: recorded as the user's, no longer assigned to it, still in the account. */
+  unassigned?: boolean;
 }
 
 /** Aborting stops the SDK's own retries of a call, not only the calls not yet sent. */
@@ -34,8 +36,20 @@ export interface KindContext {
   virtualMfa: VirtualMfaDirectory;
 }
 
-/** Per kind, what the resource's `inventory` output shows: a count and identifiers, and whatever the kind adds. */
-export type KindOutput<Extra extends object = object> = { count: number; ids: string[] } & Extra;
+/** Per kind, what a plan's detailed inventory shows: a count and identifiers, and whatever the kind adds. */
+export type KindDetail<Extra extends object = object> = { count: number; ids: string[] } & Extra;
+
+/**
+ * Words for a number of a kind's items in the one-line inventory summary and in review tables ("2 access keys",
+ * "1 FIDO security key"); `single` for what a user holds at most one of, named without a number ("console password").
+ * `matches` narrows it to some of the kind's items (MFA devices by their kind).
+ */
+export interface Tally {
+  singular: string;
+  plural: string;
+  single?: boolean;
+  matches?(item: DependencyItem): boolean;
+}
 
 /**
  * A dependency kind, whole: its id, the words plans, logs and reports use for it, how to list what hangs on a user,
@@ -66,8 +80,10 @@ export interface DependencyKind<Id extends string = string, Extra extends object
   countDetail?(items: readonly DependencyItem[]): string;
   /** The identifier the inventory output shows; by default the item's id. */
   outputId?(item: DependencyItem): string;
-  /** What the kind adds to its inventory output entry. */
+  /** What the kind adds to its entry of a plan's detailed inventory. */
   outputExtra?(items: readonly DependencyItem[]): Extra;
+  /** How the kind is counted in summaries and review tables; by default every item under `singular` and `title`. */
+  tallies?: readonly Tally[];
 }
 
 /** An ordered set of kinds: the engine lists, removes, plans and reports exactly these. */

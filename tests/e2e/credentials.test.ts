@@ -8,6 +8,7 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { STATE_VERSION } from "../../provider/provider-methods";
 import { assertOk, declareUsers, type EmulatedStack, emulatedStack, printed, USERS_PROGRAM, type UserDecl } from "./support";
 
 const KEYS = { "deploy-old": "AKIDDEPLOYOLD0000001", "deploy-new": "AKIDDEPLOYNEW0000001" } as const;
@@ -181,7 +182,7 @@ describe("e2e: a stack recorded by the older version is fixed by one pulumi up",
     for (const r of await legacyRecords(s)) {
       assert.strictEqual(r.outputs?.profile, undefined);
       assert.strictEqual(r.outputs?.region, undefined);
-      assert.strictEqual(r.outputs?.stateVersion, 2);
+      assert.strictEqual(r.outputs?.stateVersion, STATE_VERSION);
     }
   });
 

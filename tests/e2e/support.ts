@@ -283,3 +283,21 @@ export function inPlace(s: EmulatedStack, projectDir: string) {
       run(["destroy", "--preview-only", "--non-interactive", ...extra], { PULUMI_SKIP_CONFIRMATIONS: undefined }),
   };
 }
+
+/** The lines of a --diff display for the resource named `name` whose header carries `op`, e.g. "(refresh)". */
+export function resourceBlock(text: string, name: string, op: string): string {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].includes(`${RESOURCE_TYPE}: ${op}`)) continue;
+    if (!lines.slice(i + 1, i + 4).some((l) => l.trimEnd().endsWith(`::${name}]`))) continue;
+    let end = i + 1;
+    while (
+      end < lines.length &&
+      !/^\s*[-+~]*\s*(pulumi-nodejs:|pulumi:pulumi:Stack)\S*: \(/.test(lines[end]) &&
+      !/^Resources:/.test(lines[end])
+    )
+      end++;
+    return lines.slice(i, end).join("\n");
+  }
+  return "";
+}

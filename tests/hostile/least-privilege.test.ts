@@ -109,7 +109,7 @@ describe("hostile: least privilege (the shipped policy, enforced)", () => {
         const unbounded = await methods.update("carol", updated.outs, { ...inputs, path: "/moved/", tags: { a: "1", c: "3" } });
         emulator.state.createAccessKey("carol");
         const read = await methods.read("carol", unbounded.outs);
-        assert.equal(read.props!.inventory.accessKeys.count, 1);
+        assert.equal(read.props!.inventory?.accessKeys?.split(", ").length, 1);
         await methods.remove("carol", read.props!, undefined, () => undefined);
         assert.equal(emulator.state.userExists("carol"), false);
         const adopted = await methods.create({ userName: "dave", adopt: true, deleteUser: true, tags: { owner: "ops" } });

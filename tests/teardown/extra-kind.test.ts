@@ -1,6 +1,15 @@
 import { strict as assert } from "node:assert";
 import { ListUserTagsCommand, type ListUserTagsCommandOutput, UntagUserCommand } from "@aws-sdk/client-iam";
-import { DEPENDENCY_KINDS, defineKind, inventoryOutput, type KindRegistry, planTeardown, teardownUser } from "../../provider/teardown";
+import {
+  DEPENDENCY_KINDS,
+  defineKind,
+  inventoryDetail,
+  inventoryOutput,
+  inventorySummary,
+  type KindRegistry,
+  planTeardown,
+  teardownUser,
+} from "../../provider/teardown";
 import { listUserPages } from "../../provider/teardown/paging";
 import { useEmulator } from "../helpers/iam";
 
@@ -42,6 +51,9 @@ describe("teardown: a dependency kind added in one file", () => {
     assert.deepEqual(tagSteps.map((s) => s.description).sort(), ["remove tag cost", "remove tag team"]);
     assert.deepEqual(tagSteps[0].actions, ["UntagUser"]);
     assert.deepEqual((plan.summary as unknown as Record<string, unknown>).userTags, { count: 2, ids: ["cost", "team"] });
+    // The resource's outputs follow the registry too: its words in the summary, its identifiers on one line.
+    assert.equal((inventoryOutput(plan.inventory, WITH_TAGS) as Record<string, string>).userTags, "cost, team");
+    assert.equal(inventorySummary(plan.inventory, WITH_TAGS), "1 access key, 2 tags");
 
     const lines: string[] = [];
     const report = await teardownUser({ client: env.client, userName: "tagged", kinds: WITH_TAGS, log: (l) => lines.push(l) });
@@ -61,6 +73,7 @@ describe("teardown: a dependency kind added in one file", () => {
 
   it("leaves the package's registry as it was", async () => {
     assert.equal(DEPENDENCY_KINDS.length, 9);
-    assert.equal("userTags" in inventoryOutput(Object.fromEntries(DEPENDENCY_KINDS.map((k) => [k.id, []]))), false);
+    // The detailed inventory lists every registered kind, empty or not.
+    assert.equal("userTags" in inventoryDetail(Object.fromEntries(DEPENDENCY_KINDS.map((k) => [k.id, []]))), false);
   });
 });

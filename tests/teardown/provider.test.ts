@@ -71,6 +71,46 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal((await methods.diff("a", olds, { ...olds })).changes, false);
   });
 
+  it("diff details each change: which property paths update in place, which force the replacement", async () => {
+    const olds = {
+      userName: "a",
+      path: "/",
+      tags: { team: "core", "cost-center": "42" },
+      region: "us-east-1",
+      deleteUser: true,
+      arn: "x",
+      userId: "AIDA",
+    };
+    const kinds = async (news: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries((await methods.diff("a", olds, { ...olds, ...news })).detailedDiff).map(([path, d]) => [path, d.kind]),
+      );
+    assert.deepEqual(await kinds({ userName: "b" }), { userName: "UPDATE_REPLACE" });
+    assert.deepEqual(await kinds({ path: "/ops/", tags: { team: "security", oncall: "yes" } }), {
+      path: "UPDATE",
+      "tags.team": "UPDATE",
+      "tags.oncall": "ADD",
+      'tags["cost-center"]': "DELETE",
+    });
+    assert.deepEqual(
+      await kinds({ userName: "b", permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess", region: undefined, deleteUser: false }),
+      {
+        userName: "UPDATE_REPLACE",
+        permissionsBoundary: "ADD",
+        region: "DELETE",
+        deleteUser: "UPDATE",
+      },
+    );
+    assert.deepEqual(await kinds({ tags: UNKNOWN }), { tags: "UPDATE" }, "a value unknown during preview is an update");
+    assert.deepEqual(await kinds({}), {});
+    const replace = await methods.diff("a", olds, { ...olds, userName: "b" });
+    assert.deepEqual(replace.detailedDiff.userName, { kind: "UPDATE_REPLACE", inputDiff: false });
+    assert.deepEqual(
+      replace.replaces,
+      Object.keys(replace.detailedDiff).filter((p) => replace.detailedDiff[p].kind.endsWith("_REPLACE")),
+    );
+  });
+
   it("create makes the user with path, tags and boundary, records UserId and an empty inventory", async () => {
     const inputs = await checked({
       userName: "dave",
@@ -82,7 +122,9 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal(id, "dave");
     assert.match(outs.userId, /^AIDA/);
     assert.equal(outs.arn, `arn:aws:iam::${env.emulator.accountId}:user/team/dave`);
-    assert.equal(outs.inventory.total, 0);
+    assert.equal(outs.inventory, undefined, "nothing hangs on the user: no inventory, only the summary");
+    assert.equal(outs.summary, "nothing");
+    assert.equal(outs.stateVersion, methods.STATE_VERSION);
     const live = await env.client.send(new GetUserCommand({ UserName: "dave" }));
     assert.equal(live.User!.PermissionsBoundary?.PermissionsBoundaryArn, "arn:aws:iam::aws:policy/PowerUserAccess");
   });
@@ -92,7 +134,8 @@ describe("IamUserTeardown provider interface", () => {
     await assert.rejects(methods.create(await checked({ userName: "legacy" })), /already exists.*adopt: true/);
     const { outs } = await methods.create(await checked({ userName: "legacy", adopt: true, tags: { owner: "ops" }, path: "/adopted/" }));
     assert.equal(outs.userId, env.emulator.state.getUser("legacy")!.userId);
-    assert.equal(outs.inventory.accessKeys.count, 1);
+    assert.match(outs.inventory?.accessKeys ?? "", /^AKIA\w+$/, "one access key");
+    assert.equal(outs.summary, "1 access key");
     const tags = await env.client.send(new ListUserTagsCommand({ UserName: "legacy" }));
     assert.deepEqual(tags.Tags, [{ Key: "owner", Value: "ops" }]);
     await assert.rejects(methods.create(await checked({ userName: "no-such-user", adopt: true })), /does not exist/);
@@ -128,9 +171,15 @@ describe("IamUserTeardown provider interface", () => {
     env.emulator.state.addFidoDevice("frank");
     const read = await methods.read("frank", outs);
     assert.equal(read.id, "frank");
-    assert.equal(read.props!.inventory.accessKeys.count, 1);
-    assert.equal(read.props!.inventory.managedPolicies.ids[0], "arn:aws:iam::aws:policy/ReadOnlyAccess");
-    assert.equal(read.props!.inventory.mfaDevices.devices[0].kind, "fido");
+    assert.match(read.props!.inventory?.accessKeys ?? "", /^AKIA\w+$/, "one access key");
+    assert.equal(read.props!.inventory?.managedPolicies, "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    assert.match(read.props!.inventory?.mfaDevices ?? "", /^fido arn:aws:iam::\d{12}:u2f\/\S+$/);
+    assert.deepEqual(
+      Object.keys(read.props!.inventory!).sort(),
+      ["accessKeys", "managedPolicies", "mfaDevices"],
+      "only the kinds that hold something",
+    );
+    assert.equal(read.props!.summary, "1 access key, 1 FIDO security key, 1 managed policy");
     assert.equal(JSON.stringify(read).includes("SecretAccessKey"), false);
     env.emulator.state.removeUserCompletely("frank");
     assert.deepEqual(await methods.read("frank", outs), {});

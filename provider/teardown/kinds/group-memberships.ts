@@ -7,6 +7,7 @@ export const groupMemberships = defineKind({
   id: "groupMemberships",
   singular: "membership of group",
   title: "group memberships",
+  tallies: [{ singular: "group", plural: "groups" }],
   namedByUserOnly: true,
   listActions: ["ListGroupsForUser"],
   async list(ctx, userName) {

@@ -1,4 +1,4 @@
-import type { DependencyKind, KindOutput, KindRegistry } from "../types";
+import type { DependencyKind, KindDetail, KindRegistry } from "../types";
 import { accessKeys } from "./access-keys";
 import { groupMemberships } from "./group-memberships";
 import { inlinePolicies } from "./inline-policies";
@@ -31,10 +31,17 @@ type Registered = (typeof DEPENDENCY_KINDS)[number];
 /** The kinds' ids: "loginProfile" | "accessKeys" | ... */
 export type KindId = Registered["id"];
 
-/** What hangs on a user, as resource outputs show it: per kind a count and identifiers, plus what the kind adds. */
-export type InventoryOutput = { total: number } & {
-  [K in Registered as K["id"]]: KindOutput<K extends DependencyKind<string, infer Extra> ? Extra : object>;
+/** What hangs on a user, as a plan details it: per kind a count and identifiers, plus what the kind adds. */
+export type InventoryDetail = { total: number } & {
+  [K in Registered as K["id"]]: KindDetail<K extends DependencyKind<string, infer Extra> ? Extra : object>;
 };
+
+/**
+ * What hangs on a user, as the resource's `inventory` output records it: only the kinds that hold something, each as
+ * its identifiers on one line, ", " between them (IAM identifiers hold no spaces). One line per kind keeps a refreshed
+ * user short in `pulumi preview --diff`, which prints every element of an array on a line of its own.
+ */
+export type InventoryOutput = { [K in KindId]?: string };
 
 export function kindById(id: string, registry: KindRegistry = DEPENDENCY_KINDS): DependencyKind {
   const kind = registry.find((k) => k.id === id);

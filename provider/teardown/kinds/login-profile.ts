@@ -7,6 +7,7 @@ export const loginProfile = defineKind({
   id: "loginProfile",
   singular: "console password",
   title: "console passwords",
+  tallies: [{ singular: "console password", plural: "console passwords", single: true }],
   namedByUserOnly: true,
   listActions: ["GetLoginProfile"],
   async list(ctx, userName) {

@@ -7,6 +7,7 @@ export const managedPolicies = defineKind({
   id: "managedPolicies",
   singular: "attached managed policy",
   title: "attached managed policies",
+  tallies: [{ singular: "managed policy", plural: "managed policies" }],
   namedByUserOnly: true,
   listActions: ["ListAttachedUserPolicies"],
   async list(ctx, userName) {

@@ -6,10 +6,18 @@ import {
 } from "@aws-sdk/client-iam";
 import { isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
 import { listUserPages } from "../paging";
-import { defineKind, type MfaKind } from "../types";
+import { type DependencyItem, defineKind, type MfaKind } from "../types";
 import { MFA_KIND_ID, MFA_KIND_WORDS } from "../virtual-mfa";
 
 const MFA_KINDS: readonly MfaKind[] = ["virtual", "hardware", "fido"];
+const UNASSIGNED_MARK = " (unassigned)";
+
+/** A device as the recorded inventory names it ("virtual arn:aws:iam::...:mfa/ana (unassigned)"); undefined if it is not one. */
+export function parseMfaOutputId(text: string): DependencyItem | undefined {
+  const m = /^(virtual|hardware|fido) (\S+)( \(unassigned\))?$/.exec(text);
+  if (!m) return undefined;
+  return { kind: MFA_KIND_ID, id: m[2], mfaKind: m[1] as MfaKind, ...(m[3] ? { unassigned: true } : {}) };
+}
 
 /**
  * MFA devices of every kind. Each is classified from AWS's own answers before anything is removed (see
@@ -64,6 +72,13 @@ export const mfaDevices = defineKind({
       .filter(([, n]) => n > 0)
       .map(([k, n]) => `${n} ${MFA_KIND_WORDS[k]}`)
       .join(", "),
+  // In the recorded inventory each device reads "<kind> <serial>"; parseMfaOutputId reads it back.
+  outputId: (item) => `${item.mfaKind ?? "hardware"} ${item.id}${item.unassigned ? UNASSIGNED_MARK : ""}`,
+  tallies: [
+    { singular: "virtual MFA device", plural: "virtual MFA devices", matches: (item) => item.mfaKind === "virtual" },
+    { singular: "hardware TOTP token", plural: "hardware TOTP tokens", matches: (item) => (item.mfaKind ?? "hardware") === "hardware" },
+    { singular: "FIDO security key", plural: "FIDO security keys", matches: (item) => item.mfaKind === "fido" },
+  ],
   outputExtra: (items): { devices: Array<{ serial: string; kind: MfaKind }> } => ({
     devices: items.map((d) => ({ serial: d.id, kind: d.mfaKind ?? "hardware" })).sort((a, b) => a.serial.localeCompare(b.serial)),
   }),

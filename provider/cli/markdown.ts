@@ -1,0 +1,56 @@
+/**
+ * The review summary a CI job posts as a pull-request comment: per user, what a teardown would remove, by kind (MFA
+ * devices by their kind), with totals, as one Markdown table. Columns come from the kind registry's tallies; a column
+ * nobody has anything in is left out and named below the table instead, so the table stays as narrow as the account.
+ */
+import { DEPENDENCY_KINDS } from "../teardown/kinds";
+import type { TeardownPlan } from "../teardown/plan";
+import { type TallyCount, tallyInventory } from "../teardown/report";
+import type { KindRegistry } from "../teardown/types";
+
+/** Text for a table cell: a user name can hold nothing Markdown reads, but a cell must never be able to break the table. */
+const cell = (text: string): string => text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
+const code = (name: string): string => `\`${name.replace(/`/g, "")}\``;
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+export function renderMarkdownSummary(plans: readonly TeardownPlan[], registry: KindRegistry = DEPENDENCY_KINDS): string {
+  const existing = plans.filter((p) => p.exists);
+  const missing = plans.filter((p) => !p.exists);
+  const rows = existing.map((plan) => ({ plan, tallies: tallyInventory(plan.inventory, registry) }));
+  const columns: Array<Pick<TallyCount, "kind" | "tally">> = tallyInventory({}, registry);
+  const columnTotal = (i: number) => rows.reduce((sum, r) => sum + r.tallies[i].count, 0);
+  const shown = columns.map((_, i) => i).filter((i) => columnTotal(i) > 0);
+  const userTotal = (r: (typeof rows)[number]) => r.tallies.reduce((sum, t) => sum + t.count, 0);
+  const grandTotal = rows.reduce((sum, r) => sum + userTotal(r), 0);
+  const deletes = existing.filter((p) => p.steps.some((s) => s.kind === "user")).length;
+
+  const out: string[] = ["### IAM user teardown plan", ""];
+  const counts = [plural(plans.length, "user", "users")];
+  if (missing.length > 0) counts.push(`${missing.length} not in IAM`);
+  out.push(
+    `${counts.join(", ")}. A teardown would remove ${plural(grandTotal, "item", "items")}` +
+      (deletes > 0 ? ` and delete ${plural(deletes, "user", "users")}.` : "."),
+    "",
+  );
+  if (plans.length === 0) return `${out.join("\n")}\n`;
+
+  const header = ["user", ...shown.map((i) => columns[i].tally.plural), "total"];
+  out.push(`| ${header.map(cell).join(" | ")} |`);
+  out.push(`|:--|${shown.map(() => "--:|").join("")}--:|`);
+  for (const r of rows) {
+    const name = code(r.plan.userName) + (r.plan.renamedFrom ? ` (renamed from ${code(r.plan.renamedFrom)})` : "");
+    const counts = shown.map((i) => (r.tallies[i].count === 0 ? "·" : String(r.tallies[i].count)));
+    out.push(`| ${[name, ...counts, `**${userTotal(r)}**`].join(" | ")} |`);
+  }
+  for (const plan of missing) {
+    const rest = shown.map(() => "");
+    out.push(`| ${[code(plan.requestedUserName), ...rest, "does not exist"].join(" | ")} |`);
+  }
+  if (rows.length > 1) out.push(`| ${["**all users**", ...shown.map((i) => `**${columnTotal(i)}**`), `**${grandTotal}**`].join(" | ")} |`);
+  out.push("");
+  const absent = columns.filter((_, i) => !shown.includes(i)).map((c) => c.tally.plural);
+  if (absent.length > 0 && rows.length > 0)
+    out.push(`None of ${rows.length === 1 ? "the user" : "these users"} holds ${absent.join(", ")}.`, "");
+  if (missing.length > 0) out.push(`Not in IAM, nothing to remove: ${missing.map((p) => code(p.requestedUserName)).join(", ")}.`, "");
+  return out.join("\n");
+}

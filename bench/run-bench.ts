@@ -146,6 +146,8 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   const before = await emu.inspect(query);
 
   resetIamClients();
+  // The fleet CLI, like the AWS SDK's default chain, finds IAM through the environment.
+  process.env.AWS_ENDPOINT_URL_IAM = emu.endpoint;
   const connected = impl.connect(emu.endpoint, variant);
   await connected.warmUp().catch(() => undefined);
   await emu.clearLog();
@@ -157,13 +159,14 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   const started = performance.now();
   // Users go `parallelism` at a time, as `pulumi destroy` runs them, in the scenario's order.
   const slots = new Semaphore(s.parallelism);
-  const outcomes = await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
+  const outcomes = connected.tearDownAll ? await connected.tearDownAll(targets) : await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const peakRss = sampler.stop();
 
   connected.close();
   resetIamClients();
+  delete process.env.AWS_ENDPOINT_URL_IAM;
   const stats = await emu.stats();
   const after = await emu.inspect(query);
   const bystandersUntouched = Object.entries(before.bystanderSnapshots).every(([k, v]) => after.bystanderSnapshots[k] === v);

@@ -304,7 +304,7 @@ export function markdown(input: ResultsInput): string {
   for (const t of evaluateTargets(recs, input.pulumiDestroy)) L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
   L.push(``);
 
-  L.push(...analysis(recs), ``);
+  L.push(...analysis(recs), ...scaleMisses(input), ``);
 
   L.push(`## Per scenario`, ``);
   for (const [id, rs] of byScenario) {
@@ -413,6 +413,35 @@ function analysis(recs: BenchRecord[]): string[] {
       `start of each user's teardown; the engine allows 50 per client (context.ts DEFAULT_MAX_IN_FLIGHT, the SDK's HTTP`,
       `agent's 50 sockets), so the calls queue: ${fmtMs(fl.wallMs)}, ${x(fl.ratioToLimit)}x the limit, with ${fmtMs(fl.cpuMs)} of CPU in the bench process.`,
       mif ? `With 128 allowed in flight (still 50 sockets): ${fmtMs(mif.wallMs)}, ${x(mif.ratioToLimit)}x.` : ``,
+      ``,
+    );
+  }
+  return L;
+}
+
+/** What the fleet CLI's memory and the pulumi destroy figures say, and what they do not. */
+function scaleMisses(input: ResultsInput): string[] {
+  const L: string[] = [];
+  const fc = find(input.records, (id) => id.startsWith("throttled-"), "fleet-cli");
+  if (fc && fc.peakRssMb >= 200) {
+    L.push(
+      `**Memory.** The figure is the bench process's RSS, which is ${fc.baselineRssMb} MB before the fleet CLI's run starts: Node 24 with`,
+      `ts-node and its TypeScript compiler is about 200 MB after a GC before anything runs (bare node 43 MB, with the AWS SDK`,
+      `74 MB, measured on this machine), plus what earlier scenarios left. The 1,000-user run itself added`,
+      `${Math.round((fc.peakRssMb - fc.baselineRssMb) * 10) / 10} MB. The target is missed as measured; a run of the compiled CLI in a fresh process would`,
+      `measure the CLI alone and is not part of this bench yet.`,
+      ``,
+    );
+  }
+  const pd = input.pulumiDestroy;
+  if (pd && !("skipped" in pd) && pd.ratioToFloor > 1.5) {
+    L.push(
+      `**pulumi destroy.** ${pd.users} users gone in one pass, but ${x(pd.ratioToFloor)}x the floor, with ${pd.throttled} throttled answers: the destroy`,
+      `never reached IAM's rate, so the time is not the teardowns' calls (the same users through the engine in this`,
+      `process run at the rate). The IAM requests spanned ${fmtMs(pd.iamSpanMs)} and the remaining ${fmtMs(pd.pulumiOverheadMs)} is Pulumi`,
+      `starting and finishing; within the span the deletes go 10 at a time (\`--parallel 10\`) through the Pulumi engine and`,
+      `the Node language host's dynamic provider, one RPC each, on a machine at the load given above. Where that time goes`,
+      `per resource is not yet diagnosed, and a higher \`--parallel\` was not measured in this run.`,
       ``,
     );
   }

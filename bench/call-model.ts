@@ -9,7 +9,7 @@
  * The account is simulated one user after another; runs 10 at a time can shift an account-wide page count by one
  * now and then, which is why predictions for the anchors are compared, not asserted.
  */
-import { mfaCount, type DepCounts, type ScenarioSpec, type UserSpec } from "./scenarios";
+import { type DepCounts, mfaCount, type ScenarioSpec, type UserSpec } from "./scenarios";
 
 export type ActionCounts = Record<string, number>;
 
@@ -92,7 +92,8 @@ export function terraformCalls(s: ScenarioSpec, users: readonly UserSpec[]): Act
   // With P deletes at once, when user k walks the device list about k - P/2 earlier users are past their own
   // virtual-device step (the step sits mid-way through each delete); the first P all start on the full list.
   const lag = s.parallelism > 1 ? s.parallelism / 2 : 0;
-  const unassignedBefore = (k: number) => (k < s.parallelism ? 0 : users.slice(0, Math.max(0, Math.floor(k - lag))).reduce((n, x) => n + x.counts.virtualMfa, 0));
+  const unassignedBefore = (k: number) =>
+    k < s.parallelism ? 0 : users.slice(0, Math.max(0, Math.floor(k - lag))).reduce((n, x) => n + x.counts.virtualMfa, 0);
   users.forEach((u, k) => {
     const assigned = initiallyAssigned - unassignedBefore(k);
     const c = u.counts;
@@ -137,7 +138,10 @@ export function runbookCalls(s: ScenarioSpec, users: readonly UserSpec[]): Actio
     const c = u.counts;
     if (k - lag - 1 >= 0) order.splice(order.indexOf(users[k - lag - 1].userName), 1);
     const pages = Math.ceil((order.indexOf(u.userName) + 1) / IAM_DEFAULT_PAGE);
-    const lists1 = () => ["ListAccessKeys", "ListSigningCertificates", "ListServiceSpecificCredentials", "ListMFADevices", "ListSSHPublicKeys"].forEach((a) => add(m, a));
+    const lists1 = () =>
+      ["ListAccessKeys", "ListSigningCertificates", "ListServiceSpecificCredentials", "ListMFADevices", "ListSSHPublicKeys"].forEach((a) =>
+        add(m, a),
+      );
     const rest = () => {
       ["ListGroupsForUser", "ListUserPolicies", "ListAttachedUserPolicies"].forEach((a) => add(m, a));
       add(m, "RemoveUserFromGroup", c.groups);

@@ -6,7 +6,7 @@
  * RSS (a reported figure) would include the emulator's account state and request log.
  */
 import "../tests/helpers/aws-env";
-import { startEmulator, type Emulator, type EmulatorOptions, type Scenario } from "../tests/iam-emulator";
+import { type Emulator, type EmulatorOptions, type Scenario, startEmulator } from "../tests/iam-emulator";
 
 export interface ActionStats {
   /** Requests received for the action. */
@@ -124,7 +124,7 @@ function need(): Emulator {
 process.on("message", (msg: HostRequest) => {
   handle(msg).then(
     (result) => process.send!({ id: msg.id, ok: true, result }),
-    (err: unknown) => process.send!({ id: msg.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+    (err: unknown) => process.send!({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });
 process.on("disconnect", () => process.exit(0));

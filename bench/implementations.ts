@@ -4,14 +4,14 @@
  * settings other than the defaults that run as extra rows.
  */
 import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
-import { PerActionRateLimiter, applyRateLimiter } from "../provider/aws/rate-limit";
-import { teardownUser, type TeardownOptions } from "../provider/teardown";
 import { iamClientFor } from "../provider/aws/client";
+import { applyRateLimiter, PerActionRateLimiter } from "../provider/aws/rate-limit";
 import { runCli } from "../provider/cli";
-import { BOTO3_LEGACY_RETRY, ModelClient, TERRAFORM_RETRY, type IamSender } from "./anchors/sender";
+import { type TeardownOptions, teardownUser } from "../provider/teardown";
 import { runbookUntilDeleted } from "./anchors/runbook";
+import { BOTO3_LEGACY_RETRY, type IamSender, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
 import { terraformForceDestroyUser } from "./anchors/terraform-force-destroy";
-import { engineCalls, runbookCalls, terraformCalls, type ActionCounts } from "./call-model";
+import { type ActionCounts, engineCalls, runbookCalls, terraformCalls } from "./call-model";
 import type { ImplementationId } from "./report";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
@@ -154,13 +154,26 @@ function connectFleetCli(endpoint: string): Connected {
     if (process.env.AWS_ENDPOINT_URL_IAM !== endpoint) throw new Error("the fleet CLI reaches the emulator through AWS_ENDPOINT_URL_IAM");
     let out = "";
     let err = "";
-    const code = await runCli(["delete", ...users.map((u) => u.spec.userName), "--yes", "--json"], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-    const lines = out.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; userName: string; outcome: string; rounds?: number; error?: string });
+    const code = await runCli(["delete", ...users.map((u) => u.spec.userName), "--yes", "--json"], {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+    });
+    const lines = out
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; userName: string; outcome: string; rounds?: number; error?: string });
     const byName = new Map(lines.filter((l) => l.type === "user").map((l) => [l.userName, l]));
     return users.map((u) => {
       const line = byName.get(u.spec.userName);
       const deleted = line?.outcome === "deleted";
-      return { userName: u.spec.userName, deleted, onePass: deleted && line?.rounds === 1, runs: 1, error: line?.error ?? (line ? undefined : `exit ${code}: ${err.slice(-300)}`) };
+      return {
+        userName: u.spec.userName,
+        deleted,
+        onePass: deleted && line?.rounds === 1,
+        runs: 1,
+        error: line?.error ?? (line ? undefined : `exit ${code}: ${err.slice(-300)}`),
+      };
     });
   }
 }
@@ -185,7 +198,12 @@ function connectEngine(endpoint: string, v?: EngineVariant): Connected {
           knownVirtualMfaSerials: t.virtualSerials,
           ...(v?.options ?? {}),
         });
-        return { userName: t.spec.userName, deleted: report.outcome === "deleted", onePass: report.outcome === "deleted" && report.rounds === 1, runs: 1 };
+        return {
+          userName: t.spec.userName,
+          deleted: report.outcome === "deleted",
+          onePass: report.outcome === "deleted" && report.rounds === 1,
+          runs: 1,
+        };
       } catch (err) {
         return { userName: t.spec.userName, deleted: false, onePass: false, runs: 1, error: String((err as Error)?.message ?? err) };
       }

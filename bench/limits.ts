@@ -13,8 +13,9 @@
  * call through: max over actions of (n_action - b) / r. Only calls the bucket let through count (a throttled attempt
  * costs no token). The limit is the larger of that and the chain bound.
  */
-import { mfaCount, totalDeps, type ScenarioSpec, type UserSpec } from "./scenarios";
+
 import type { ActionCounts } from "./call-model";
+import { mfaCount, type ScenarioSpec, totalDeps, type UserSpec } from "./scenarios";
 
 export function chainRoundTrips(u: UserSpec): number {
   if (totalDeps(u.counts) === 0) return 2;

@@ -7,13 +7,13 @@
  */
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { startEmulator, type EmulatorOptions } from "../tests/iam-emulator";
+import { emulatorEnv } from "../tests/e2e/support";
 import { findPulumiToolchain, REPO_ROOT } from "../tests/helpers/pulumi/toolchain";
 import { PulumiWorkspace } from "../tests/helpers/pulumi/workspace";
-import { emulatorEnv } from "../tests/e2e/support";
+import { type EmulatorOptions, startEmulator } from "../tests/iam-emulator";
 import { minimalCalls } from "./call-model";
 import { throttleBoundMs } from "./limits";
-import { seedOf, type ScenarioSpec } from "./scenarios";
+import { type ScenarioSpec, seedOf } from "./scenarios";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "decommission-account");
 
@@ -47,7 +47,12 @@ export async function runPulumiDestroy(s: ScenarioSpec, latencyMs: number): Prom
   // One options object, kept: the emulator's fault injector reads `throttle` from it at every request.
   const options: EmulatorOptions = { port: 0, latencyMs, seed: 7 };
   const emulator = await startEmulator(options);
-  const ws = await PulumiWorkspace.create({ toolchain, projectName: "decommission-account", env: emulatorEnv(emulator), timeoutMs: 30 * 60_000 });
+  const ws = await PulumiWorkspace.create({
+    toolchain,
+    projectName: "decommission-account",
+    env: emulatorEnv(emulator),
+    timeoutMs: 30 * 60_000,
+  });
   try {
     await ws.stackInit("e2e");
     emulator.seed(seedOf(s));

@@ -1,5 +1,5 @@
 /** The bench's handle on the emulator process (emulator-host.ts). */
-import { fork, type ChildProcess } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import * as path from "node:path";
 import type { EmulatorOptions, Scenario, SeedResult } from "../tests/iam-emulator";
 import type { HostRequest, InspectQuery, InspectResult, LogStats } from "./emulator-host";

@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ActionCounts } from "./call-model";
 import type { LogStats } from "./emulator-host";
-import type { ScenarioSpec, UserSpec } from "./scenarios";
 import type { PulumiDestroyOutcome } from "./pulumi-destroy";
+import type { ScenarioSpec, UserSpec } from "./scenarios";
 
 export type ImplementationId = "runbook" | "terraform" | "engine" | "fleet-cli";
 
@@ -106,7 +106,7 @@ export function writeResults(dir: string, input: ResultsInput): void {
     targets: evaluateTargets(input.records),
     records: input.records,
   };
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify(json, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "results.json"), `${JSON.stringify(json, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, "results.md"), markdown(input));
 }
 
@@ -152,7 +152,8 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
   const fleet = engines.find((r) => r.scenario.startsWith("fleet-"));
   const getUser = [...new Set(engines.map((r) => r.getUserPerUser))].sort();
   out.push({
-    target: "Calls: one list per kind per page, one removal per item (two for a virtual device), one DeleteUser, classification listings that do not grow with the number of users",
+    target:
+      "Calls: one list per kind per page, one removal per item (two for a virtual device), one DeleteUser, classification listings that do not grow with the number of users",
     met: engines.length === 0 ? null : inexact.length === 0,
     detail:
       (inexact.length === 0
@@ -162,7 +163,9 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
         ? ` ${relisted.map((r) => `${r.scenario} (${fmtMs(r.wallMs)})`).join(", ")}: ${relisted.map((r) => r.callsByAction.ListVirtualMFADevices).join(", ")} classification pages, one more listing` +
           ` because the run outlived the shared snapshot's 5-minute lifetime (one listing per 5 minutes, not per user).`
         : "") +
-      (fleet ? ` Fleet: ${fleet.callsByAction.ListVirtualMFADevices ?? 0} ListVirtualMFADevices page(s) for ${fleet.users} users (one account-wide listing, MaxItems 1000).` : "") +
+      (fleet
+        ? ` Fleet: ${fleet.callsByAction.ListVirtualMFADevices ?? 0} ListVirtualMFADevices page(s) for ${fleet.users} users (one account-wide listing, MaxItems 1000).`
+        : "") +
       ` On top of these the engine makes ${getUser.join(" / ")} GetUser call(s) per user and the ListUsers walks that answer its re-checks together (identity, see below).`,
   });
 
@@ -172,7 +175,7 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
     out.push({
       target: "One user, 20 dependencies: within 1.25x of the limit",
       met: e20.ratioToLimit <= 1.25,
-      detail: `${fmtMs(e20.wallMs)} against a limit of ${fmtMs(e20.limitMs)}: ${x(e20.ratioToLimit)}x` + (e20.ratioToLimit > 1.25 ? ` (missed by ${Math.round((e20.ratioToLimit / 1.25 - 1) * 100)}%).` : "."),
+      detail: `${fmtMs(e20.wallMs)} against a limit of ${fmtMs(e20.limitMs)}: ${x(e20.ratioToLimit)}x${e20.ratioToLimit > 1.25 ? ` (missed by ${Math.round((e20.ratioToLimit / 1.25 - 1) * 100)}%).` : "."}`,
     });
     if (t20) {
       const speedup = t20.wallMs / e20.wallMs;
@@ -207,7 +210,9 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
   }
   const fc = find(records, (id) => id.startsWith("throttled-"), "fleet-cli");
   if (fc) {
-    const anchors = main(records).filter((r) => r.scenario === fc.scenario && (r.implementationId === "runbook" || r.implementationId === "terraform"));
+    const anchors = main(records).filter(
+      (r) => r.scenario === fc.scenario && (r.implementationId === "runbook" || r.implementationId === "terraform"),
+    );
     const behind = anchors.filter((a) => a.wallMs <= fc.wallMs);
     const floorRatio = fc.wallMs / fc.minimalLimitMs;
     out.push({
@@ -216,15 +221,18 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
       detail: `${fc.usersDeleted} of ${fc.users} deleted, ${fc.users - fc.usersNotInOnePass} in one pass, ${fc.failures} failed${fc.users < 1000 ? " (the issue's scale is 1,000: run the full set)" : ""}.`,
     });
     out.push({
-      target: "Fleet CLI, throttled: within 1.2x of the floor of unavoidable calls (one list per kind and user, one removal per item, two per virtual device, one DeleteUser and one GetUser per user; busiest action / rate)",
+      target:
+        "Fleet CLI, throttled: within 1.2x of the floor of unavoidable calls (one list per kind and user, one removal per item, two per virtual device, one DeleteUser and one GetUser per user; busiest action / rate)",
       met: floorRatio <= 1.2,
-      detail: `${fmtMs(fc.wallMs)} against a floor of ${fmtMs(fc.minimalLimitMs)}: ${x(floorRatio)}x` + (floorRatio > 1.2 ? ` (missed by ${Math.round((floorRatio / 1.2 - 1) * 100)}%).` : ".") +
+      detail:
+        `${fmtMs(fc.wallMs)} against a floor of ${fmtMs(fc.minimalLimitMs)}: ${x(floorRatio)}x` +
+        (floorRatio > 1.2 ? ` (missed by ${Math.round((floorRatio / 1.2 - 1) * 100)}%).` : ".") +
         ` Its own calls' limit: ${fmtMs(fc.limitMs)} (${fc.limitDetail.throttleAction}); GetUser ${fc.getUserPerUser} per user, ListUsers ${fc.callsByAction.ListUsers ?? 0} in all.`,
     });
     out.push({
       target: "Fleet CLI, throttled: ahead of both anchor models",
       met: anchors.length === 0 ? null : behind.length === 0,
-      detail: anchors.map((a) => `${a.implementation} ${fmtMs(a.wallMs)}${a.extrapolated ? " (extrapolated)" : ""}`).join("; ") + `; fleet CLI ${fmtMs(fc.wallMs)}.`,
+      detail: `${anchors.map((a) => `${a.implementation} ${fmtMs(a.wallMs)}${a.extrapolated ? " (extrapolated)" : ""}`).join("; ")}; fleet CLI ${fmtMs(fc.wallMs)}.`,
     });
     out.push({
       target: "Fleet CLI, throttled: peak memory under 200 MB",
@@ -232,9 +240,14 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
       detail: `Peak RSS of the bench process ${fc.peakRssMb} MB (${fc.baselineRssMb} MB before the run).`,
     });
   }
-  const pdTarget = "pulumi destroy of 200 users through the real Pulumi CLI, same throttling: one pass, within 1.5x of the floor, Pulumi's own overhead beside it";
+  const pdTarget =
+    "pulumi destroy of 200 users through the real Pulumi CLI, same throttling: one pass, within 1.5x of the floor, Pulumi's own overhead beside it";
   if (!pulumi || "skipped" in pulumi) {
-    out.push({ target: pdTarget, met: null, detail: pulumi ? `Not run: ${pulumi.skipped}.` : "Not in this run (the full set runs it; --pulumi-users N)." });
+    out.push({
+      target: pdTarget,
+      met: null,
+      detail: pulumi ? `Not run: ${pulumi.skipped}.` : "Not in this run (the full set runs it; --pulumi-users N).",
+    });
   } else {
     out.push({
       target: pdTarget,
@@ -260,7 +273,10 @@ export function markdown(input: ResultsInput): string {
   for (const r of recs) byScenario.set(r.scenario, [...(byScenario.get(r.scenario) ?? []), r]);
 
   L.push(`# Benchmark results`, ``);
-  L.push(`\`${input.command}\`: ${input.latencyMs} ms injected latency per call, Node ${input.node}, ${Math.round(input.elapsedS / 6) / 10} minutes in all. ${revisionLine(input)}`, ``);
+  L.push(
+    `\`${input.command}\`: ${input.latencyMs} ms injected latency per call, Node ${input.node}, ${Math.round(input.elapsedS / 6) / 10} minutes in all. ${revisionLine(input)}`,
+    ``,
+  );
   if (input.machine) L.push(`Machine: ${input.machine}.`, ``);
   L.push(
     `Three implementations of "delete this user" on the project's IAM emulator (bench/README.md says where each call`,
@@ -301,7 +317,8 @@ export function markdown(input: ResultsInput): string {
 
   L.push(`## Targets`, ``);
   L.push(`| target | met | figures |`, `|---|---|---|`);
-  for (const t of evaluateTargets(recs, input.pulumiDestroy)) L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
+  for (const t of evaluateTargets(recs, input.pulumiDestroy))
+    L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
   L.push(``);
 
   L.push(...analysis(recs), ...scaleMisses(input), ``);
@@ -314,7 +331,10 @@ export function markdown(input: ResultsInput): string {
     if (variants.length > 0) {
       const shipped = find(rs, () => true, "engine");
       L.push(``, `Engine settings other than the shipped defaults (the evidence behind "Why, and what would close the gaps"):`, ``);
-      L.push(`| engine settings | wall | × limit | limit | vs shipped | GetUser/user | throttled answers |`, `|---|---:|---:|---:|---:|---:|---:|`);
+      L.push(
+        `| engine settings | wall | × limit | limit | vs shipped | GetUser/user | throttled answers |`,
+        `|---|---:|---:|---:|---:|---:|---:|`,
+      );
       for (const r of [shipped!, ...variants]) {
         L.push(
           `| ${r.variant ?? "shipped defaults"} | ${fmtMs(r.wallMs)} | ${x(r.ratioToLimit)} | ${fmtMs(r.limitMs)} | ${shipped ? x(r.wallMs / shipped.wallMs) : "-"} | ${r.getUserPerUser} | ${r.throttledCalls} |`,
@@ -325,7 +345,8 @@ export function markdown(input: ResultsInput): string {
         const longest = Math.max(...withTimeline.map((r) => r.busiest!.acceptedPerSecond.length));
         const size = Math.max(5, Math.ceil(longest / 40 / 5) * 5);
         L.push(``, `Accepted calls of the busiest action per second, averaged over ${size}-second windows (its bucket allows 10/s):`, ``);
-        for (const r of withTimeline) L.push(`- ${r.variant ?? "shipped defaults"} (${r.busiest!.action}): ${windows(r.busiest!.acceptedPerSecond, size).join(" ")}`);
+        for (const r of withTimeline)
+          L.push(`- ${r.variant ?? "shipped defaults"} (${r.busiest!.action}): ${windows(r.busiest!.acceptedPerSecond, size).join(" ")}`);
       }
     }
     L.push(``);
@@ -334,7 +355,7 @@ export function markdown(input: ResultsInput): string {
   L.push(`## Scale`, ``);
   for (const n of input.scaleNotes) L.push(`- ${n}`);
   L.push(``);
-  return L.join("\n") + "\n";
+  return `${L.join("\n")}\n`;
 }
 
 const variantOf = (recs: BenchRecord[], scenario: (id: string) => boolean, label: string) =>
@@ -364,7 +385,10 @@ function analysis(recs: BenchRecord[]): string[] {
     );
     const rows: string[] = [];
     if (c32) rows.push(`removal concurrency 32: ${fmtMs(c32.wallMs)}, ${x(c32.ratioToLimit)}x`);
-    if (vOn) rows.push(`with the verify after DeleteUser (6 round trips): ${fmtMs(vOn.wallMs)}, ${x(vOn.ratioToLimit)}x${t20 ? `, ${(t20.wallMs / vOn.wallMs).toFixed(1)}x faster than the Terraform model (shipped: ${(t20.wallMs / e20.wallMs).toFixed(1)}x)` : ""}`);
+    if (vOn)
+      rows.push(
+        `with the verify after DeleteUser (6 round trips): ${fmtMs(vOn.wallMs)}, ${x(vOn.ratioToLimit)}x${t20 ? `, ${(t20.wallMs / vOn.wallMs).toFixed(1)}x faster than the Terraform model (shipped: ${(t20.wallMs / e20.wallMs).toFixed(1)}x)` : ""}`,
+      );
     if (rows.length > 0) L.push(`Measured: ${rows.join("; ")}.`);
     L.push(
       `Meeting 1.25x would mean dropping the identity confirmation after the lists (without it, a name deleted and`,
@@ -391,7 +415,10 @@ function analysis(recs: BenchRecord[]): string[] {
       `${earlyAvg.toFixed(1)}/s on average between seconds 5 and 60 against a bucket of 10/s.`,
     );
     const rows: string[] = [];
-    if (adaptive) rows.push(`with the SDK's adaptive retry mode (one client-wide rate for every action, cut on every throttle): ${fmtMs(adaptive.wallMs)}, ${x(adaptive.ratioToLimit)}x`);
+    if (adaptive)
+      rows.push(
+        `with the SDK's adaptive retry mode (one client-wide rate for every action, cut on every throttle): ${fmtMs(adaptive.wallMs)}, ${x(adaptive.ratioToLimit)}x`,
+      );
     if (vOn) rows.push(`with the verify after DeleteUser: ${fmtMs(vOn.wallMs)}, ${x(vOn.ratioToLimit)}x of a ${fmtMs(vOn.limitMs)} limit`);
     if (rows.length > 0) L.push(`Measured: ${rows.join("; ")} (shipped: ${fmtMs(th.wallMs)}, ${x(th.ratioToLimit)}x).`);
     L.push(
@@ -463,23 +490,36 @@ function describe(r: BenchRecord): string {
   if (r.secondRuns > 0) parts.push(`${r.secondRuns} needed a second execution (first one failed: ${r.failureSamples[0] ?? "?"})`);
   else if (r.usersNotInOnePass > 0) parts.push(`${r.usersNotInOnePass} not in one pass`);
   if (r.failures > 0) parts.push(`${r.failures} failed: ${r.failureSamples.join(" | ")}`);
-  parts.push(`${r.acceptedCalls.toLocaleString("en")} accepted calls${r.throttledCalls > 0 ? ` + ${r.throttledCalls.toLocaleString("en")} throttled` : ""}`);
-  const top = Object.entries(r.callsByAction).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([a, n]) => `${a} ${n}`);
+  parts.push(
+    `${r.acceptedCalls.toLocaleString("en")} accepted calls${r.throttledCalls > 0 ? ` + ${r.throttledCalls.toLocaleString("en")} throttled` : ""}`,
+  );
+  const top = Object.entries(r.callsByAction)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([a, n]) => `${a} ${n}`);
   if (!r.extrapolated) parts.push(`busiest actions: ${top.join(", ")}`);
-  if (r.implementationId === "engine" || r.implementationId === "fleet-cli") parts.push(`GetUser ${r.getUserPerUser} per user, ListUsers ${r.callsByAction.ListUsers ?? 0}`);
+  if (r.implementationId === "engine" || r.implementationId === "fleet-cli")
+    parts.push(`GetUser ${r.getUserPerUser} per user, ListUsers ${r.callsByAction.ListUsers ?? 0}`);
   if (r.limitDetail.throttleAction) parts.push(`limit set by ${r.limitDetail.throttleAction}`);
   parts.push(`CPU ${fmtMs(r.cpuMs)}`);
   const diff = unexplainedDiff(r);
   if (Object.keys(diff).length < Object.keys(r.predictionDiff).length) {
-    parts.push(`ListVirtualMFADevices ${r.callsByAction.ListVirtualMFADevices}: the shared listing was made again after its 5-minute lifetime`);
+    parts.push(
+      `ListVirtualMFADevices ${r.callsByAction.ListVirtualMFADevices}: the shared listing was made again after its 5-minute lifetime`,
+    );
   }
   if (Object.keys(diff).length > 0) parts.push(`calls vs call model (predicted, measured): ${JSON.stringify(diff)}`);
-  else parts.push(`calls as the call model predicts${r.implementationId === "engine" || r.implementationId === "fleet-cli" ? " (GetUser and ListUsers aside)" : ""}`);
+  else
+    parts.push(
+      `calls as the call model predicts${r.implementationId === "engine" || r.implementationId === "fleet-cli" ? " (GetUser and ListUsers aside)" : ""}`,
+    );
   if (r.orphanedVirtual > 0) parts.push(`**${r.orphanedVirtual} virtual MFA device(s) left orphaned**`);
   if (!r.bystandersUntouched) parts.push(`**a bystander changed**`);
   if (r.extrapolated && r.scale) {
     const m = r.scale.measured;
-    parts.push(`measured on ${r.scale.measuredUsers} users: ${m.calls.toLocaleString("en")} calls, ${fmtMs(m.wallMs)} against a limit of ${fmtMs(m.limitMs)} (${x(m.ratioToLimit)}x)`);
+    parts.push(
+      `measured on ${r.scale.measuredUsers} users: ${m.calls.toLocaleString("en")} calls, ${fmtMs(m.wallMs)} against a limit of ${fmtMs(m.limitMs)} (${x(m.ratioToLimit)}x)`,
+    );
   }
-  return parts.join("; ") + ".";
+  return `${parts.join("; ")}.`;
 }

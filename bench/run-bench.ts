@@ -7,19 +7,19 @@
  */
 import "../tests/helpers/aws-env";
 import { execSync } from "node:child_process";
-import * as os from "node:os";
 import { readFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { resetIamClients } from "../provider/aws/client";
 import { Semaphore } from "../provider/teardown/pool";
-import { minimalCalls, sumCounts, type ActionCounts } from "./call-model";
-import { IMPLEMENTATIONS, type EngineVariant, type Implementation, type SeededUser } from "./implementations";
+import { type ActionCounts, minimalCalls, sumCounts } from "./call-model";
+import { type EngineVariant, IMPLEMENTATIONS, type Implementation, type SeededUser } from "./implementations";
 import { limitFor } from "./limits";
-import { benchPlan, seedOf, throttledScenario, type ScenarioSpec } from "./scenarios";
+import { type PulumiDestroyOutcome, runPulumiDestroy } from "./pulumi-destroy";
 import { RemoteEmulator } from "./remote-emulator";
-import { runPulumiDestroy, type PulumiDestroyOutcome } from "./pulumi-destroy";
-import { writeResults, type BenchRecord, type BenchRun, type ResultsInput } from "./report";
+import { type BenchRecord, type BenchRun, type ResultsInput, writeResults } from "./report";
+import { benchPlan, type ScenarioSpec, seedOf, throttledScenario } from "./scenarios";
 
 interface Args {
   quick: boolean;
@@ -41,7 +41,9 @@ function parseArgs(argv: string[]): Args {
   const args: Args = { quick: false, latencyMs: 25, out: "", variants: true };
   let variantsSet = false;
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+    const [flag, inline] = argv[i].includes("=")
+      ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
+      : [argv[i], undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -61,10 +63,15 @@ function parseArgs(argv: string[]): Args {
         args.out = value();
         break;
       case "--only":
-        args.only = value().split(",").map((s) => s.trim()).filter(Boolean);
+        args.only = value()
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
         break;
       case "--impl":
-        args.impls = value().split(",").map((x) => x.trim());
+        args.impls = value()
+          .split(",")
+          .map((x) => x.trim());
         break;
       case "--variant":
         args.variantFilter = value();
@@ -166,7 +173,9 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   const started = performance.now();
   // Users go `parallelism` at a time, as `pulumi destroy` runs them, in the scenario's order.
   const slots = new Semaphore(s.parallelism);
-  const outcomes = connected.tearDownAll ? await connected.tearDownAll(targets) : await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
+  const outcomes = connected.tearDownAll
+    ? await connected.tearDownAll(targets)
+    : await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const peakRss = sampler.stop();
@@ -233,7 +242,11 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     wallMs: Math.round(run.wallMs),
     cpuMs: Math.round(run.cpuMs),
     limitMs: Math.round(limit.ms),
-    limitDetail: { chainMs: Math.round(limit.chainMs), throttleAction: limit.throttle?.action, throttleMs: limit.throttle ? Math.round(limit.throttle.ms) : undefined },
+    limitDetail: {
+      chainMs: Math.round(limit.chainMs),
+      throttleAction: limit.throttle?.action,
+      throttleMs: limit.throttle ? Math.round(limit.throttle.ms) : undefined,
+    },
     minimalLimitMs: Math.round(minimal.ms),
     ratioToLimit: round2(run.wallMs / limit.ms),
     peakRssMb: run.peakRssMb,
@@ -247,8 +260,16 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     orphanedVirtual: run.orphanedVirtual.length,
     bystandersUntouched: run.bystandersUntouched,
     callsByAction: accepted,
-    throttledByAction: Object.fromEntries(Object.entries(run.stats.byAction).filter(([, st]) => st.throttled > 0).map(([a, st]) => [a, st.throttled])),
-    errorsByAction: Object.fromEntries(Object.entries(run.stats.byAction).filter(([, st]) => Object.keys(st.errors).length > 0).map(([a, st]) => [a, st.errors])),
+    throttledByAction: Object.fromEntries(
+      Object.entries(run.stats.byAction)
+        .filter(([, st]) => st.throttled > 0)
+        .map(([a, st]) => [a, st.throttled]),
+    ),
+    errorsByAction: Object.fromEntries(
+      Object.entries(run.stats.byAction)
+        .filter(([, st]) => Object.keys(st.errors).length > 0)
+        .map(([a, st]) => [a, st.errors]),
+    ),
     predictedByAction: predicted,
     predictionDiff: diffCounts(predicted, compared),
     getUserPerUser: round2((accepted.GetUser ?? 0) / Math.max(1, run.users.length)),
@@ -263,13 +284,23 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     record.scale = {
       measuredUsers: run.users.length,
       ofUsers: s.targets.length,
-      measured: { calls: record.calls, acceptedCalls: record.acceptedCalls, wallMs: record.wallMs, limitMs: record.limitMs, ratioToLimit: record.ratioToLimit },
+      measured: {
+        calls: record.calls,
+        acceptedCalls: record.acceptedCalls,
+        wallMs: record.wallMs,
+        limitMs: record.limitMs,
+        ratioToLimit: record.ratioToLimit,
+      },
     };
     record.calls = Math.round(acceptedFull * attemptsPerAccepted);
     record.acceptedCalls = acceptedFull;
     record.throttledCalls = record.calls - acceptedFull;
     record.limitMs = Math.round(fullLimit.ms);
-    record.limitDetail = { chainMs: Math.round(fullLimit.chainMs), throttleAction: fullLimit.throttle?.action, throttleMs: fullLimit.throttle ? Math.round(fullLimit.throttle.ms) : undefined };
+    record.limitDetail = {
+      chainMs: Math.round(fullLimit.chainMs),
+      throttleAction: fullLimit.throttle?.action,
+      throttleMs: fullLimit.throttle ? Math.round(fullLimit.throttle.ms) : undefined,
+    };
     record.wallMs = Math.round(fullLimit.ms * (run.wallMs / limit.ms));
     record.ratioToLimit = round2(record.wallMs / fullLimit.ms);
     record.extrapolated = true;
@@ -299,7 +330,10 @@ function engineRevision(): string {
   // A run from an exported tree (git archive) has no .git: it says which commit it is.
   if (process.env.BENCH_REVISION) return process.env.BENCH_REVISION;
   try {
-    const git = (cmd: string) => execSync(`git ${cmd}`, { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const git = (cmd: string) =>
+      execSync(`git ${cmd}`, { cwd: path.join(__dirname, ".."), stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim();
     const head = git("rev-parse --short HEAD");
     const dirty = git("status --porcelain -- provider") !== "";
     return `commit ${head}${dirty ? " with uncommitted changes in provider/" : ""}`;
@@ -354,7 +388,8 @@ async function main(): Promise<void> {
             ` cpu=${record.cpuMs} ms rss=${record.peakRssMb} MB${record.extrapolated ? ` (extrapolated from ${record.scale!.measuredUsers})` : ""}` +
             ` [${((Date.now() - t0) / 1000).toFixed(1)} s]`,
         );
-        if (Object.keys(record.predictionDiff).length > 0) console.log(`      calls vs call model (predicted, measured): ${JSON.stringify(record.predictionDiff)}`);
+        if (Object.keys(record.predictionDiff).length > 0)
+          console.log(`      calls vs call model (predicted, measured): ${JSON.stringify(record.predictionDiff)}`);
         if (record.failures > 0) console.log(`      failures: ${record.failures}: ${record.failureSamples.join(" | ")}`);
       }
       const anchorWalls = scenarioRecords.filter((r) => anchorIds.has(r.implementationId)).map((r) => r.wallMs);
@@ -397,4 +432,3 @@ main().catch((err) => {
   console.error(err);
   process.exit(1);
 });
-

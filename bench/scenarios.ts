@@ -251,6 +251,7 @@ export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anch
         `the full size; bench/full-scale/ holds such a run.`,
     );
   }
-  if (quick) notes.push("--quick: the fleet scenario is 50 users among 500 virtual MFA devices (full: 200 among 2,000); no engine variants.");
+  if (quick)
+    notes.push("--quick: the fleet scenario is 50 users among 500 virtual MFA devices (full: 200 among 2,000); no engine variants.");
   return { scenarios: plan, scaleNotes: notes };
 }

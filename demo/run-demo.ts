@@ -6,14 +6,14 @@
  * then tears the user down with this package in one pass and shows what was removed and that the bystander is untouched.
  */
 import "../tests/helpers/aws-env";
+import { runbookDeleteUser } from "../bench/anchors/runbook";
+import { iamClientFor } from "../provider/aws/client";
 import { planTeardown, teardownUser } from "../provider/teardown";
 import { countByKind, flattenInventory } from "../provider/teardown/report";
-import { iamClientFor } from "../provider/aws/client";
-import { runbookDeleteUser } from "../bench/anchors/runbook";
-import { startEmulator } from "../tests/iam-emulator";
 import { everyKind } from "../tests/helpers/iam";
+import { startEmulator } from "../tests/iam-emulator";
 
-const say = (line = "") => process.stdout.write(line + "\n");
+const say = (line = "") => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
   const emulator = await startEmulator({ port: 0 });
@@ -31,7 +31,9 @@ async function main(): Promise<number> {
     const first = await runbookDeleteUser(client, "alice-twin");
     say(`   first run:  ${first.ok ? "succeeded" : `FAILED: ${first.error}`}`);
     const second = await runbookDeleteUser(client, "alice-twin");
-    say(`   second run: ${second.ok ? "succeeded (the deactivated FIDO key and hardware token are no longer listed)" : `FAILED: ${second.error}`}`);
+    say(
+      `   second run: ${second.ok ? "succeeded (the deactivated FIDO key and hardware token are no longer listed)" : `FAILED: ${second.error}`}`,
+    );
 
     say(`\n2. iam-user-teardown on alice:`);
     emulator.clearLog();
@@ -41,7 +43,9 @@ async function main(): Promise<number> {
     const foreignMutations = emulator.log.filter((e) => e.mutating && e.userName !== undefined && e.userName !== "alice");
     const bystanderUntouched = JSON.stringify(emulator.snapshotUser("bob")) === bystanderBefore;
     say(`\nresult:`);
-    say(`   alice deleted in one pass: ${report.outcome === "deleted" && report.rounds === 1 && !emulator.state.userExists("alice") ? "yes" : "NO"}`);
+    say(
+      `   alice deleted in one pass: ${report.outcome === "deleted" && report.rounds === 1 && !emulator.state.userExists("alice") ? "yes" : "NO"}`,
+    );
     say(`   orphaned virtual MFA devices left: ${orphans.length}`);
     say(`   mutating calls on any other user: ${foreignMutations.length}`);
     say(`   bystander bob byte-for-byte unchanged: ${bystanderUntouched ? "yes" : "NO"}`);

@@ -106,7 +106,8 @@ function roleChain(text: string | undefined): AssumeRoleSettings[] | undefined {
 
 function assumeRoleSettings(entry: Record<string, unknown>): AssumeRoleSettings {
   const str = (k: string) => (typeof entry[k] === "string" && entry[k] !== "" ? (entry[k] as string) : undefined);
-  const strings = (k: string) => (Array.isArray(entry[k]) ? (entry[k] as unknown[]).filter((v): v is string => typeof v === "string") : undefined);
+  const strings = (k: string) =>
+    Array.isArray(entry[k]) ? (entry[k] as unknown[]).filter((v): v is string => typeof v === "string") : undefined;
   const tags = entry.tags && typeof entry.tags === "object" ? (entry.tags as Record<string, string>) : undefined;
   return withoutUndefined({
     roleArn: entry.roleArn as string,
@@ -129,7 +130,8 @@ function durationSeconds(entry: Record<string, unknown>): number | undefined {
   const duration = entry.duration;
   if (typeof duration !== "string" || duration === "") return undefined;
   const parts = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(duration);
-  if (!parts || parts[0] === "") throw new Error(`aws:assumeRole duration must look like 1h, 15m or 1h30m; got ${JSON.stringify(duration)}`);
+  if (!parts || parts[0] === "")
+    throw new Error(`aws:assumeRole duration must look like 1h, 15m or 1h30m; got ${JSON.stringify(duration)}`);
   return Number(parts[1] ?? 0) * 3600 + Number(parts[2] ?? 0) * 60 + Number(parts[3] ?? 0);
 }
 
@@ -149,5 +151,5 @@ function iamEndpoint(text: string | undefined): string | undefined {
   const parsed = parseJson(text, "aws:endpoints");
   if (!Array.isArray(parsed)) return undefined;
   const entry = parsed.find((e) => e && typeof e === "object" && typeof (e as Record<string, unknown>).iam === "string");
-  return entry ? ((entry as Record<string, string>).iam || undefined) : undefined;
+  return entry ? (entry as Record<string, string>).iam || undefined : undefined;
 }

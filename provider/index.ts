@@ -1,19 +1,20 @@
 /** iam-user-teardown: declare AWS IAM users in Pulumi and tear them down completely, in one pass. */
-export { IamUserTeardown, type IamUserTeardownArgs, type IamUserTeardownOptions } from "./resource";
+
+export { type AwsConnection, iamClientFor } from "./aws/client";
 export { IamUserTeardownProvider } from "./dynamic-provider";
+export { IamUserTeardown, type IamUserTeardownArgs, type IamUserTeardownOptions } from "./resource";
 export {
-  teardownUser,
-  planTeardown,
-  IdentityMismatchError,
-  MissingPermissionError,
-  TeardownIncompleteError,
   DEPENDENCY_KINDS,
-  type TeardownOptions,
-  type TeardownReport,
-  type TeardownPlan,
-  type InventoryOutput,
   type DependencyItem,
+  IdentityMismatchError,
+  type InventoryOutput,
   type MfaKind,
+  MissingPermissionError,
+  planTeardown,
+  TeardownIncompleteError,
+  type TeardownOptions,
+  type TeardownPlan,
+  type TeardownReport,
+  teardownUser,
 } from "./teardown";
-export { iamClientFor, type AwsConnection } from "./aws/client";
-export { validateInputs, type CheckFailure } from "./validate";
+export { type CheckFailure, validateInputs } from "./validate";

@@ -3,15 +3,21 @@
  * module from the installed package at each call, so an upgrade reaches stacks created with an older version.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { keptLegacySettings, resolveConnection, RESOURCE_CONNECTION_KEYS, type ResourceConnection, type StackConfigReader } from "./connection";
-import { createContext, type CountingContext } from "./teardown/context";
+import {
+  keptLegacySettings,
+  RESOURCE_CONNECTION_KEYS,
+  type ResourceConnection,
+  resolveConnection,
+  type StackConfigReader,
+} from "./connection";
+import { type CountingContext, createContext } from "./teardown/context";
 import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
 import { IdentityMismatchError } from "./teardown/errors";
 import { resolveIdentity } from "./teardown/identity";
-import { inventoryOutput, type InventoryOutput } from "./teardown/report";
+import { type InventoryOutput, inventoryOutput } from "./teardown/report";
 import { recordedOrphans } from "./teardown/virtual-mfa";
-import { applyUserSettings, createUser, readLiveUser, removePermissionsBoundary, type LiveUser, type UserSettings } from "./user-lifecycle";
+import { applyUserSettings, createUser, type LiveUser, readLiveUser, removePermissionsBoundary, type UserSettings } from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
 
 /** Inputs after check: defaults filled in. (Type aliases, not interfaces: they must pass as plain records.) */
@@ -114,20 +120,35 @@ function contextFor(props: Partial<TeardownOutputs>, stackConfig?: StackConfigRe
 }
 
 function withoutConnection<T extends object>(props: T): Omit<T, keyof ResourceConnection> {
-  return Object.fromEntries(Object.entries(props).filter(([k]) => !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k))) as Omit<T, keyof ResourceConnection>;
+  return Object.fromEntries(Object.entries(props).filter(([k]) => !(RESOURCE_CONNECTION_KEYS as readonly string[]).includes(k))) as Omit<
+    T,
+    keyof ResourceConnection
+  >;
 }
 
 /** Only deleteUser or the connection changed: the new settings are recorded without a call to IAM. */
 function onlyRecordedSettingsChanged(olds: RecordedOutputs, news: TeardownInputs): boolean {
-  const user = (p: Partial<TeardownInputs>) => ({ userName: p.userName, path: p.path ?? "/", tags: p.tags ?? null, permissionsBoundary: p.permissionsBoundary ?? null, adopt: p.adopt });
+  const user = (p: Partial<TeardownInputs>) => ({
+    userName: p.userName,
+    path: p.path ?? "/",
+    tags: p.tags ?? null,
+    permissionsBoundary: p.permissionsBoundary ?? null,
+    adopt: p.adopt,
+  });
   return same(user(olds), user(news));
 }
 
-export async function create(inputs: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.CreateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
+export async function create(
+  inputs: TeardownInputs,
+  stackConfig?: StackConfigReader,
+): Promise<dynamic.CreateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   const ctx = contextFor(inputs, stackConfig);
   if (inputs.adopt) {
     const live = await readLiveUser(ctx, inputs.userName);
-    if (!live) throw new Error(`IAM user ${inputs.userName} does not exist, so it cannot be adopted (adopt: true${inputs.deleteUser === false ? ", implied by deleteUser: false" : ""}).`);
+    if (!live)
+      throw new Error(
+        `IAM user ${inputs.userName} does not exist, so it cannot be adopted (adopt: true${inputs.deleteUser === false ? ", implied by deleteUser: false" : ""}).`,
+      );
     const applied = await applyUserSettings(ctx, live, settingsOf(inputs));
     const inventory = inventoryOutput(await discoverInventory(ctx, applied.userName));
     return { id: applied.userName, outs: outputs(inputs, applied, inventory) };
@@ -136,13 +157,21 @@ export async function create(inputs: TeardownInputs, stackConfig?: StackConfigRe
   return { id: live.userName, outs: outputs(inputs, live, inventoryOutput(await discoverInventory(ctx, live.userName))) };
 }
 
-export async function update(_id: string, olds: RecordedOutputs, news: TeardownInputs, stackConfig?: StackConfigReader): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
+export async function update(
+  _id: string,
+  olds: RecordedOutputs,
+  news: TeardownInputs,
+  stackConfig?: StackConfigReader,
+): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   if (onlyRecordedSettingsChanged(olds, news) && olds.arn !== undefined) {
     return { outs: withoutUndefined({ ...withoutConnection(olds), ...news, stateVersion: STATE_VERSION } as TeardownOutputs) };
   }
   const ctx = contextFor(news, stackConfig);
   const live = await readLiveUser(ctx, olds.userName);
-  if (!live) throw new Error(`IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`);
+  if (!live)
+    throw new Error(
+      `IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`,
+    );
   let applied = await applyUserSettings(ctx, live, settingsOf(news));
   if (news.permissionsBoundary === undefined && olds.permissionsBoundary !== undefined && live.permissionsBoundary !== undefined) {
     await removePermissionsBoundary(ctx, live.userName);
@@ -157,7 +186,11 @@ export async function update(_id: string, olds: RecordedOutputs, news: TeardownI
  * Refresh: the live user and what hangs on it now, so `pulumi preview --refresh --diff` shows what a destroy would
  * remove. A user gone out of band (or replaced by a different user under the same name) leaves the state.
  */
-export async function read(id: string, props: RecordedOutputs, stackConfig?: StackConfigReader): Promise<dynamic.ReadResult<TeardownOutputs>> {
+export async function read(
+  id: string,
+  props: RecordedOutputs,
+  stackConfig?: StackConfigReader,
+): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
   let identity;
   try {
@@ -189,7 +222,12 @@ const recordedVirtualSerials = (recorded: InventoryOutput | undefined): string[]
  * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
  * marked `unassigned: true`.
  */
-async function keepRecordedOrphans(ctx: CountingContext, recorded: InventoryOutput | undefined, current: InventoryOutput, since: number): Promise<InventoryOutput> {
+async function keepRecordedOrphans(
+  ctx: CountingContext,
+  recorded: InventoryOutput | undefined,
+  current: InventoryOutput,
+  since: number,
+): Promise<InventoryOutput> {
   const listed = current.mfaDevices.devices.map((d) => d.serial);
   const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);
   if (orphans.length === 0) return current;
@@ -202,7 +240,12 @@ async function keepRecordedOrphans(ctx: CountingContext, recorded: InventoryOutp
   };
 }
 
-export async function remove(_id: string, props: RecordedOutputs, stackConfig?: StackConfigReader, log?: (line: string) => void): Promise<void> {
+export async function remove(
+  _id: string,
+  props: RecordedOutputs,
+  stackConfig?: StackConfigReader,
+  log?: (line: string) => void,
+): Promise<void> {
   await teardownUser({
     connection: resolveConnection(props, stackConfig, isLegacyRecord(props)),
     userName: props.userName,

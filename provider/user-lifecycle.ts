@@ -1,13 +1,13 @@
 import {
   CreateUserCommand,
+  type CreateUserCommandOutput,
   DeleteUserPermissionsBoundaryCommand,
   ListUserTagsCommand,
+  type ListUserTagsCommandOutput,
   PutUserPermissionsBoundaryCommand,
   TagUserCommand,
   UntagUserCommand,
   UpdateUserCommand,
-  type CreateUserCommandOutput,
-  type ListUserTagsCommandOutput,
   type User,
 } from "@aws-sdk/client-iam";
 import { errorCode } from "./aws/errors";
@@ -38,7 +38,10 @@ export async function createUser(ctx: CountingContext, userName: string, setting
         UserName: userName,
         Path: settings.path,
         PermissionsBoundary: settings.permissionsBoundary,
-        Tags: settings.tags && Object.keys(settings.tags).length > 0 ? Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value })) : undefined,
+        Tags:
+          settings.tags && Object.keys(settings.tags).length > 0
+            ? Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value }))
+            : undefined,
       }),
     );
     return liveUser(out.User!, settings.tags ?? {});

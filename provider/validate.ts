@@ -24,13 +24,26 @@ export const MAX_TAGS = 50;
 
 /** Inputs the resource accepts. Anything else (credentials in particular) is refused. */
 export const INPUT_PROPERTIES = [
-  "userName", "path", "tags", "permissionsBoundary", "deleteUser", "adopt", "region", "profile", "roleArn",
+  "userName",
+  "path",
+  "tags",
+  "permissionsBoundary",
+  "deleteUser",
+  "adopt",
+  "region",
+  "profile",
+  "roleArn",
 ] as const;
 
 export function validateUserName(value: unknown, property = "userName"): CheckFailure[] {
   if (isUnknown(value)) return [];
   if (typeof value !== "string" || !USER_NAME.test(value)) {
-    return [{ property, reason: `${property} must be 1-64 characters of letters, digits and + = , . @ _ - (IAM's user name rule); got ${JSON.stringify(value)}` }];
+    return [
+      {
+        property,
+        reason: `${property} must be 1-64 characters of letters, digits and + = , . @ _ - (IAM's user name rule); got ${JSON.stringify(value)}`,
+      },
+    ];
   }
   return [];
 }
@@ -38,7 +51,12 @@ export function validateUserName(value: unknown, property = "userName"): CheckFa
 export function validatePath(value: unknown): CheckFailure[] {
   if (value === undefined || isUnknown(value)) return [];
   if (typeof value !== "string" || value.length > 512 || !PATH.test(value)) {
-    return [{ property: "path", reason: `path must begin and end with "/", be at most 512 characters and contain only printable ASCII without spaces (IAM's path rule); got ${JSON.stringify(value)}` }];
+    return [
+      {
+        property: "path",
+        reason: `path must begin and end with "/", be at most 512 characters and contain only printable ASCII without spaces (IAM's path rule); got ${JSON.stringify(value)}`,
+      },
+    ];
   }
   return [];
 }
@@ -50,19 +68,28 @@ export function validateTags(value: unknown): CheckFailure[] {
   }
   const failures: CheckFailure[] = [];
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length > MAX_TAGS) failures.push({ property: "tags", reason: `tags may hold at most ${MAX_TAGS} tags (IAM's limit); got ${entries.length}` });
+  if (entries.length > MAX_TAGS)
+    failures.push({ property: "tags", reason: `tags may hold at most ${MAX_TAGS} tags (IAM's limit); got ${entries.length}` });
   for (const [key, v] of entries) {
     const property = `tags.${key}`;
-    if (key.length < 1 || key.length > 128) failures.push({ property, reason: `a tag key must be 1-128 characters; ${JSON.stringify(key)} has ${key.length}` });
-    if (!TAG_CHARS.test(key)) failures.push({ property, reason: `tag key ${JSON.stringify(key)} may contain only letters, digits, spaces and _ . : / = + - @` });
-    if (key.toLowerCase().startsWith("aws:")) failures.push({ property, reason: `tag key ${JSON.stringify(key)} uses the reserved prefix "aws:"` });
+    if (key.length < 1 || key.length > 128)
+      failures.push({ property, reason: `a tag key must be 1-128 characters; ${JSON.stringify(key)} has ${key.length}` });
+    if (!TAG_CHARS.test(key))
+      failures.push({ property, reason: `tag key ${JSON.stringify(key)} may contain only letters, digits, spaces and _ . : / = + - @` });
+    if (key.toLowerCase().startsWith("aws:"))
+      failures.push({ property, reason: `tag key ${JSON.stringify(key)} uses the reserved prefix "aws:"` });
     if (isUnknown(v)) continue;
     if (typeof v !== "string") {
       failures.push({ property, reason: `tag value for ${JSON.stringify(key)} must be a string` });
       continue;
     }
-    if (v.length > 256) failures.push({ property, reason: `tag value for ${JSON.stringify(key)} must be at most 256 characters; got ${v.length}` });
-    if (!TAG_CHARS.test(v)) failures.push({ property, reason: `tag value for ${JSON.stringify(key)} may contain only letters, digits, spaces and _ . : / = + - @` });
+    if (v.length > 256)
+      failures.push({ property, reason: `tag value for ${JSON.stringify(key)} must be at most 256 characters; got ${v.length}` });
+    if (!TAG_CHARS.test(v))
+      failures.push({
+        property,
+        reason: `tag value for ${JSON.stringify(key)} may contain only letters, digits, spaces and _ . : / = + - @`,
+      });
   }
   return failures;
 }
@@ -70,7 +97,12 @@ export function validateTags(value: unknown): CheckFailure[] {
 export function validatePermissionsBoundary(value: unknown): CheckFailure[] {
   if (value === undefined || isUnknown(value)) return [];
   if (typeof value !== "string" || value.length < 20 || value.length > 2048 || !POLICY_ARN.test(value)) {
-    return [{ property: "permissionsBoundary", reason: `permissionsBoundary must be the ARN of a managed policy (arn:<partition>:iam::<account or aws>:policy/<name>, partition one of ${PARTITIONS.join(", ")}); got ${JSON.stringify(value)}` }];
+    return [
+      {
+        property: "permissionsBoundary",
+        reason: `permissionsBoundary must be the ARN of a managed policy (arn:<partition>:iam::<account or aws>:policy/<name>, partition one of ${PARTITIONS.join(", ")}); got ${JSON.stringify(value)}`,
+      },
+    ];
   }
   return [];
 }
@@ -86,7 +118,10 @@ export function validateConnection(inputs: Record<string, unknown>): CheckFailur
     failures.push({ property: "profile", reason: "profile must be the non-empty name of a profile in the shared AWS config" });
   }
   if (roleArn !== undefined && !isUnknown(roleArn) && (typeof roleArn !== "string" || !ROLE_ARN.test(roleArn))) {
-    failures.push({ property: "roleArn", reason: `roleArn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>, partition one of ${PARTITIONS.join(", ")}); got ${JSON.stringify(roleArn)}` });
+    failures.push({
+      property: "roleArn",
+      reason: `roleArn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>, partition one of ${PARTITIONS.join(", ")}); got ${JSON.stringify(roleArn)}`,
+    });
   }
   return failures;
 }
@@ -95,10 +130,14 @@ function validateFlags(inputs: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
   for (const flag of ["deleteUser", "adopt"]) {
     const v = inputs[flag];
-    if (v !== undefined && !isUnknown(v) && typeof v !== "boolean") failures.push({ property: flag, reason: `${flag} must be true or false` });
+    if (v !== undefined && !isUnknown(v) && typeof v !== "boolean")
+      failures.push({ property: flag, reason: `${flag} must be true or false` });
   }
   if (inputs.deleteUser === false && inputs.adopt === false) {
-    failures.push({ property: "adopt", reason: "deleteUser: false (companion mode) manages a user created elsewhere, so it always adopts; adopt: false contradicts it" });
+    failures.push({
+      property: "adopt",
+      reason: "deleteUser: false (companion mode) manages a user created elsewhere, so it always adopts; adopt: false contradicts it",
+    });
   }
   return failures;
 }
@@ -107,7 +146,10 @@ function validateFlags(inputs: Record<string, unknown>): CheckFailure[] {
 export function validateInputs(inputs: Record<string, unknown>): CheckFailure[] {
   const unknownProps = Object.keys(inputs)
     .filter((k) => !k.startsWith("__") && !(INPUT_PROPERTIES as readonly string[]).includes(k))
-    .map((k) => ({ property: k, reason: `${k} is not an input of IamUserTeardown (credentials are never inputs: use the AWS environment, a profile or roleArn)` }));
+    .map((k) => ({
+      property: k,
+      reason: `${k} is not an input of IamUserTeardown (credentials are never inputs: use the AWS environment, a profile or roleArn)`,
+    }));
   return [
     ...(inputs.userName === undefined ? [{ property: "userName", reason: "userName is required" }] : validateUserName(inputs.userName)),
     ...validatePath(inputs.path),

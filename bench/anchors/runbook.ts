@@ -35,24 +35,24 @@ import {
   DetachUserPolicyCommand,
   GetUserCommand,
   ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  ListGroupsForUserCommand,
-  ListMFADevicesCommand,
-  ListServiceSpecificCredentialsCommand,
-  ListSigningCertificatesCommand,
-  ListSSHPublicKeysCommand,
-  ListUserPoliciesCommand,
-  ListUsersCommand,
-  RemoveUserFromGroupCommand,
   type ListAccessKeysCommandOutput,
+  ListAttachedUserPoliciesCommand,
   type ListAttachedUserPoliciesCommandOutput,
+  ListGroupsForUserCommand,
   type ListGroupsForUserCommandOutput,
+  ListMFADevicesCommand,
   type ListMFADevicesCommandOutput,
+  ListServiceSpecificCredentialsCommand,
   type ListServiceSpecificCredentialsCommandOutput,
+  ListSigningCertificatesCommand,
   type ListSigningCertificatesCommandOutput,
+  ListSSHPublicKeysCommand,
   type ListSSHPublicKeysCommandOutput,
+  ListUserPoliciesCommand,
   type ListUserPoliciesCommandOutput,
+  ListUsersCommand,
   type ListUsersCommandOutput,
+  RemoveUserFromGroupCommand,
   type User,
 } from "@aws-sdk/client-iam";
 import { actionOf, allPages, counting, describeError, errorCodeOf, type IamSender } from "./sender";
@@ -74,7 +74,10 @@ export interface RunbookOptions {
 }
 
 class StepFailed extends Error {
-  constructor(readonly step: string, message: string) {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -104,28 +107,51 @@ export async function runbookDeleteUser(client: IamSender, userName: string, opt
 
     // 2. Gather keys, certificates, credentials, MFA devices, SSH keys
     step = "GetKeysCertificatesMFADevicesSSHKeys";
-    const accessKeys = await allPages((Marker) => call<ListAccessKeysCommandOutput>(new ListAccessKeysCommand({ UserName: name, Marker })), (p) => p.AccessKeyMetadata);
+    const accessKeys = await allPages(
+      (Marker) => call<ListAccessKeysCommandOutput>(new ListAccessKeysCommand({ UserName: name, Marker })),
+      (p) => p.AccessKeyMetadata,
+    );
     const certificates = await allPages(
       (Marker) => call<ListSigningCertificatesCommandOutput>(new ListSigningCertificatesCommand({ UserName: name, Marker })),
       (p) => p.Certificates,
     );
-    const credentials = (await call<ListServiceSpecificCredentialsCommandOutput>(new ListServiceSpecificCredentialsCommand({ UserName: name })))
-      .ServiceSpecificCredentials ?? [];
-    const mfaDevices = await allPages((Marker) => call<ListMFADevicesCommandOutput>(new ListMFADevicesCommand({ UserName: name, Marker })), (p) => p.MFADevices);
-    const sshKeys = await allPages((Marker) => call<ListSSHPublicKeysCommandOutput>(new ListSSHPublicKeysCommand({ UserName: name, Marker })), (p) => p.SSHPublicKeys);
+    const credentials =
+      (await call<ListServiceSpecificCredentialsCommandOutput>(new ListServiceSpecificCredentialsCommand({ UserName: name })))
+        .ServiceSpecificCredentials ?? [];
+    const mfaDevices = await allPages(
+      (Marker) => call<ListMFADevicesCommandOutput>(new ListMFADevicesCommand({ UserName: name, Marker })),
+      (p) => p.MFADevices,
+    );
+    const sshKeys = await allPages(
+      (Marker) => call<ListSSHPublicKeysCommandOutput>(new ListSSHPublicKeysCommand({ UserName: name, Marker })),
+      (p) => p.SSHPublicKeys,
+    );
 
     // 3. Delete them
     step = "DeleteKeysCertificatesMFADevicesSSHKeys";
     for (const k of accessKeys) await call(new DeleteAccessKeyCommand({ UserName: name, AccessKeyId: k.AccessKeyId }));
     for (const c of certificates) await call(new DeleteSigningCertificateCommand({ UserName: name, CertificateId: c.CertificateId }));
-    for (const c of credentials) await call(new DeleteServiceSpecificCredentialCommand({ UserName: name, ServiceSpecificCredentialId: c.ServiceSpecificCredentialId }));
-    await runbookMfaStep(iam, name, mfaDevices.map((d) => d.SerialNumber!));
+    for (const c of credentials)
+      await call(
+        new DeleteServiceSpecificCredentialCommand({ UserName: name, ServiceSpecificCredentialId: c.ServiceSpecificCredentialId }),
+      );
+    await runbookMfaStep(
+      iam,
+      name,
+      mfaDevices.map((d) => d.SerialNumber!),
+    );
     for (const k of sshKeys) await call(new DeleteSSHPublicKeyCommand({ UserName: name, SSHPublicKeyId: k.SSHPublicKeyId }));
 
     // 4. Gather groups and policies
     step = "GetGroupsAndPolicies";
-    const groups = await allPages((Marker) => call<ListGroupsForUserCommandOutput>(new ListGroupsForUserCommand({ UserName: name, Marker })), (p) => p.Groups);
-    const inline = await allPages((Marker) => call<ListUserPoliciesCommandOutput>(new ListUserPoliciesCommand({ UserName: name, Marker })), (p) => p.PolicyNames);
+    const groups = await allPages(
+      (Marker) => call<ListGroupsForUserCommandOutput>(new ListGroupsForUserCommand({ UserName: name, Marker })),
+      (p) => p.Groups,
+    );
+    const inline = await allPages(
+      (Marker) => call<ListUserPoliciesCommandOutput>(new ListUserPoliciesCommand({ UserName: name, Marker })),
+      (p) => p.PolicyNames,
+    );
     const attached = await allPages(
       (Marker) => call<ListAttachedUserPoliciesCommandOutput>(new ListAttachedUserPoliciesCommand({ UserName: name, Marker })),
       (p) => p.AttachedPolicies,
@@ -183,7 +209,11 @@ export async function runbookMfaStep(client: IamSender, userName: string, serial
  * Runs the runbook until it succeeds, at most `maxRuns` executions (a person or AWS Config re-running it after a
  * failure). Returns every run.
  */
-export async function runbookUntilDeleted(client: IamSender, userName: string, options: RunbookOptions & { maxRuns?: number } = {}): Promise<RunbookRun[]> {
+export async function runbookUntilDeleted(
+  client: IamSender,
+  userName: string,
+  options: RunbookOptions & { maxRuns?: number } = {},
+): Promise<RunbookRun[]> {
   const runs: RunbookRun[] = [];
   for (let i = 0; i < (options.maxRuns ?? 2); i++) {
     const run = await runbookDeleteUser(client, userName, options);

@@ -53,7 +53,8 @@ function isRetryable(err: unknown): { retry: boolean; throttled: boolean } {
   const code = codeOf(err);
   if (code && THROTTLING_CODES.has(code)) return { retry: true, throttled: true };
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  if ((status !== undefined && status >= 500) || code === "ServiceFailure" || code === "ServiceUnavailable") return { retry: true, throttled: false };
+  if ((status !== undefined && status >= 500) || code === "ServiceFailure" || code === "ServiceUnavailable")
+    return { retry: true, throttled: false };
   if (code === "ECONNRESET" || code === "EPIPE" || code === "TimeoutError") return { retry: true, throttled: false };
   return { retry: false, throttled: false };
 }
@@ -65,7 +66,10 @@ export class ModelClient implements IamSender {
   attempts = 0;
   retries = 0;
 
-  constructor(endpoint: string, private readonly retry: RetryModel) {
+  constructor(
+    endpoint: string,
+    private readonly retry: RetryModel,
+  ) {
     this.client = new IAMClient({ endpoint, region: process.env.AWS_REGION ?? "us-east-1", maxAttempts: 1 });
   }
 

@@ -35,24 +35,24 @@ import {
   DeleteVirtualMFADeviceCommand,
   DetachUserPolicyCommand,
   ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  ListGroupsForUserCommand,
-  ListMFADevicesCommand,
-  ListServiceSpecificCredentialsCommand,
-  ListSigningCertificatesCommand,
-  ListSSHPublicKeysCommand,
-  ListUserPoliciesCommand,
-  ListVirtualMFADevicesCommand,
-  RemoveUserFromGroupCommand,
   type ListAccessKeysCommandOutput,
+  ListAttachedUserPoliciesCommand,
   type ListAttachedUserPoliciesCommandOutput,
+  ListGroupsForUserCommand,
   type ListGroupsForUserCommandOutput,
+  ListMFADevicesCommand,
   type ListMFADevicesCommandOutput,
+  ListServiceSpecificCredentialsCommand,
   type ListServiceSpecificCredentialsCommandOutput,
+  ListSigningCertificatesCommand,
   type ListSigningCertificatesCommandOutput,
+  ListSSHPublicKeysCommand,
   type ListSSHPublicKeysCommandOutput,
+  ListUserPoliciesCommand,
   type ListUserPoliciesCommandOutput,
+  ListVirtualMFADevicesCommand,
   type ListVirtualMFADevicesCommandOutput,
+  RemoveUserFromGroupCommand,
 } from "@aws-sdk/client-iam";
 import { actionOf, allPages, counting, describeError, errorCodeOf, type IamSender } from "./sender";
 
@@ -72,7 +72,11 @@ export interface TerraformOptions {
 const isNoSuchEntity = (err: unknown) => ["NoSuchEntity", "NoSuchEntityException"].includes(errorCodeOf(err));
 
 /** One `terraform destroy` (or `pulumi destroy`) of the user resource. Never throws. */
-export async function terraformForceDestroyUser(client: IamSender, userName: string, options: TerraformOptions = {}): Promise<TerraformDelete> {
+export async function terraformForceDestroyUser(
+  client: IamSender,
+  userName: string,
+  options: TerraformOptions = {},
+): Promise<TerraformDelete> {
   const iam = counting(client);
   const call = async <O>(command: object): Promise<O> => {
     try {
@@ -84,14 +88,20 @@ export async function terraformForceDestroyUser(client: IamSender, userName: str
   const u = userName;
   const steps: Array<() => Promise<void>> = [
     async function deleteUserGroupMemberships() {
-      const groups = await allPages((Marker) => call<ListGroupsForUserCommandOutput>(new ListGroupsForUserCommand({ UserName: u, Marker })), (p) => p.Groups);
+      const groups = await allPages(
+        (Marker) => call<ListGroupsForUserCommandOutput>(new ListGroupsForUserCommand({ UserName: u, Marker })),
+        (p) => p.Groups,
+      );
       for (const g of groups) await call(new RemoveUserFromGroupCommand({ UserName: u, GroupName: g.GroupName }));
     },
   ];
   if (options.forceDestroy !== false) {
     steps.push(
       async function deleteUserPolicies() {
-        const names = await allPages((Marker) => call<ListUserPoliciesCommandOutput>(new ListUserPoliciesCommand({ UserName: u, Marker })), (p) => p.PolicyNames);
+        const names = await allPages(
+          (Marker) => call<ListUserPoliciesCommandOutput>(new ListUserPoliciesCommand({ UserName: u, Marker })),
+          (p) => p.PolicyNames,
+        );
         for (const n of names) await call(new DeleteUserPolicyCommand({ UserName: u, PolicyName: n }));
       },
       async function detachUserPolicies() {
@@ -102,11 +112,17 @@ export async function terraformForceDestroyUser(client: IamSender, userName: str
         for (const p of attached) await call(new DetachUserPolicyCommand({ UserName: u, PolicyArn: p.PolicyArn }));
       },
       async function deleteUserAccessKeys() {
-        const keys = await allPages((Marker) => call<ListAccessKeysCommandOutput>(new ListAccessKeysCommand({ UserName: u, Marker })), (p) => p.AccessKeyMetadata);
+        const keys = await allPages(
+          (Marker) => call<ListAccessKeysCommandOutput>(new ListAccessKeysCommand({ UserName: u, Marker })),
+          (p) => p.AccessKeyMetadata,
+        );
         for (const k of keys) await call(new DeleteAccessKeyCommand({ UserName: u, AccessKeyId: k.AccessKeyId }));
       },
       async function deleteUserSSHKeys() {
-        const keys = await allPages((Marker) => call<ListSSHPublicKeysCommandOutput>(new ListSSHPublicKeysCommand({ UserName: u, Marker })), (p) => p.SSHPublicKeys);
+        const keys = await allPages(
+          (Marker) => call<ListSSHPublicKeysCommandOutput>(new ListSSHPublicKeysCommand({ UserName: u, Marker })),
+          (p) => p.SSHPublicKeys,
+        );
         for (const k of keys) await call(new DeleteSSHPublicKeyCommand({ UserName: u, SSHPublicKeyId: k.SSHPublicKeyId }));
       },
       async function deleteUserVirtualMFADevices() {
@@ -121,7 +137,10 @@ export async function terraformForceDestroyUser(client: IamSender, userName: str
         }
       },
       async function deactivateUserMFADevices() {
-        const devices = await allPages((Marker) => call<ListMFADevicesCommandOutput>(new ListMFADevicesCommand({ UserName: u, Marker })), (p) => p.MFADevices);
+        const devices = await allPages(
+          (Marker) => call<ListMFADevicesCommandOutput>(new ListMFADevicesCommand({ UserName: u, Marker })),
+          (p) => p.MFADevices,
+        );
         for (const d of devices) await call(new DeactivateMFADeviceCommand({ UserName: u, SerialNumber: d.SerialNumber }));
       },
       async function deleteUserLoginProfile() {
@@ -148,7 +167,9 @@ export async function terraformForceDestroyUser(client: IamSender, userName: str
       async function deleteServiceSpecificCredentials() {
         const out = await call<ListServiceSpecificCredentialsCommandOutput>(new ListServiceSpecificCredentialsCommand({ UserName: u }));
         for (const c of out.ServiceSpecificCredentials ?? []) {
-          await call(new DeleteServiceSpecificCredentialCommand({ UserName: u, ServiceSpecificCredentialId: c.ServiceSpecificCredentialId }));
+          await call(
+            new DeleteServiceSpecificCredentialCommand({ UserName: u, ServiceSpecificCredentialId: c.ServiceSpecificCredentialId }),
+          );
         }
       },
     );

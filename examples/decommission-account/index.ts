@@ -9,4 +9,6 @@ const userNames = config.requireObject<string[]>("userNames");
 
 const adopted = userNames.map((userName) => new IamUserTeardown(userName, { userName, adopt: true }));
 
-export const toRemove = adopted.map((u) => pulumi.all([u.userName, u.inventory]).apply(([name, inventory]) => ({ name, total: inventory.total })));
+export const toRemove = adopted.map((u) =>
+  pulumi.all([u.userName, u.inventory]).apply(([name, inventory]) => ({ name, total: inventory.total })),
+);

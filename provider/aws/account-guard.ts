@@ -19,9 +19,10 @@ export class AccountNotAllowedError extends Error {
 }
 
 function accountRefusal(accountId: string, r: AccountRestriction, action: string): string {
-  const rule = r.allowedAccountIds?.length && !r.allowedAccountIds.includes(accountId)
-    ? `only AWS account${r.allowedAccountIds.length > 1 ? "s" : ""} ${r.allowedAccountIds.join(", ")} ${r.allowedAccountIds.length > 1 ? "are" : "is"} allowed`
-    : `AWS account ${accountId} is forbidden (forbiddenAccountIds: ${r.forbiddenAccountIds?.join(", ")})`;
+  const rule =
+    r.allowedAccountIds?.length && !r.allowedAccountIds.includes(accountId)
+      ? `only AWS account${r.allowedAccountIds.length > 1 ? "s" : ""} ${r.allowedAccountIds.join(", ")} ${r.allowedAccountIds.length > 1 ? "are" : "is"} allowed`
+      : `AWS account ${accountId} is forbidden (forbiddenAccountIds: ${r.forbiddenAccountIds?.join(", ")})`;
   return `refusing ${action}: the credentials reach AWS account ${accountId}, but ${rule}; nothing was changed`;
 }
 

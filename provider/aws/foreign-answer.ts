@@ -33,7 +33,8 @@ export function applyForeignAnswerCheck(client: IAMClient): void {
       const result = await next(args);
       const response = result.response as { statusCode?: number; headers?: Record<string, string>; body?: unknown };
       const type = Object.entries(response.headers ?? {}).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
-      if (/xml/i.test(type) || !response.body || typeof (response.body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== "function") return result;
+      if (/xml/i.test(type) || !response.body || typeof (response.body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== "function")
+        return result;
       const chunks: Buffer[] = [];
       for await (const chunk of response.body as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
       const text = Buffer.concat(chunks).toString("utf8");

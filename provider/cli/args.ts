@@ -136,11 +136,16 @@ export function parseCommandLine(argv: readonly string[]): Request {
     if (!/^\d{12}$/.test(id)) throw new UsageError(`--allowed-account-id needs a 12-digit AWS account id; got ${JSON.stringify(id)}`);
   }
   const connection = { region: values.region, profile: values.profile, roleArn: values["role-arn"] };
-  for (const [flag, value] of [["--region", connection.region], ["--profile", connection.profile], ["--role-arn", connection.roleArn]] as const) {
+  for (const [flag, value] of [
+    ["--region", connection.region],
+    ["--profile", connection.profile],
+    ["--role-arn", connection.roleArn],
+  ] as const) {
     if (value === "") throw new UsageError(`${flag} needs a value`);
   }
   const connectionFailure = validateConnection(connection)[0];
-  if (connectionFailure) throw new UsageError(connectionFailure.reason.replace(/^(region|profile|roleArn)/, (p) => `--${p === "roleArn" ? "role-arn" : p}`));
+  if (connectionFailure)
+    throw new UsageError(connectionFailure.reason.replace(/^(region|profile|roleArn)/, (p) => `--${p === "roleArn" ? "role-arn" : p}`));
   return {
     kind: "run",
     args: {
@@ -171,8 +176,10 @@ export function userNamesFromText(text: string, source: string): string[] {
 /** Every user the run covers, each once; --expect-user-id needs exactly one. Throws UsageError. */
 export function finalUserList(args: ParsedArgs, fromFile: readonly string[]): string[] {
   const users = unique([...args.userNames, ...fromFile]);
-  if (users.length === 0) throw new UsageError(`no user names given (${args.fromFile === "-" ? "standard input" : args.fromFile} lists none)`);
-  if (args.expectUserId !== undefined && users.length !== 1) throw new UsageError(`--expect-user-id applies to one user; ${users.length} given`);
+  if (users.length === 0)
+    throw new UsageError(`no user names given (${args.fromFile === "-" ? "standard input" : args.fromFile} lists none)`);
+  if (args.expectUserId !== undefined && users.length !== 1)
+    throw new UsageError(`--expect-user-id applies to one user; ${users.length} given`);
   return users;
 }
 

@@ -1,8 +1,8 @@
-import { ListUsersCommand, type IAMClient, type ListUsersCommandOutput, type User } from "@aws-sdk/client-iam";
+import { type IAMClient, ListUsersCommand, type ListUsersCommandOutput, type User } from "@aws-sdk/client-iam";
 import { describeFailure, isAccessDenied } from "../aws/errors";
-import { planTeardown, teardownUser, type TeardownPlan, type TeardownReport } from "../teardown";
-import { getUserOrUndefined } from "../teardown/identity";
+import { planTeardown, type TeardownPlan, type TeardownReport, teardownUser } from "../teardown";
 import { createContext } from "../teardown/context";
+import { getUserOrUndefined } from "../teardown/identity";
 import { listAllPages } from "../teardown/paging";
 import { Semaphore } from "../teardown/pool";
 
@@ -46,10 +46,14 @@ export async function findTargets(client: IAMClient, userNames: readonly string[
     if (!isAccessDenied(err)) throw err;
     const pool = new Semaphore(concurrency);
     byName = new Map();
-    await Promise.all(userNames.map((name) => pool.run(async () => {
-      const user = await getUserOrUndefined(ctx, name);
-      if (user) byName.set(name, user);
-    })));
+    await Promise.all(
+      userNames.map((name) =>
+        pool.run(async () => {
+          const user = await getUserOrUndefined(ctx, name);
+          if (user) byName.set(name, user);
+        }),
+      ),
+    );
   }
   const found = new Map<string, User>();
   const missing: string[] = [];
@@ -123,9 +127,24 @@ export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
         deleteUser: !options.keepUser,
         log: options.log,
       });
-      return { userName, outcome: report.outcome, removed: report.removed.length, userId: report.userId, arn: report.arn, renamedFrom: report.renamedFrom, report };
+      return {
+        userName,
+        outcome: report.outcome,
+        removed: report.removed.length,
+        userId: report.userId,
+        arn: report.arn,
+        renamedFrom: report.renamedFrom,
+        report,
+      };
     } catch (err) {
-      return { userName, outcome: "failed", removed: removedBeforeFailure(err), userId: seen?.UserId, arn: seen?.Arn, error: describeFailure(err) };
+      return {
+        userName,
+        outcome: "failed",
+        removed: removedBeforeFailure(err),
+        userId: seen?.UserId,
+        arn: seen?.Arn,
+        error: describeFailure(err),
+      };
     }
   });
 }

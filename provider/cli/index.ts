@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as readline from "node:readline";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
-import { EXIT, finalUserList, parseCommandLine, USAGE, UsageError, userNamesFromText, type ParsedArgs } from "./args";
-import { deleteFleet, findTargets, planFleet, type FleetRun } from "./fleet";
+import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
+import { deleteFleet, type FleetRun, findTargets, planFleet } from "./fleet";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
 
@@ -28,13 +28,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let userNames: string[];
   try {
     const request = parseCommandLine(argv);
-    if (request.kind === "version") return io.stdout(`iam-user-teardown ${USER_AGENT[1]}\n`), EXIT.ok;
-    if (request.kind === "help") return io.stdout(request.text + "\n"), EXIT.ok;
+    if (request.kind === "version") return (io.stdout(`iam-user-teardown ${USER_AGENT[1]}\n`), EXIT.ok);
+    if (request.kind === "help") return (io.stdout(`${request.text}\n`), EXIT.ok);
     args = request.args;
     if (args.command === "delete" && !args.yes && !io.confirm) {
       throw new UsageError("refusing to delete without confirmation: pass --yes when standard input is not a terminal");
     }
-    userNames = finalUserList(args, args.fromFile === undefined ? [] : userNamesFromText(await readUserFile(args.fromFile, io), args.fromFile === "-" ? "standard input" : args.fromFile));
+    userNames = finalUserList(
+      args,
+      args.fromFile === undefined
+        ? []
+        : userNamesFromText(await readUserFile(args.fromFile, io), args.fromFile === "-" ? "standard input" : args.fromFile),
+    );
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
@@ -48,9 +53,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     allowedAccountIds: args.allowedAccountIds.length > 0 ? args.allowedAccountIds : undefined,
   });
   const progress = new Progress(userNames.length, io.stderr, io.stderrIsTerminal === true);
-  const json = (value: object) => io.stdout(JSON.stringify(value) + "\n");
+  const json = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
   try {
-    return args.command === "plan" ? await runPlan(args, userNames, io, { client, interrupt, progress, json }) : await runDelete(args, userNames, io, { client, interrupt, progress, json });
+    return args.command === "plan"
+      ? await runPlan(args, userNames, io, { client, interrupt, progress, json })
+      : await runDelete(args, userNames, io, { client, interrupt, progress, json });
   } catch (err) {
     progress.end();
     io.stderr(`iam-user-teardown: ${describeFailure(err)}\n`);
@@ -80,9 +87,17 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
   });
   const failed = run.results.filter((r) => !r.plan);
   const existing = run.results.filter((r) => r.plan?.exists).length;
-  const counts = { planned: existing, "already-gone": run.results.length - existing - failed.length, failed: failed.length, interrupted: run.notStarted.length };
+  const counts = {
+    planned: existing,
+    "already-gone": run.results.length - existing - failed.length,
+    failed: failed.length,
+    interrupted: run.notStarted.length,
+  };
   if (args.json) t.json(summaryJson(userNames.length, counts));
-  else if (userNames.length > 1 || failed.length > 0) io.stderr(`${userNames.length} user(s) planned: ${existing} exist, ${counts["already-gone"]} do not, ${failed.length} could not be read${failed.map((f) => `\n  failed: ${f.userName}: ${f.error}`).join("")}\n`);
+  else if (userNames.length > 1 || failed.length > 0)
+    io.stderr(
+      `${userNames.length} user(s) planned: ${existing} exist, ${counts["already-gone"]} do not, ${failed.length} could not be read${failed.map((f) => `\n  failed: ${f.userName}: ${f.error}`).join("")}\n`,
+    );
   return exitCode(run.notStarted.length > 0, failed.length > 0);
 }
 
@@ -93,7 +108,11 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   const verb = args.keepUser ? "clear every dependency of" : "delete";
   io.stderr(`${targets.found.size} IAM user(s)${where} to ${verb}${missing}\n`);
   if (targets.found.size > 0 && !args.yes) {
-    if (!(await io.confirm!(`${args.keepUser ? "Clear" : "Delete"} ${targets.found.size} IAM user(s)${where}${args.keepUser ? "" : " and everything that hangs on them"}? [y/N] `))) {
+    if (
+      !(await io.confirm!(
+        `${args.keepUser ? "Clear" : "Delete"} ${targets.found.size} IAM user(s)${where}${args.keepUser ? "" : " and everything that hangs on them"}? [y/N] `,
+      ))
+    ) {
       io.stderr("iam-user-teardown: nothing changed\n");
       return EXIT.failed;
     }
@@ -152,7 +171,9 @@ export function main(): void {
   process.on("SIGINT", () => {
     if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
     interrupt.abort();
-    process.stderr.write("\niam-user-teardown: interrupted: starting no more users, finishing those under way (Ctrl-C again to stop now)\n");
+    process.stderr.write(
+      "\niam-user-teardown: interrupted: starting no more users, finishing those under way (Ctrl-C again to stop now)\n",
+    );
   });
   runCli(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),

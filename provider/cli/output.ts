@@ -11,7 +11,7 @@ export function renderPlan(plan: TeardownPlan): string {
     `plan (removals run concurrently, then DeleteUser):`,
     ...plan.steps.map((s) => `  ${String(s.step).padStart(3)}. ${s.description}  [${s.actions.join(" -> ")}]`),
   ];
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** A plan as its JSON line: everything but the raw inventory (the summary has it by kind). */
@@ -42,9 +42,11 @@ export function summaryJson(users: number, counts: Record<string, number>, extra
 
 /** The closing lines in text: the counts, then each failed user by name, then the users an interrupt left. */
 export function renderSummary(verb: string, users: number, counts: Counts, run: FleetRun): string {
-  const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k === "interrupted" ? "not started" : k}`);
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k === "interrupted" ? "not started" : k}`);
   const lines = [`${users} user(s) ${verb}: ${parts.join(", ") || "nothing to do"}`];
   for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
   if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

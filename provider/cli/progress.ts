@@ -17,9 +17,12 @@ export class Progress {
   /** A user finished, whatever its outcome. */
   user(result: UserResult): void {
     this.done++;
-    const what = result.outcome === "failed" ? `failed ${result.userName}: ${result.error}` : `${result.outcome} ${result.userName}: ${result.removed} removed`;
+    const what =
+      result.outcome === "failed"
+        ? `failed ${result.userName}: ${result.error}`
+        : `${result.outcome} ${result.userName}: ${result.removed} removed`;
     const line = `[${this.done}/${this.total}] ${what}`;
-    if (!this.terminal) return this.write(line + "\n");
+    if (!this.terminal) return this.write(`${line}\n`);
     const keep = result.outcome === "failed";
     this.write(`\r\x1b[K${line}${keep ? "\n" : ""}`);
     this.openLine = !keep;
@@ -28,7 +31,7 @@ export class Progress {
   /** Any other line, kept apart from the line being rewritten. */
   note(text: string): void {
     this.end();
-    this.write(text.endsWith("\n") ? text : text + "\n");
+    this.write(text.endsWith("\n") ? text : `${text}\n`);
   }
 
   end(): void {

@@ -1,9 +1,9 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
-import { iamClientFor, type AwsConnection } from "../aws/client";
+import { type AwsConnection, iamClientFor } from "../aws/client";
 import { IdentityRechecks } from "./identity-rechecks";
-import { VirtualMfaIndex } from "./virtual-mfa";
 import { Semaphore } from "./pool";
 import type { KindContext, SendOptions } from "./types";
+import { VirtualMfaIndex } from "./virtual-mfa";
 
 /** Requests in flight to IAM from one process, across every teardown sharing a client: the SDK's socket pool. */
 export const DEFAULT_MAX_IN_FLIGHT = 50;

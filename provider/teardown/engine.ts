@@ -3,7 +3,15 @@ import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError 
 import { confirmCleared, deleteAndVerify, type RoundEnd } from "./phases/delete-user";
 import { identifyAndDiscover, movedTarget } from "./phases/identify";
 import { removeDependencies } from "./phases/remove";
-import { createState, finish, targetFields, type Lineage, type TeardownOptions, type TeardownReport, type TeardownState } from "./phases/state";
+import {
+  createState,
+  finish,
+  type Lineage,
+  type TeardownOptions,
+  type TeardownReport,
+  type TeardownState,
+  targetFields,
+} from "./phases/state";
 import { sweepOrphans } from "./phases/sweep-orphans";
 import type { DependencyItem } from "./types";
 
@@ -68,11 +76,16 @@ async function follow(s: TeardownState, live: User, rounds: number): Promise<Tea
     timeoutMs: Math.max(1, s.bounds.deadline - Date.now()),
   };
   const rest = await runTeardown(handOver, { depth: lineage.depth + 1 }).catch((err) => {
-    if (err instanceof MissingPermissionError) throw new MissingPermissionError(err.userName, err.action, err.detail, [...s.removed, ...err.removed], err.partlyRemoved);
+    if (err instanceof MissingPermissionError)
+      throw new MissingPermissionError(err.userName, err.action, err.detail, [...s.removed, ...err.removed], err.partlyRemoved);
     throw err;
   });
   mergeFollowed(s, rest);
-  return finish(s, { userName: rest.userName, userId: rest.userId, arn: rest.arn, outcome: rest.outcome, renamedFrom: options.userName }, rounds + rest.rounds);
+  return finish(
+    s,
+    { userName: rest.userName, userId: rest.userId, arn: rest.arn, outcome: rest.outcome, renamedFrom: options.userName },
+    rounds + rest.rounds,
+  );
 }
 
 function mergeFollowed(s: TeardownState, rest: TeardownReport): void {

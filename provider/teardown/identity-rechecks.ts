@@ -70,7 +70,7 @@ export class IdentityRechecks {
       for (const p of batch) {
         const user = byName.get(p.userName);
         if (!user) this.byGetUser(p);
-        else if (user.UserId === p.userId) (this.stats.answeredByWalk++, p.resolve("same"));
+        else if (user.UserId === p.userId) this.stats.answeredByWalk++, p.resolve("same");
         else p.reject(new IdentityMismatchError(p.userName, p.userId, user.UserId!));
       }
     } catch (err) {

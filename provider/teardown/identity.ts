@@ -1,4 +1,4 @@
-import { GetUserCommand, ListUsersCommand, type GetUserCommandOutput, type ListUsersCommandOutput, type User } from "@aws-sdk/client-iam";
+import { GetUserCommand, type GetUserCommandOutput, ListUsersCommand, type ListUsersCommandOutput, type User } from "@aws-sdk/client-iam";
 import { isNoSuchEntity } from "../aws/errors";
 import { IdentityMismatchError } from "./errors";
 import { listAllPages } from "./paging";

@@ -1,9 +1,10 @@
 /** The teardown engine: no Pulumi inside. The resource, the CLI and the benchmark all drive it. */
-export { teardownUser, discoverInventory, TEARDOWN_DEFAULTS, type TeardownOptions, type TeardownReport } from "./engine";
-export { planTeardown, type PlanOptions, type TeardownPlan } from "./plan";
-export { createContext, type ContextOptions } from "./context";
-export { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError, type PartlyRemoved } from "./errors";
+
+export { type ContextOptions, createContext } from "./context";
+export { discoverInventory, TEARDOWN_DEFAULTS, type TeardownOptions, type TeardownReport, teardownUser } from "./engine";
+export { IdentityMismatchError, MissingPermissionError, type PartlyRemoved, TeardownIncompleteError } from "./errors";
 export { DEPENDENCY_KINDS, type KindId } from "./kinds";
+export { type PlanOptions, planTeardown, type TeardownPlan } from "./plan";
+export { countByKind, describeItem, type InventoryOutput, inventoryOutput, type PlanStep, planSteps } from "./report";
+export { type DependencyItem, type DependencyKind, defineKind, type Inventory, type KindRegistry, type MfaKind } from "./types";
 export { VirtualMfaIndex } from "./virtual-mfa";
-export { inventoryOutput, planSteps, describeItem, countByKind, type InventoryOutput, type PlanStep } from "./report";
-export { defineKind, type DependencyItem, type DependencyKind, type Inventory, type KindRegistry, type MfaKind } from "./types";

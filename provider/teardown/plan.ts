@@ -1,8 +1,8 @@
-import { createContext, type ContextOptions } from "./context";
+import { type ContextOptions, createContext } from "./context";
 import { discoverInventory } from "./engine";
 import { resolveIdentity } from "./identity";
-import { emptyInventory, inventoryOutput, planSteps, type InventoryOutput, type PlanStep } from "./report";
 import { DEPENDENCY_KINDS } from "./kinds";
+import { emptyInventory, type InventoryOutput, inventoryOutput, type PlanStep, planSteps } from "./report";
 import type { Inventory, KindRegistry } from "./types";
 
 export interface PlanOptions extends ContextOptions {
@@ -34,7 +34,15 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
   const identity = await resolveIdentity(ctx, options.userName, options.expectedUserId);
   if (identity.state === "gone") {
     const inventory = emptyInventory(kinds);
-    return { requestedUserName: options.userName, exists: false, userName: options.userName, inventory, summary: inventoryOutput(inventory, kinds), steps: [], apiCalls: ctx.calls() };
+    return {
+      requestedUserName: options.userName,
+      exists: false,
+      userName: options.userName,
+      inventory,
+      summary: inventoryOutput(inventory, kinds),
+      steps: [],
+      apiCalls: ctx.calls(),
+    };
   }
   const user = identity.user;
   const inventory = await discoverInventory(ctx, user.UserName!, undefined, kinds);

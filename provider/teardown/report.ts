@@ -1,4 +1,4 @@
-import { DEPENDENCY_KINDS, kindById, type InventoryOutput, type KindId } from "./kinds";
+import { DEPENDENCY_KINDS, type InventoryOutput, type KindId, kindById } from "./kinds";
 import type { DependencyItem, DependencyKind, Inventory, KindRegistry } from "./types";
 
 export function emptyInventory(registry: KindRegistry = DEPENDENCY_KINDS): Inventory {
@@ -72,11 +72,23 @@ export interface PlanStep {
 }
 
 /** The ordered plan a teardown follows: every removal (run concurrently), then DeleteUser. */
-export function planSteps(userName: string, inventory: Inventory, deleteUser: boolean, registry: KindRegistry = DEPENDENCY_KINDS): PlanStep[] {
+export function planSteps(
+  userName: string,
+  inventory: Inventory,
+  deleteUser: boolean,
+  registry: KindRegistry = DEPENDENCY_KINDS,
+): PlanStep[] {
   const steps: PlanStep[] = flattenInventory(inventory, registry).map((item, i) => {
     const kind = kindById(item.kind, registry);
-    return { step: i + 1, kind: item.kind, id: item.id, description: `remove ${describeWith(kind, item)}`, actions: [...kind.removalActions(item)] };
+    return {
+      step: i + 1,
+      kind: item.kind,
+      id: item.id,
+      description: `remove ${describeWith(kind, item)}`,
+      actions: [...kind.removalActions(item)],
+    };
   });
-  if (deleteUser) steps.push({ step: steps.length + 1, kind: "user", id: userName, description: `delete IAM user ${userName}`, actions: ["DeleteUser"] });
+  if (deleteUser)
+    steps.push({ step: steps.length + 1, kind: "user", id: userName, description: `delete IAM user ${userName}`, actions: ["DeleteUser"] });
   return steps;
 }

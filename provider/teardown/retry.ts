@@ -15,8 +15,14 @@ export function isRetryable(err: unknown): boolean {
   if (isTransientConflict(err) || isThrottling(err)) return true;
   const code = errorCode(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return code === "ServiceFailure" || code === "ServiceUnavailable" || code === "TimeoutError" ||
-    code === "ECONNRESET" || code === "EPIPE" || (status !== undefined && status >= 500);
+  return (
+    code === "ServiceFailure" ||
+    code === "ServiceUnavailable" ||
+    code === "TimeoutError" ||
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    (status !== undefined && status >= 500)
+  );
 }
 
 type DelayBounds = Pick<RetryBounds, "baseDelayMs" | "maxDelayMs">;

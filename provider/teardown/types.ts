@@ -77,6 +77,8 @@ export type KindRegistry = readonly DependencyKind[];
 export type Inventory<Id extends string = string> = Record<Id, DependencyItem[]>;
 
 /** Declares a kind, keeping its id's literal type (from which KindId and the inventory output's type are derived). */
-export function defineKind<const Id extends string, Extra extends object = object>(kind: DependencyKind<Id, Extra>): DependencyKind<Id, Extra> {
+export function defineKind<const Id extends string, Extra extends object = object>(
+  kind: DependencyKind<Id, Extra>,
+): DependencyKind<Id, Extra> {
   return kind;
 }

@@ -3,10 +3,15 @@
  * ARN-form serials, and the devices a user was known to hold that an interrupted or outside deletion left unassigned
  * (orphans), which a teardown deletes and a refresh keeps in the recorded inventory.
  */
-import { DeleteVirtualMFADeviceCommand, ListVirtualMFADevicesCommand, type IAMClient, type ListVirtualMFADevicesCommandOutput } from "@aws-sdk/client-iam";
+import {
+  DeleteVirtualMFADeviceCommand,
+  type IAMClient,
+  ListVirtualMFADevicesCommand,
+  type ListVirtualMFADevicesCommandOutput,
+} from "@aws-sdk/client-iam";
 import { isNoSuchEntity } from "../aws/errors";
 import { listAllPages } from "./paging";
-import { withRetry, type RetryBounds } from "./retry";
+import { type RetryBounds, withRetry } from "./retry";
 import type { DependencyItem, Inventory, KindContext, MfaKind, VirtualMfaDirectory } from "./types";
 
 /** The MFA kind's id in the registry. */
@@ -15,7 +20,11 @@ export const MFA_KIND_ID = "mfaDevices";
 /** FIDO security keys and passkeys: `arn:aws:iam::<account>:u2f/user/<user>/<id>`. No other kind has this form. */
 const FIDO_SERIAL = /^arn:aws[a-z-]*:iam::\d{12}:u2f\//;
 
-export const MFA_KIND_WORDS: Readonly<Record<MfaKind, string>> = { virtual: "virtual", hardware: "hardware TOTP", fido: "FIDO security key" };
+export const MFA_KIND_WORDS: Readonly<Record<MfaKind, string>> = {
+  virtual: "virtual",
+  hardware: "hardware TOTP",
+  fido: "FIDO security key",
+};
 
 export interface VirtualDeviceEntry {
   serial: string;
@@ -47,11 +56,13 @@ export class VirtualMfaIndex implements VirtualMfaDirectory {
     private readonly maxAgeMs = 5 * 60_000,
   ) {}
 
-  static forClient(client: IAMClient, send: <O>(command: unknown) => Promise<O>, pageSize = 1000): VirtualMfaIndex {
+  static forClient(_client: IAMClient, send: <O>(command: unknown) => Promise<O>, pageSize = 1000): VirtualMfaIndex {
     return new VirtualMfaIndex(async () => {
       const devices = await listAllPages(
         (Marker) =>
-          send<ListVirtualMFADevicesCommandOutput>(new ListVirtualMFADevicesCommand({ AssignmentStatus: "Any", Marker, MaxItems: pageSize })),
+          send<ListVirtualMFADevicesCommandOutput>(
+            new ListVirtualMFADevicesCommand({ AssignmentStatus: "Any", Marker, MaxItems: pageSize }),
+          ),
         (page) => page.VirtualMFADevices,
       );
       return devices.map((d) => ({ serial: d.SerialNumber!, userName: d.User?.UserName }));

@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { resetIamClients } from "../../provider/aws/client";
-import { EXIT, runCli, type CliIo } from "../../provider/cli";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../iam-emulator";
+import { type CliIo, EXIT, runCli } from "../../provider/cli";
 import { pointIamEndpointAt } from "../helpers/iam";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../iam-emulator";
 
 const BIN = path.resolve(__dirname, "../../provider/bin/iam-user-teardown.js");
 
@@ -29,8 +29,20 @@ async function cli(argv: string[], extra: Partial<CliIo> = {}) {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), ...extra });
-  const lines = () => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code, stdout, stderr, get lines() { return lines(); } };
+  const lines = () =>
+    stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return {
+    code,
+    stdout,
+    stderr,
+    get lines() {
+      return lines();
+    },
+  };
 }
 
 /** Runs the installed bin as a child process; `whileRunning` sees its standard error as it grows. */
@@ -129,8 +141,17 @@ describe("iam-user-teardown fleet CLI", () => {
     emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
     const { code, stdout, stderr } = await runBin(["delete", "--from-file", "-", "--yes", "--json"], `${users.join("\n")}\n# done\n`);
     assert.equal(code, 0, stderr);
-    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(lines.filter((l) => l.type === "user").map((l) => l.userName).sort(), users);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines
+        .filter((l) => l.type === "user")
+        .map((l) => l.userName)
+        .sort(),
+      users,
+    );
     assert.equal(lines.at(-1).deleted, 4);
     for (const u of users) assert.equal(emulator.state.userExists(u), false);
   });
@@ -141,11 +162,18 @@ describe("iam-user-teardown fleet CLI", () => {
     const users = names("sigint", 30);
     emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
     let sent = false;
-    const { code, stdout, stderr } = await runBin(["delete", ...users, "--yes", "--json", "--concurrency", "2"], undefined, (err, child) => {
-      if (!sent && /^\[2\/30\]/m.test(err)) (sent = true), child.kill("SIGINT");
-    });
+    const { code, stdout, stderr } = await runBin(
+      ["delete", ...users, "--yes", "--json", "--concurrency", "2"],
+      undefined,
+      (err, child) => {
+        if (!sent && /^\[2\/30\]/m.test(err)) (sent = true), child.kill("SIGINT");
+      },
+    );
     assert.equal(code, EXIT.interrupted, stderr);
-    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const summary = lines.at(-1);
     assert.equal(summary.type, "summary");
     assert.ok(summary.interrupted > 0 && summary.deleted >= 2, JSON.stringify(summary));

@@ -3,73 +3,73 @@
 // moto answered. tests/iam-emulator/README.md carries the same table.
 
 export const KNOWN_DIFFERENCES = {
-  'case-insensitive-names': {
+  "case-insensitive-names": {
     aws: 'User names are unique case-insensitively: CreateUser "ALICE" after "alice" is 409 EntityAlreadyExists.',
     moto: 'Creates a second user "ALICE".',
   },
-  'name-validation': {
-    aws: 'UserName must be 1-64 characters of [\\w+=,.@-]; anything else is 400 ValidationError.',
-    moto: 'Accepts any name (spaces, 65+ characters).',
+  "name-validation": {
+    aws: "UserName must be 1-64 characters of [\\w+=,.@-]; anything else is 400 ValidationError.",
+    moto: "Accepts any name (spaces, 65+ characters).",
   },
-  'maxitems-validation': {
-    aws: 'MaxItems outside 1..1000 and a Marker the service did not issue are 400 ValidationError.',
-    moto: 'Accepts MaxItems 0 and ignores an unknown Marker.',
+  "maxitems-validation": {
+    aws: "MaxItems outside 1..1000 and a Marker the service did not issue are 400 ValidationError.",
+    moto: "Accepts MaxItems 0 and ignores an unknown Marker.",
   },
-  'ignores-maxitems': {
-    aws: 'Every List call pages with MaxItems / IsTruncated / Marker.',
-    moto: 'ListUsers, ListGroups, GetGroup, ListGroupsForUser, ListUserPolicies, ListAccessKeys, ListSSHPublicKeys, ListSigningCertificates, ListMFADevices and ListUserTags ignore MaxItems and return everything in one page.',
+  "ignores-maxitems": {
+    aws: "Every List call pages with MaxItems / IsTruncated / Marker.",
+    moto: "ListUsers, ListGroups, GetGroup, ListGroupsForUser, ListUserPolicies, ListAccessKeys, ListSSHPublicKeys, ListSigningCertificates, ListMFADevices and ListUserTags ignore MaxItems and return everything in one page.",
   },
-  'empty-last-page': {
-    aws: 'IsTruncated is true only when more items follow.',
-    moto: 'ListAttachedUserPolicies, ListPolicies and ListVirtualMFADevices answer IsTruncated=true with a Marker when a page is exactly full, so a walk ends on an empty page.',
+  "empty-last-page": {
+    aws: "IsTruncated is true only when more items follow.",
+    moto: "ListAttachedUserPolicies, ListPolicies and ListVirtualMFADevices answer IsTruncated=true with a Marker when a page is exactly full, so a walk ends on an empty page.",
   },
-  'missing-istruncated': {
-    aws: 'Every paginated result carries IsTruncated.',
-    moto: 'GetGroup, ListGroups, ListAccessKeys, ListSSHPublicKeys and ListSigningCertificates leave IsTruncated out.',
+  "missing-istruncated": {
+    aws: "Every paginated result carries IsTruncated.",
+    moto: "GetGroup, ListGroups, ListAccessKeys, ListSSHPublicKeys and ListSigningCertificates leave IsTruncated out.",
   },
-  'virtual-mfa-seed-in-list': {
-    aws: 'Base32StringSeed and QRCodePNG are returned by CreateVirtualMFADevice only.',
-    moto: 'ListVirtualMFADevices returns every device\'s Base32StringSeed and QRCodePNG.',
+  "virtual-mfa-seed-in-list": {
+    aws: "Base32StringSeed and QRCodePNG are returned by CreateVirtualMFADevice only.",
+    moto: "ListVirtualMFADevices returns every device's Base32StringSeed and QRCodePNG.",
   },
-  'enable-any-serial': {
-    aws: 'EnableMFADevice enables a virtual device of the account (or a registered hardware token); a device already assigned to a user is 409 EntityAlreadyExists. FIDO keys are registered in the console only.',
-    moto: 'Enables any serial for any user: hardware serials, FIDO (u2f) ARNs, and a virtual device already assigned to someone else. The suite uses this to give a moto user a FIDO-like device.',
+  "enable-any-serial": {
+    aws: "EnableMFADevice enables a virtual device of the account (or a registered hardware token); a device already assigned to a user is 409 EntityAlreadyExists. FIDO keys are registered in the console only.",
+    moto: "Enables any serial for any user: hardware serials, FIDO (u2f) ARNs, and a virtual device already assigned to someone else. The suite uses this to give a moto user a FIDO-like device.",
   },
-  'delete-assigned-virtual-mfa': {
-    aws: 'DeleteVirtualMFADevice on a device still assigned to a user is 409 DeleteConflict.',
-    moto: 'Deletes the assigned device (the user keeps a dangling MFA entry).',
+  "delete-assigned-virtual-mfa": {
+    aws: "DeleteVirtualMFADevice on a device still assigned to a user is 409 DeleteConflict.",
+    moto: "Deletes the assigned device (the user keeps a dangling MFA entry).",
   },
-  'delete-user-lax': {
-    aws: 'DeleteUser is 409 DeleteConflict while a login profile, access key, MFA device, signing certificate, SSH key, service-specific credential, group membership, managed or inline policy remains.',
-    moto: 'DeleteUser checks only attached managed policies and inline policies; it deletes a user that still has any of the other seven kinds.',
+  "delete-user-lax": {
+    aws: "DeleteUser is 409 DeleteConflict while a login profile, access key, MFA device, signing certificate, SSH key, service-specific credential, group membership, managed or inline policy remains.",
+    moto: "DeleteUser checks only attached managed policies and inline policies; it deletes a user that still has any of the other seven kinds.",
   },
-  'not-implemented': {
-    aws: 'CreateServiceSpecificCredential, ListServiceSpecificCredentials, DeleteServiceSpecificCredential, GetMFADevice, PutUserPermissionsBoundary and DeleteUserPermissionsBoundary exist.',
-    moto: 'Not implemented: answers HTTP 500 with an HTML page.',
+  "not-implemented": {
+    aws: "CreateServiceSpecificCredential, ListServiceSpecificCredentials, DeleteServiceSpecificCredential, GetMFADevice, PutUserPermissionsBoundary and DeleteUserPermissionsBoundary exist.",
+    moto: "Not implemented: answers HTTP 500 with an HTML page.",
   },
-  'caller-defaults': {
+  "caller-defaults": {
     aws: 'GetUser / ListMFADevices without UserName answer for the calling IAM user; for other principals (roles) they are 400 ValidationError "Must specify userName when calling with non-User credentials".',
     moto: 'GetUser without UserName returns a made-up default user; ListMFADevices without UserName is 404 NoSuchEntity for user "None".',
   },
-  'rename-onto-existing': {
-    aws: 'UpdateUser to a NewUserName that exists is 409 EntityAlreadyExists.',
-    moto: 'Succeeds.',
+  "rename-onto-existing": {
+    aws: "UpdateUser to a NewUserName that exists is 409 EntityAlreadyExists.",
+    moto: "Succeeds.",
   },
-  'ssh-key-unchecked': {
-    aws: 'UploadSSHPublicKey rejects a body that is not an SSH public key with 400 InvalidPublicKey.',
-    moto: 'Accepts any text.',
+  "ssh-key-unchecked": {
+    aws: "UploadSSHPublicKey rejects a body that is not an SSH public key with 400 InvalidPublicKey.",
+    moto: "Accepts any text.",
   },
-  'user-id-format': {
+  "user-id-format": {
     aws: 'A UserId is "AIDA" followed by 17 upper-case letters and digits.',
-    moto: 'UserIds are 21 lower-case letters and digits.',
+    moto: "UserIds are 21 lower-case letters and digits.",
   },
-  'update-login-profile-without-password': {
-    aws: 'UpdateLoginProfile with only PasswordResetRequired keeps the password (and the login profile).',
-    moto: 'Sets the password to nothing, which removes the login profile: a later GetLoginProfile / DeleteLoginProfile is 404 NoSuchEntity.',
+  "update-login-profile-without-password": {
+    aws: "UpdateLoginProfile with only PasswordResetRequired keeps the password (and the login profile).",
+    moto: "Sets the password to nothing, which removes the login profile: a later GetLoginProfile / DeleteLoginProfile is 404 NoSuchEntity.",
   },
-  'unknown-action': {
-    aws: 'An unknown Action is 400 InvalidAction.',
-    moto: 'The request falls through to another service (HTTP 200 with an S3 ListAllMyBucketsResult).',
+  "unknown-action": {
+    aws: "An unknown Action is 400 InvalidAction.",
+    moto: "The request falls through to another service (HTTP 200 with an S3 ListAllMyBucketsResult).",
   },
 } as const;
 
@@ -83,7 +83,7 @@ export type DifferenceId = keyof typeof KNOWN_DIFFERENCES;
  * different order. The suite compares codes and statuses, not message wording.
  */
 export const NOTES = [
-  'Error messages are worded differently for several codes; the suite compares codes and HTTP statuses.',
-  'AWS managed policies exist in moto only with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which tests/helpers/moto.ts sets.',
-  'moto leaves PermissionsBoundaryUsageCount out of Policy results.',
+  "Error messages are worded differently for several codes; the suite compares codes and HTTP statuses.",
+  "AWS managed policies exist in moto only with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which tests/helpers/moto.ts sets.",
+  "moto leaves PermissionsBoundaryUsageCount out of Policy results.",
 ];

@@ -2,13 +2,13 @@
 // each answer against the AWS reference: HTTP status, error code, and the result fields present.
 // moto is held to the reference too, except on steps marked with a known difference.
 
-import { strict as assert } from 'node:assert';
-import { EnableMFADeviceCommand, IAMClient } from '@aws-sdk/client-iam';
-import { Emulator, startEmulator } from '../iam-emulator';
-import { MotoServer, acquireMoto, motoUnavailableReason, releaseMoto } from '../helpers/moto';
-import { DifferenceId, KNOWN_DIFFERENCES } from './differences';
+import { strict as assert } from "node:assert";
+import { EnableMFADeviceCommand, IAMClient } from "@aws-sdk/client-iam";
+import { acquireMoto, type MotoServer, motoUnavailableReason, releaseMoto } from "../helpers/moto";
+import { type Emulator, startEmulator } from "../iam-emulator";
+import { type DifferenceId, KNOWN_DIFFERENCES } from "./differences";
 
-export type ServerName = 'moto' | 'emulator';
+export type ServerName = "moto" | "emulator";
 
 export interface Target {
   name: ServerName;
@@ -55,17 +55,22 @@ export async function attempt(iam: IAMClient, command: unknown): Promise<Outcome
     return { ok: true, status: out.$metadata?.httpStatusCode ?? 200, out };
   } catch (e) {
     const err = e as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { ok: false, status: err.$metadata?.httpStatusCode ?? 0, code: err.Code ?? err.name ?? 'Unknown', message: (err.message ?? '').split('\n')[0] };
+    return {
+      ok: false,
+      status: err.$metadata?.httpStatusCode ?? 0,
+      code: err.Code ?? err.name ?? "Unknown",
+      message: (err.message ?? "").split("\n")[0],
+    };
   }
 }
 
 /** Every field path present in a result: 'User.UserName', 'Users[].UserName'. */
-export function fieldPaths(v: unknown, prefix = '', out = new Set<string>()): Set<string> {
+export function fieldPaths(v: unknown, prefix = "", out = new Set<string>()): Set<string> {
   if (Array.isArray(v)) {
     for (const item of v) fieldPaths(item, `${prefix}[]`, out);
-  } else if (v && typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+  } else if (v && typeof v === "object" && !(v instanceof Date) && !(v instanceof Uint8Array)) {
     for (const [k, x] of Object.entries(v)) {
-      if (k === '$metadata' || x === undefined) continue;
+      if (k === "$metadata" || x === undefined) continue;
       const p = prefix ? `${prefix}.${k}` : k;
       out.add(p);
       fieldPaths(x, p, out);
@@ -81,16 +86,18 @@ export function describeOutcome(o: Outcome): string {
 export function judge(o: Outcome, e: Expect, t: Target): string | undefined {
   if (e.error) {
     if (o.ok) return `expected ${e.error} (${e.status}), got success`;
-    if (o.code !== e.error || (e.status !== undefined && o.status !== e.status)) return `expected ${e.error} (${e.status}), got ${describeOutcome(o)}`;
-    if (e.awsMessage !== undefined && t.name === 'emulator' && o.message !== e.awsMessage) return `expected message "${e.awsMessage}", got "${o.message}"`;
+    if (o.code !== e.error || (e.status !== undefined && o.status !== e.status))
+      return `expected ${e.error} (${e.status}), got ${describeOutcome(o)}`;
+    if (e.awsMessage !== undefined && t.name === "emulator" && o.message !== e.awsMessage)
+      return `expected message "${e.awsMessage}", got "${o.message}"`;
     return undefined;
   }
   if (!o.ok) return `expected success, got ${describeOutcome(o)}`;
   const paths = fieldPaths(o.out);
   const missing = (e.fields ?? []).filter((f) => !paths.has(f));
-  if (missing.length) return `missing fields ${missing.join(', ')} (present: ${[...paths].sort().join(', ')})`;
+  if (missing.length) return `missing fields ${missing.join(", ")} (present: ${[...paths].sort().join(", ")})`;
   const extra = (e.absent ?? []).filter((f) => paths.has(f));
-  if (extra.length) return `fields that should be absent: ${extra.join(', ')}`;
+  if (extra.length) return `fields that should be absent: ${extra.join(", ")}`;
   return e.check?.(o.out, t);
 }
 
@@ -108,7 +115,7 @@ export function useConformance(): Servers {
     this.timeout(60_000);
     const reason = motoUnavailableReason();
     if (reason) {
-      if (process.env.REQUIRE_MOTO === '1') throw new Error(`REQUIRE_MOTO=1 but ${reason}`);
+      if (process.env.REQUIRE_MOTO === "1") throw new Error(`REQUIRE_MOTO=1 but ${reason}`);
       console.log(`      moto conformance skipped: ${reason}`);
       this.skip();
     }
@@ -126,20 +133,25 @@ export function useConformance(): Servers {
 }
 
 function client(endpoint: string): IAMClient {
-  return new IAMClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+  return new IAMClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    maxAttempts: 1,
+  });
 }
 
 /** A clean moto account and a fresh emulator, as targets. */
 export async function freshTargets(servers: Servers): Promise<{ targets: Target[]; emulator: Emulator; close(): Promise<void> }> {
   await servers.moto.reset();
   const emulator = await startEmulator({ port: 0 });
-  const code = { AuthenticationCode1: '123456', AuthenticationCode2: '654321' };
+  const code = { AuthenticationCode1: "123456", AuthenticationCode2: "654321" };
   let fidoCount = 0;
   const motoTarget: Target = {
-    name: 'moto',
+    name: "moto",
     iam: client(servers.moto.endpoint),
     endpoint: servers.moto.endpoint,
-    accountId: '123456789012',
+    accountId: "123456789012",
     vars: {},
     async addFido(userName) {
       const serial = `arn:aws:iam::123456789012:u2f/user/${userName}/fido-key-${++fidoCount}`;
@@ -148,7 +160,7 @@ export async function freshTargets(servers: Servers): Promise<{ targets: Target[
     },
   };
   const emuTarget: Target = {
-    name: 'emulator',
+    name: "emulator",
     iam: client(emulator.endpoint),
     endpoint: emulator.endpoint,
     accountId: emulator.accountId,
@@ -181,7 +193,7 @@ export async function runScenario(servers: Servers, steps: Step[]): Promise<void
         const o = await attempt(t.iam, step.call(t));
         if (o.ok && step.save) step.save(o.out, t);
         const reason = judge(o, step.expect, t);
-        if (t.name === 'emulator') {
+        if (t.name === "emulator") {
           if (reason) failures.push(`emulator: ${step.label}: ${reason}`);
         } else if (step.differs) {
           assert.ok(KNOWN_DIFFERENCES[step.differs], step.differs);
@@ -194,7 +206,7 @@ export async function runScenario(servers: Servers, steps: Step[]): Promise<void
   } finally {
     await env.close();
   }
-  assert.deepEqual(failures, [], failures.join('\n'));
+  assert.deepEqual(failures, [], failures.join("\n"));
 }
 
 /** Prints what moto answered where it is known to differ (and where it no longer does). */
@@ -203,8 +215,9 @@ export function reportDifferences(): void {
     if (observedDifferences.length === 0) return;
     const agreed = observedDifferences.filter((d) => d.agreed);
     const ids = [...new Set(observedDifferences.filter((d) => !d.agreed).map((d) => d.id))];
-    console.log(`      moto differed from AWS on ${observedDifferences.length - agreed.length} step(s): ${ids.join(', ')}`);
-    for (const d of agreed) console.log(`      note: moto now matches AWS on "${d.step}" (${d.id}); the differences table may be out of date`);
+    console.log(`      moto differed from AWS on ${observedDifferences.length - agreed.length} step(s): ${ids.join(", ")}`);
+    for (const d of agreed)
+      console.log(`      note: moto now matches AWS on "${d.step}" (${d.id}); the differences table may be out of date`);
     observedDifferences.length = 0;
   });
 }

@@ -5,7 +5,8 @@
  * receives the user's name from aws.iam.User, depends on it (so destroy runs the companion first), and has
  * deleteUser false.
  */
-import * as assert from "assert";
+
+import * as assert from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_TYPE } from "./support";
 
@@ -46,7 +47,9 @@ describe("examples/companion-aws-user under pulumi.runtime.setMocks", function (
       false,
     );
     // The mock monitor does not hand dependencies to newResource; read them from the registration requests.
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): void };
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+      registerResource(req: RegisterRequest, cb: (err: unknown, res?: { getUrn(): string }) => void): void;
+    };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
       const propertyDependencies: Record<string, string[]> = {};

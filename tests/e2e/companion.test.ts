@@ -7,18 +7,18 @@
  * (deleteUser: true, created first) stands in for it. The aws.iam.User program itself, examples/companion-aws-user, is
  * checked with pulumi.runtime.setMocks in companion-example.test.ts.
  */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import {
   assertNoTrace,
   assertOk,
+  type EmulatedStack,
   emulatedStack,
+  type GivenDependencies,
   giveEveryKind,
   printed,
   RESOURCE_TYPE,
   seedBystander,
   summaryLine,
-  type EmulatedStack,
-  type GivenDependencies,
 } from "./support";
 
 const PROGRAM = `
@@ -75,19 +75,39 @@ describe("e2e: companion mode (deleteUser: false) beside the user's own resource
     const text = printed(destroy);
 
     const companion = summaryLine(text, "e2e-deployer") ?? "";
-    assert.match(companion, /cleared \(user kept: deleteUser is false\): removed 1 console password, 2 access keys, .*3 MFA devices \(1 virtual, 1 hardware TOTP, 1 FIDO security key\)/, text);
+    assert.match(
+      companion,
+      /cleared \(user kept: deleteUser is false\): removed 1 console password, 2 access keys, .*3 MFA devices \(1 virtual, 1 hardware TOTP, 1 FIDO security key\)/,
+      text,
+    );
     // Each line shows twice (progress, then Diagnostics); in the order the provider logged it.
-    const lines = [...new Set(text.split("\n").filter((l) => l.includes("iam-user-teardown: IAM user e2e-deployer (")).map((l) => l.slice(l.indexOf("iam-user-teardown:"))))];
+    const lines = [
+      ...new Set(
+        text
+          .split("\n")
+          .filter((l) => l.includes("iam-user-teardown: IAM user e2e-deployer ("))
+          .map((l) => l.slice(l.indexOf("iam-user-teardown:"))),
+      ),
+    ];
     assert.strictEqual(lines.length, 2, lines.join("\n"));
     assert.match(lines[1], / deleted: removed nothing; 1 round\(s\)/, "the owner found nothing left to remove");
 
     const actions = s.emulator.log.map((e) => e.action);
-    assert.deepStrictEqual(actions.filter((a) => a === "DeleteUser"), ["DeleteUser"], "one DeleteUser, by the owner");
+    assert.deepStrictEqual(
+      actions.filter((a) => a === "DeleteUser"),
+      ["DeleteUser"],
+      "one DeleteUser, by the owner",
+    );
     const lastRemoval = Math.max(...s.emulator.log.filter((e) => e.mutating && e.action !== "DeleteUser").map((e) => e.seq));
     assert.ok(s.emulator.log.find((e) => e.action === "DeleteUser")!.seq > lastRemoval, "DeleteUser comes after every removal");
     assert.ok(!s.emulator.log.some((e) => e.errorCode === "DeleteConflict"), "DeleteUser succeeded the first time");
 
-    assertNoTrace(s.emulator, { userName: "e2e-deployer", userId, accessKeyIds: given.accessKeyIds, virtualMfaSerials: [given.virtualMfaSerial] });
+    assertNoTrace(s.emulator, {
+      userName: "e2e-deployer",
+      userId,
+      accessKeyIds: given.accessKeyIds,
+      virtualMfaSerials: [given.virtualMfaSerial],
+    });
     assert.strictEqual(JSON.stringify(s.emulator.snapshotUser("bystander")), bystanderBefore, "the bystander is untouched");
     assert.deepStrictEqual(await s.ws.resources(), []);
   });

@@ -5,10 +5,10 @@
  * aws: config into each resource, are fixed by one `pulumi up` or `pulumi refresh --run-program`. (Without the program,
  * Pulumi configures providers, and so hands the provider its stack config, from the stack's last update.)
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { assertOk, declareUsers, emulatedStack, printed, USERS_PROGRAM, type EmulatedStack, type UserDecl } from "./support";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { assertOk, declareUsers, type EmulatedStack, emulatedStack, printed, USERS_PROGRAM, type UserDecl } from "./support";
 
 const KEYS = { "deploy-old": "AKIDDEPLOYOLD0000001", "deploy-new": "AKIDDEPLOYNEW0000001" } as const;
 type ProfileName = keyof typeof KEYS;
@@ -16,7 +16,10 @@ type ProfileName = keyof typeof KEYS;
 /** Writes the AWS shared config and credentials files the pulumi processes read, holding just these profiles. */
 function writeProfiles(dir: string, profiles: ProfileName[]): void {
   fs.writeFileSync(path.join(dir, "aws-config"), profiles.map((p) => `[profile ${p}]\nregion = us-east-1\n`).join("\n"));
-  fs.writeFileSync(path.join(dir, "aws-credentials"), profiles.map((p) => `[${p}]\naws_access_key_id = ${KEYS[p]}\naws_secret_access_key = secret-${p}\n`).join("\n"));
+  fs.writeFileSync(
+    path.join(dir, "aws-credentials"),
+    profiles.map((p) => `[${p}]\naws_access_key_id = ${KEYS[p]}\naws_secret_access_key = secret-${p}\n`).join("\n"),
+  );
 }
 
 async function stackWithProfiles(ctx: Mocha.Context, name: string): Promise<EmulatedStack> {
@@ -63,7 +66,10 @@ describe("e2e: destroy with the stack's credentials of the day, not those of the
     const from = s.emulator.log.length;
     const up = assertOk(await s.ws.up());
     assert.doesNotMatch(up.stdout, /IamUserTeardown.*(updat|replac)/, printed(up));
-    assert.deepStrictEqual(s.emulator.log.slice(from).filter((e) => e.mutating), []);
+    assert.deepStrictEqual(
+      s.emulator.log.slice(from).filter((e) => e.mutating),
+      [],
+    );
   });
 
   it("pulumi destroy then succeeds in one run, every call signed by deploy-new", async () => {
@@ -117,7 +123,8 @@ async function legacyStack(ctx: Mocha.Context, name: string): Promise<EmulatedSt
   const exported = await s.ws.exportStack();
   for (const r of exported.deployment.resources ?? []) {
     if (!LEGACY_USERS.some((u) => u.userName === r.id)) continue;
-    for (const props of [r.inputs, r.outputs] as Array<Record<string, unknown>>) Object.assign(props, { profile: "deploy-old", region: "us-east-1" });
+    for (const props of [r.inputs, r.outputs] as Array<Record<string, unknown>>)
+      Object.assign(props, { profile: "deploy-old", region: "us-east-1" });
     delete (r.outputs as Record<string, unknown>).stateVersion;
   }
   const file = path.join(s.ws.root, "legacy-state.json");

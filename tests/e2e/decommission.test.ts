@@ -8,11 +8,22 @@
  * whole inventory), not only the ones that changed since the last up. In --json, the delete steps' oldState holds the
  * refreshed inventory.
  */
-import * as assert from "assert";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as path from "node:path";
 import { everyKind } from "../helpers/iam";
 import { REPO_ROOT } from "../helpers/pulumi/toolchain";
-import { assertNoTrace, assertOk, emulatedStack, inPlace, mutatingCalls, printed, RESOURCE_TYPE, seedBystander, summaryLine, type EmulatedStack } from "./support";
+import {
+  assertNoTrace,
+  assertOk,
+  type EmulatedStack,
+  emulatedStack,
+  inPlace,
+  mutatingCalls,
+  printed,
+  RESOURCE_TYPE,
+  seedBystander,
+  summaryLine,
+} from "./support";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "decommission-account");
 const USERS = ["legacy-ana", "legacy-bo"];
@@ -47,7 +58,10 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
     assert.match(up.stdout, /\+ 3 created/);
     assert.deepStrictEqual(mutatingCalls(s.emulator), [], "adopting changes nothing on the users");
     const outputs = await s.ws.outputs();
-    assert.deepStrictEqual(outputs.toRemove, USERS.map((name) => ({ name, total: EVERY_KIND_TOTAL })));
+    assert.deepStrictEqual(
+      outputs.toRemove,
+      USERS.map((name) => ({ name, total: EVERY_KIND_TOTAL })),
+    );
     for (const r of (await s.ws.resources()).filter((r) => r.type === RESOURCE_TYPE)) {
       assert.strictEqual(r.outputs!.userId, seeded.users[r.id!].userId, `recorded UserId of ${r.id}`);
       assert.strictEqual(r.outputs!.adopt, true);
@@ -56,14 +70,24 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
 
   it("the reviewer sees, live and user by user, everything pulumi destroy will remove", async () => {
     // After the adoption someone attaches one more policy to legacy-bo: the review must show it.
-    s.emulator.state.putUserPolicy("legacy-bo", "added-after-adoption", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }));
+    s.emulator.state.putUserPolicy(
+      "legacy-bo",
+      "added-after-adoption",
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }),
+    );
     s.emulator.clearLog();
     const review = assertOk(await example.destroyPreview(["--refresh", "--diff", "--show-sames"]));
     const text = printed(review);
     for (const name of USERS) {
       const user = seeded.users[name];
       const block = resourceBlock(text, name, "(refresh)");
-      for (const id of [...user.accessKeyIds, ...user.mfaSerials.map((m) => m.serial), "developers", "on-call", "arn:aws:iam::aws:policy/ReadOnlyAccess"]) {
+      for (const id of [
+        ...user.accessKeyIds,
+        ...user.mfaSerials.map((m) => m.serial),
+        "developers",
+        "on-call",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      ]) {
         assert.ok(block.includes(id), `the review names ${id} for ${name}\n${block}`);
       }
       for (const m of user.mfaSerials) assert.ok(block.includes(`kind  : "${m.kind}"`), `${m.kind} MFA device of ${name}`);
@@ -74,8 +98,14 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
     assert.deepStrictEqual(mutatingCalls(s.emulator), [], "the review changes nothing");
 
     const json = await example.destroyPreview(["--refresh", "--json"]);
-    const steps = (JSON.parse(json.stdout) as { steps: Array<{ op: string; urn: string; oldState?: { outputs?: { inventory?: { total: number } } } }> }).steps;
-    const totals = Object.fromEntries(steps.filter((st) => st.op === "delete" && st.urn.includes(RESOURCE_TYPE)).map((st) => [st.urn.split("::").pop(), st.oldState?.outputs?.inventory?.total]));
+    const steps = (
+      JSON.parse(json.stdout) as { steps: Array<{ op: string; urn: string; oldState?: { outputs?: { inventory?: { total: number } } } }> }
+    ).steps;
+    const totals = Object.fromEntries(
+      steps
+        .filter((st) => st.op === "delete" && st.urn.includes(RESOURCE_TYPE))
+        .map((st) => [st.urn.split("::").pop(), st.oldState?.outputs?.inventory?.total]),
+    );
     assert.deepStrictEqual(totals, { "legacy-ana": EVERY_KIND_TOTAL, "legacy-bo": EVERY_KIND_TOTAL + 1 });
   });
 
@@ -83,7 +113,11 @@ describe("e2e: decommissioning an account with examples/decommission-account (ad
     const destroy = assertOk(await example.destroy());
     const text = printed(destroy);
     for (const name of USERS) {
-      assert.match(summaryLine(text, name) ?? "", / deleted: removed .*3 MFA devices \(1 virtual, 1 hardware TOTP, 1 FIDO security key\).*2 attached managed policies; 1 round\(s\)/, text);
+      assert.match(
+        summaryLine(text, name) ?? "",
+        / deleted: removed .*3 MFA devices \(1 virtual, 1 hardware TOTP, 1 FIDO security key\).*2 attached managed policies; 1 round\(s\)/,
+        text,
+      );
       const user = seeded.users[name];
       assertNoTrace(s.emulator, {
         userName: name,
@@ -105,7 +139,12 @@ function resourceBlock(text: string, name: string, op: string): string {
     if (!lines[i].includes(`${RESOURCE_TYPE}: ${op}`)) continue;
     if (!lines.slice(i + 1, i + 4).some((l) => l.trimEnd().endsWith(`::${name}]`))) continue;
     let end = i + 1;
-    while (end < lines.length && !/^\s*[-+~]*\s*(pulumi-nodejs:|pulumi:pulumi:Stack)\S*: \(/.test(lines[end]) && !/^Resources:/.test(lines[end])) end++;
+    while (
+      end < lines.length &&
+      !/^\s*[-+~]*\s*(pulumi-nodejs:|pulumi:pulumi:Stack)\S*: \(/.test(lines[end]) &&
+      !/^Resources:/.test(lines[end])
+    )
+      end++;
     return lines.slice(i, end).join("\n");
   }
   return "";

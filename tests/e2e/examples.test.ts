@@ -6,10 +6,20 @@
  * (examples/decommission-account runs in decommission.test.ts; examples/companion-aws-user needs the @pulumi/aws plugin
  * and runs under mocks in companion-example.test.ts. Every example is type-checked by `npm run typecheck`.)
  */
-import * as assert from "assert";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as path from "node:path";
 import { REPO_ROOT } from "../helpers/pulumi/toolchain";
-import { assertNoTrace, assertOk, emulatedStack, inPlace, mutatingCalls, printed, seedBystander, summaryLine, type EmulatedStack } from "./support";
+import {
+  assertNoTrace,
+  assertOk,
+  type EmulatedStack,
+  emulatedStack,
+  inPlace,
+  mutatingCalls,
+  printed,
+  seedBystander,
+  summaryLine,
+} from "./support";
 
 const cases = [
   { title: "the root Pulumi.yaml", dir: REPO_ROOT, project: "iam-user-teardown", team: undefined },

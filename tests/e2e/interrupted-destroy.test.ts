@@ -12,20 +12,20 @@
  * operation is only a warning, and `pulumi destroy` runs the teardown again. `pulumi refresh`, which Pulumi's warning
  * suggests, must keep the recorded serial.
  */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import type { PulumiProcess } from "../helpers/pulumi/process";
 import {
   assertNoTrace,
   assertOk,
   declareUsers,
+  type EmulatedStack,
   emulatedStack,
+  type GivenDependencies,
   giveEveryKind,
   printed,
   seedBystander,
   summaryLine,
   USERS_PROGRAM,
-  type EmulatedStack,
-  type GivenDependencies,
 } from "./support";
 
 const DANA = { name: "dana", userName: "e2e-dana", path: "/ops/", tags: { team: "ops" } };
@@ -89,7 +89,10 @@ describe("e2e: an interrupted pulumi destroy is finished by running it again", f
         // other removals were still to come depends on the engine's order; the device's deletion is the step that
         // only the recorded serial can bring back.)
         assert.ok(s.emulator.state.userExists(DANA.userName));
-        const left = Object.values(s.emulator.state.dependencyCounts(DANA.userName) as unknown as Record<string, number>).reduce((a, b) => a + b, 0);
+        const left = Object.values(s.emulator.state.dependencyCounts(DANA.userName) as unknown as Record<string, number>).reduce(
+          (a, b) => a + b,
+          0,
+        );
         assert.ok(left < DEPENDENCIES, `the teardown had started (${left} of ${DEPENDENCIES} dependencies left)`);
         assert.ok(!s.emulator.log.some((e) => e.action === "DeleteUser"), "DeleteUser was never called");
         const device = s.emulator.state.listVirtualMfaDevices().find((d) => d.serial === given.virtualMfaSerial);
@@ -97,9 +100,17 @@ describe("e2e: an interrupted pulumi destroy is finished by running it again", f
 
         const exported = await s.ws.exportStack();
         const pending = exported.deployment.pending_operations ?? [];
-        assert.deepStrictEqual(pending.map((p) => [p.type, p.resource.id]), [["deleting", DANA.userName]]);
-        const recorded = exported.deployment.resources!.find((r) => r.id === DANA.userName)!.outputs!.inventory as { mfaDevices: { devices: Array<{ serial: string }> } };
-        assert.ok(recorded.mfaDevices.devices.some((d) => d.serial === given.virtualMfaSerial), "the stack records the device's serial");
+        assert.deepStrictEqual(
+          pending.map((p) => [p.type, p.resource.id]),
+          [["deleting", DANA.userName]],
+        );
+        const recorded = exported.deployment.resources!.find((r) => r.id === DANA.userName)!.outputs!.inventory as {
+          mfaDevices: { devices: Array<{ serial: string }> };
+        };
+        assert.ok(
+          recorded.mfaDevices.devices.some((d) => d.serial === given.virtualMfaSerial),
+          "the stack records the device's serial",
+        );
       });
 
       it("the next command fails on the killed run's lock and names pulumi cancel", async () => {
@@ -133,7 +144,12 @@ describe("e2e: an interrupted pulumi destroy is finished by running it again", f
         assert.match(line, / deleted: removed .*MFA devices? \(.*1 virtual/, "the orphaned virtual device is removed in this run");
         assert.match(text, new RegExp(`removed virtual MFA device ${given.virtualMfaSerial.replace(/[/.]/g, "\\$&")}`));
         assert.deepStrictEqual(await s.ws.resources(), []);
-        assertNoTrace(s.emulator, { userName: DANA.userName, userId, accessKeyIds: given.accessKeyIds, virtualMfaSerials: [given.virtualMfaSerial] });
+        assertNoTrace(s.emulator, {
+          userName: DANA.userName,
+          userId,
+          accessKeyIds: given.accessKeyIds,
+          virtualMfaSerials: [given.virtualMfaSerial],
+        });
         assert.strictEqual(JSON.stringify(s.emulator.snapshotUser("bystander")), bystanderBefore, "the bystander is untouched");
       });
     });

@@ -3,24 +3,24 @@
  * declared users, a no-op second `up`, `pulumi preview --refresh --diff` (and `--json`) after someone gave a user every
  * kind of dependency in the console, removing a user from the program, and `pulumi destroy`.
  */
-import * as assert from "assert";
+import * as assert from "node:assert";
 import {
   assertNoSecrets,
   assertNoTrace,
   assertOk,
   declareUsers,
+  type EmulatedStack,
   emulatedStack,
+  type GivenDependencies,
   giveEveryKind,
   mutatingCalls,
   printed,
   RESOURCE_TYPE,
-  seedBystander,
   SHARED_GROUPS,
   SHARED_POLICIES,
+  seedBystander,
   summaryLine,
   USERS_PROGRAM,
-  type EmulatedStack,
-  type GivenDependencies,
   type UserDecl,
 } from "./support";
 
@@ -60,7 +60,8 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
       assert.deepStrictEqual(Object.fromEntries(live.tags), u.tags);
     }
     userIds = (await s.ws.outputs()).userIds as Record<string, string>;
-    for (const u of [ANA, BRUNO, CHEN]) assert.strictEqual(userIds[u.name], s.emulator.state.getUser(u.userName)!.userId, `recorded UserId of ${u.name}`);
+    for (const u of [ANA, BRUNO, CHEN])
+      assert.strictEqual(userIds[u.name], s.emulator.state.getUser(u.userName)!.userId, `recorded UserId of ${u.name}`);
     const types = (await s.ws.resources()).map((r) => r.type);
     assert.strictEqual(types.filter((t) => t === RESOURCE_TYPE).length, 3, types.join(", "));
   });
@@ -93,7 +94,15 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
 
     // ana, refreshed: what hangs on her now, item by item, MFA devices with their kind.
     const ana = section(text, `::${ANA.name}]`);
-    for (const id of [...given.accessKeyIds, given.virtualMfaSerial, given.hardwareSerial, given.fidoSerial, ...SHARED_GROUPS, "deploy", ...SHARED_POLICIES]) {
+    for (const id of [
+      ...given.accessKeyIds,
+      given.virtualMfaSerial,
+      given.hardwareSerial,
+      given.fidoSerial,
+      ...SHARED_GROUPS,
+      "deploy",
+      ...SHARED_POLICIES,
+    ]) {
       assert.ok(ana.includes(id), `ana's refreshed inventory names ${id}\n${ana}`);
     }
     for (const kind of ["virtual", "hardware", "fido"]) assert.match(ana, new RegExp(`kind\\s*: "${kind}"`));
@@ -128,8 +137,22 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
     assert.ok(same, JSON.stringify(plan.steps!.map((st) => [st.op, st.urn])));
     const inventory = (same.oldState as { outputs: { inventory: Record<string, { count: number; ids: string[] }> } }).outputs.inventory;
     assert.deepStrictEqual(
-      Object.fromEntries(Object.entries(inventory).filter(([k]) => k !== "total").map(([k, v]) => [k, v.count])),
-      { loginProfile: 1, accessKeys: 2, sshPublicKeys: 1, signingCertificates: 1, serviceSpecificCredentials: 2, mfaDevices: 3, groupMemberships: 2, inlinePolicies: 1, managedPolicies: 2 },
+      Object.fromEntries(
+        Object.entries(inventory)
+          .filter(([k]) => k !== "total")
+          .map(([k, v]) => [k, v.count]),
+      ),
+      {
+        loginProfile: 1,
+        accessKeys: 2,
+        sshPublicKeys: 1,
+        signingCertificates: 1,
+        serviceSpecificCredentials: 2,
+        mfaDevices: 3,
+        groupMemberships: 2,
+        inlinePolicies: 1,
+        managedPolicies: 2,
+      },
     );
     assert.deepStrictEqual(inventory.accessKeys.ids, [...given.accessKeyIds].sort());
     assert.ok(plan.steps!.some((st) => st.op === "update" && urn(BRUNO.name)(st) && st.newState?.type === RESOURCE_TYPE));
@@ -167,7 +190,12 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
       line,
     );
     assert.match(line, /; 1 round\(s\)/);
-    assertNoTrace(s.emulator, { userName: ANA.userName, userId: userIds.ana, accessKeyIds: given.accessKeyIds, virtualMfaSerials: [given.virtualMfaSerial] });
+    assertNoTrace(s.emulator, {
+      userName: ANA.userName,
+      userId: userIds.ana,
+      accessKeyIds: given.accessKeyIds,
+      virtualMfaSerials: [given.virtualMfaSerial],
+    });
     // The same run applied the other changes: bruno retagged in place, chen replaced under the new name.
     assert.deepStrictEqual(Object.fromEntries(s.emulator.state.getUser(BRUNO.userName)!.tags), BRUNO_RETAGGED.tags);
     assert.strictEqual(s.emulator.state.getUser(BRUNO.userName)!.userId, userIds.bruno, "an update, not a new user");
@@ -181,13 +209,21 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
     const renamedId = s.emulator.state.getUser(CHEN_RENAMED.userName)!.userId;
     const destroy = assertOk(await s.ws.destroy());
     const text = printed(destroy);
-    for (const name of [BRUNO.userName, CHEN_RENAMED.userName]) assert.match(summaryLine(text, name) ?? "", / deleted: removed nothing; 1 round\(s\)/, text);
+    for (const name of [BRUNO.userName, CHEN_RENAMED.userName])
+      assert.match(summaryLine(text, name) ?? "", / deleted: removed nothing; 1 round\(s\)/, text);
     assert.deepStrictEqual(await s.ws.resources(), []);
     assertNoTrace(s.emulator, { userName: BRUNO.userName, userId: userIds.bruno });
     assertNoTrace(s.emulator, { userName: CHEN_RENAMED.userName, userId: renamedId });
     assertNoTrace(s.emulator, { userName: CHEN.userName, userId: userIds.chen });
     assert.strictEqual(JSON.stringify(s.emulator.snapshotUser("bystander")), bystanderBefore, "the bystander is untouched");
-    for (const group of SHARED_GROUPS) assert.deepStrictEqual(s.emulator.state.getGroup(group)!.members.toArray().map((m) => m.userName), ["bystander"]);
+    for (const group of SHARED_GROUPS)
+      assert.deepStrictEqual(
+        s.emulator.state
+          .getGroup(group)!
+          .members.toArray()
+          .map((m) => m.userName),
+        ["bystander"],
+      );
   });
 });
 
@@ -197,6 +233,11 @@ function section(text: string, urnEnd: string): string {
   const at = lines.findIndex((l) => l.includes("[urn=") && l.trimEnd().endsWith(urnEnd));
   assert.ok(at > 0, `no resource ${urnEnd} in\n${text}`);
   let end = at + 1;
-  while (end < lines.length && !/^\s*[-+~]*\s*(pulumi-nodejs|pulumi:pulumi:Stack)[^\s]*: \(/.test(lines[end]) && !/^Resources:/.test(lines[end])) end++;
+  while (
+    end < lines.length &&
+    !/^\s*[-+~]*\s*(pulumi-nodejs|pulumi:pulumi:Stack)[^\s]*: \(/.test(lines[end]) &&
+    !/^Resources:/.test(lines[end])
+  )
+    end++;
   return lines.slice(at - 2, end).join("\n");
 }

@@ -3,8 +3,9 @@
  * (and the provider plugin they start) reach it through AWS_ENDPOINT_URL_IAM, programs that declare IamUserTeardown
  * resources, and checks on what the emulator holds afterwards.
  */
-import * as assert from "assert";
-import { randomBytes } from "crypto";
+
+import * as assert from "node:assert";
+import { randomBytes } from "node:crypto";
 import {
   AddUserToGroupCommand,
   AttachUserPolicyCommand,
@@ -13,20 +14,23 @@ import {
   CreateServiceSpecificCredentialCommand,
   CreateVirtualMFADeviceCommand,
   EnableMFADeviceCommand,
-  PutUserPolicyCommand,
   type IAMClient,
+  PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { packageClientFor } from "../helpers/iam";
 import type { PulumiResult } from "../helpers/pulumi/process";
 import { requirePulumiToolchain } from "../helpers/pulumi/toolchain";
 import { PulumiWorkspace, type WorkspaceOptions } from "../helpers/pulumi/workspace";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../iam-emulator";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../iam-emulator";
 
 /** The type token Pulumi shows for the resource (the dynamic provider puts it under `dynamic/`). */
 export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/iam-user-teardown:IamUserTeardown";
 
 /** The credentials the provider plugin signs with; they must never reach output or state either. */
-export const ENGINE_CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIDE2EENGINE0000000", AWS_SECRET_ACCESS_KEY: `e2e-engine-secret-${randomBytes(6).toString("hex")}` };
+export const ENGINE_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: "AKIDE2EENGINE0000000",
+  AWS_SECRET_ACCESS_KEY: `e2e-engine-secret-${randomBytes(6).toString("hex")}`,
+};
 
 /** The groups and policies every user in these suites is attached to; the teardown must leave them in place. */
 export const SHARED_GROUPS = ["developers", "on-call"];
@@ -159,8 +163,9 @@ export async function giveEveryKind(emulator: Emulator, iam: IAMClient, userName
   }
   emulator.state.uploadSshPublicKey(userName);
   emulator.state.uploadSigningCertificate(userName);
-  const codecommit = (await iam.send(new CreateServiceSpecificCredentialCommand({ UserName: userName, ServiceName: "codecommit.amazonaws.com" })))
-    .ServiceSpecificCredential!;
+  const codecommit = (
+    await iam.send(new CreateServiceSpecificCredentialCommand({ UserName: userName, ServiceName: "codecommit.amazonaws.com" }))
+  ).ServiceSpecificCredential!;
   secrets.push(codecommit.ServicePassword!);
   const bedrock = (await iam.send(new CreateServiceSpecificCredentialCommand({ UserName: userName, ServiceName: "bedrock.amazonaws.com" })))
     .ServiceSpecificCredential!;
@@ -170,7 +175,12 @@ export async function giveEveryKind(emulator: Emulator, iam: IAMClient, userName
   assert.match(seed, /^[A-Z2-7]{16,}$/, "the virtual device's seed, as IAM hands it out");
   secrets.push(seed);
   await iam.send(
-    new EnableMFADeviceCommand({ UserName: userName, SerialNumber: device.SerialNumber!, AuthenticationCode1: "123456", AuthenticationCode2: "654321" }),
+    new EnableMFADeviceCommand({
+      UserName: userName,
+      SerialNumber: device.SerialNumber!,
+      AuthenticationCode1: "123456",
+      AuthenticationCode2: "654321",
+    }),
   );
   const hardwareSerial = emulator.state.addHardwareDevice(userName);
   const fidoSerial = emulator.state.addFidoDevice(userName);
@@ -235,7 +245,8 @@ export function assertNoTrace(emulator: Emulator, user: UserTrace): void {
   assert.strictEqual(state.getUserById(user.userId), undefined, `a user with ${user.userName}'s UserId ${user.userId} still exists`);
   for (const key of user.accessKeyIds ?? []) assert.strictEqual(state.userForAccessKey(key), undefined, `access key ${key} survives`);
   const devices = state.listVirtualMfaDevices().map((d) => d.serial);
-  for (const serial of user.virtualMfaSerials ?? []) assert.ok(!devices.includes(serial), `virtual MFA device ${serial} is left in the account`);
+  for (const serial of user.virtualMfaSerials ?? [])
+    assert.ok(!devices.includes(serial), `virtual MFA device ${serial} is left in the account`);
   for (const group of SHARED_GROUPS) {
     const record = state.getGroup(group);
     assert.ok(record, `group ${group} itself must remain`);
@@ -268,6 +279,7 @@ export function inPlace(s: EmulatedStack, projectDir: string) {
     preview: (extra: string[] = []) => run(["preview", "--diff", "--non-interactive", ...extra]),
     destroy: (extra: string[] = []) => run(["destroy", "--yes", "--skip-preview", "--non-interactive", ...extra]),
     /** `pulumi destroy --preview-only ...`; PULUMI_SKIP_CONFIRMATIONS=true counts as --yes, which --preview-only refuses. */
-    destroyPreview: (extra: string[] = []) => run(["destroy", "--preview-only", "--non-interactive", ...extra], { PULUMI_SKIP_CONFIRMATIONS: undefined }),
+    destroyPreview: (extra: string[] = []) =>
+      run(["destroy", "--preview-only", "--non-interactive", ...extra], { PULUMI_SKIP_CONFIRMATIONS: undefined }),
   };
 }

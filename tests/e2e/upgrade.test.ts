@@ -4,11 +4,21 @@
  * call. Here a stack is created with one copy of the package installed beside the program; the copy's teardown is
  * then changed on disk (as `npm install` of a new version would), and `pulumi destroy` runs the changed code.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { REPO_ROOT } from "../helpers/pulumi/toolchain";
-import { assertNoTrace, assertOk, declareUsers, emulatedStack, printed, seedBystander, summaryLine, USERS_PROGRAM, type EmulatedStack } from "./support";
+import {
+  assertNoTrace,
+  assertOk,
+  declareUsers,
+  type EmulatedStack,
+  emulatedStack,
+  printed,
+  seedBystander,
+  summaryLine,
+  USERS_PROGRAM,
+} from "./support";
 
 const ERIN = { name: "erin", userName: "e2e-erin", tags: { team: "billing" } };
 const PROVIDER_DIR = path.join(REPO_ROOT, "provider");
@@ -70,7 +80,11 @@ describe("e2e: pulumi destroy runs the installed teardown, not a copy frozen int
     assert.strictEqual(fs.readFileSync(markerFile, "utf8"), `teardown v2 removed ${ERIN.userName}\n`);
     assert.match(text, /iam-user-teardown: teardown v2 running for e2e-erin/);
     assert.match(summaryLine(text, ERIN.userName) ?? "", / deleted: removed 1 access key, 1 MFA device \(1 virtual\)/, text);
-    assertNoTrace(s.emulator, { userName: ERIN.userName, userId: erinId, virtualMfaSerials: [s.emulator.state.virtualMfaSerial(`${ERIN.userName}-phone`)] });
+    assertNoTrace(s.emulator, {
+      userName: ERIN.userName,
+      userId: erinId,
+      virtualMfaSerials: [s.emulator.state.virtualMfaSerial(`${ERIN.userName}-phone`)],
+    });
     assert.deepStrictEqual(await s.ws.resources(), []);
   });
 

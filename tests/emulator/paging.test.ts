@@ -1,7 +1,7 @@
-import { strict as assert } from 'node:assert';
+import { strict as assert } from "node:assert";
 import {
   GetGroupCommand,
-  IAMClient,
+  type IAMClient,
   ListServiceSpecificCredentialsCommand,
   ListUsersCommand,
   paginateGetGroup,
@@ -17,10 +17,10 @@ import {
   paginateListUsers,
   paginateListUserTags,
   paginateListVirtualMFADevices,
-} from '@aws-sdk/client-iam';
-import { Emulator } from '../iam-emulator';
-import { sdkClientFor, useEmulator } from '../helpers/iam';
-import { expectIamError } from './support';
+} from "@aws-sdk/client-iam";
+import { sdkClientFor, useEmulator } from "../helpers/iam";
+import type { Emulator } from "../iam-emulator";
+import { expectIamError } from "./support";
 
 /** Walks an SDK paginator, returning the items and the number of pages. */
 async function walk<P>(it: AsyncIterable<P>, items: (p: P) => unknown[] | undefined): Promise<{ items: unknown[]; pages: number }> {
@@ -33,29 +33,29 @@ async function walk<P>(it: AsyncIterable<P>, items: (p: P) => unknown[] | undefi
   return { items: all, pages };
 }
 
-describe('emulator: paging of every List call (maxPageSize 1)', () => {
-  const env = useEmulator({ maxPageSize: 1 }, 'sdk');
+describe("emulator: paging of every List call (maxPageSize 1)", () => {
+  const env = useEmulator({ maxPageSize: 1 }, "sdk");
   let iam: IAMClient;
   before(() => {
     iam = env.client;
     env.emulator.seed({
       users: [
         {
-          userName: 'pages',
-          tags: { a: '1', b: '2', c: '3' },
+          userName: "pages",
+          tags: { a: "1", b: "2", c: "3" },
           accessKeys: 2,
           sshKeys: 3,
           signingCertificates: 2,
-          serviceCredentials: ['codecommit.amazonaws.com', 'cassandra.amazonaws.com', 'bedrock.amazonaws.com'],
-          virtualMfa: ['pages-1', 'pages-2'],
-          hardwareMfa: ['GAHT00000042'],
+          serviceCredentials: ["codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com"],
+          virtualMfa: ["pages-1", "pages-2"],
+          hardwareMfa: ["GAHT00000042"],
           fidoMfa: 2,
-          groups: ['g1', 'g2', 'g3'],
-          inlinePolicies: ['i1', 'i2', 'i3'],
-          managedPolicies: ['m1', 'm2', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+          groups: ["g1", "g2", "g3"],
+          inlinePolicies: ["i1", "i2", "i3"],
+          managedPolicies: ["m1", "m2", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
         },
-        { userName: 'pages-2', groups: ['g1'] },
-        { userName: 'pages-3', groups: ['g1'] },
+        { userName: "pages-2", groups: ["g1"] },
+        { userName: "pages-3", groups: ["g1"] },
       ],
     });
   });
@@ -63,27 +63,27 @@ describe('emulator: paging of every List call (maxPageSize 1)', () => {
   const cfg = () => ({ client: iam });
 
   const cases: Array<[string, () => Promise<{ items: unknown[]; pages: number }>, number]> = [
-    ['ListUsers', () => walk(paginateListUsers(cfg(), {}), (p) => p.Users), 3],
-    ['ListGroups', () => walk(paginateListGroups(cfg(), {}), (p) => p.Groups), 3],
-    ['GetGroup', () => walk(paginateGetGroup(cfg(), { GroupName: 'g1' }), (p) => p.Users), 3],
-    ['ListGroupsForUser', () => walk(paginateListGroupsForUser(cfg(), { UserName: 'pages' }), (p) => p.Groups), 3],
-    ['ListAttachedUserPolicies', () => walk(paginateListAttachedUserPolicies(cfg(), { UserName: 'pages' }), (p) => p.AttachedPolicies), 3],
-    ['ListPolicies (Local)', () => walk(paginateListPolicies(cfg(), { Scope: 'Local' }), (p) => p.Policies), 2],
-    ['ListUserPolicies', () => walk(paginateListUserPolicies(cfg(), { UserName: 'pages' }), (p) => p.PolicyNames), 3],
-    ['ListAccessKeys', () => walk(paginateListAccessKeys(cfg(), { UserName: 'pages' }), (p) => p.AccessKeyMetadata), 2],
-    ['ListSSHPublicKeys', () => walk(paginateListSSHPublicKeys(cfg(), { UserName: 'pages' }), (p) => p.SSHPublicKeys), 3],
-    ['ListSigningCertificates', () => walk(paginateListSigningCertificates(cfg(), { UserName: 'pages' }), (p) => p.Certificates), 2],
-    ['ListMFADevices', () => walk(paginateListMFADevices(cfg(), { UserName: 'pages' }), (p) => p.MFADevices), 5],
-    ['ListVirtualMFADevices', () => walk(paginateListVirtualMFADevices(cfg(), {}), (p) => p.VirtualMFADevices), 2],
-    ['ListUserTags', () => walk(paginateListUserTags(cfg(), { UserName: 'pages' }), (p) => p.Tags), 3],
+    ["ListUsers", () => walk(paginateListUsers(cfg(), {}), (p) => p.Users), 3],
+    ["ListGroups", () => walk(paginateListGroups(cfg(), {}), (p) => p.Groups), 3],
+    ["GetGroup", () => walk(paginateGetGroup(cfg(), { GroupName: "g1" }), (p) => p.Users), 3],
+    ["ListGroupsForUser", () => walk(paginateListGroupsForUser(cfg(), { UserName: "pages" }), (p) => p.Groups), 3],
+    ["ListAttachedUserPolicies", () => walk(paginateListAttachedUserPolicies(cfg(), { UserName: "pages" }), (p) => p.AttachedPolicies), 3],
+    ["ListPolicies (Local)", () => walk(paginateListPolicies(cfg(), { Scope: "Local" }), (p) => p.Policies), 2],
+    ["ListUserPolicies", () => walk(paginateListUserPolicies(cfg(), { UserName: "pages" }), (p) => p.PolicyNames), 3],
+    ["ListAccessKeys", () => walk(paginateListAccessKeys(cfg(), { UserName: "pages" }), (p) => p.AccessKeyMetadata), 2],
+    ["ListSSHPublicKeys", () => walk(paginateListSSHPublicKeys(cfg(), { UserName: "pages" }), (p) => p.SSHPublicKeys), 3],
+    ["ListSigningCertificates", () => walk(paginateListSigningCertificates(cfg(), { UserName: "pages" }), (p) => p.Certificates), 2],
+    ["ListMFADevices", () => walk(paginateListMFADevices(cfg(), { UserName: "pages" }), (p) => p.MFADevices), 5],
+    ["ListVirtualMFADevices", () => walk(paginateListVirtualMFADevices(cfg(), {}), (p) => p.VirtualMFADevices), 2],
+    ["ListUserTags", () => walk(paginateListUserTags(cfg(), { UserName: "pages" }), (p) => p.Tags), 3],
     [
-      'ListServiceSpecificCredentials',
+      "ListServiceSpecificCredentials",
       async () => {
         const items: unknown[] = [];
         let pages = 0;
         let Marker: string | undefined;
         do {
-          const p = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'pages', Marker }));
+          const p = await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: "pages", Marker }));
           pages++;
           items.push(...p.ServiceSpecificCredentials!);
           Marker = p.IsTruncated ? p.Marker : undefined;
@@ -103,7 +103,7 @@ describe('emulator: paging of every List call (maxPageSize 1)', () => {
     });
   }
 
-  it('answers IsTruncated with a Marker on every page but the last', async () => {
+  it("answers IsTruncated with a Marker on every page but the last", async () => {
     const first = await iam.send(new ListUsersCommand({}));
     assert.equal(first.IsTruncated, true);
     assert.ok(first.Marker);
@@ -114,38 +114,38 @@ describe('emulator: paging of every List call (maxPageSize 1)', () => {
   });
 });
 
-describe('emulator: MaxItems, Marker and the default page size', () => {
-  const env = useEmulator({}, 'sdk');
+describe("emulator: MaxItems, Marker and the default page size", () => {
+  const env = useEmulator({}, "sdk");
   let emu: Emulator;
   before(() => {
     emu = env.emulator;
-    emu.seed({ users: Array.from({ length: 150 }, (_, i) => ({ userName: `u${String(i).padStart(3, '0')}` })), groups: ['big'] });
-    for (let i = 0; i < 150; i++) emu.state.addUserToGroup(`u${String(i).padStart(3, '0')}`, 'big');
+    emu.seed({ users: Array.from({ length: 150 }, (_, i) => ({ userName: `u${String(i).padStart(3, "0")}` })), groups: ["big"] });
+    for (let i = 0; i < 150; i++) emu.state.addUserToGroup(`u${String(i).padStart(3, "0")}`, "big");
   });
 
-  it('pages 100 items by default, as AWS does', async () => {
+  it("pages 100 items by default, as AWS does", async () => {
     const out = await env.client.send(new ListUsersCommand({}));
     assert.equal(out.Users?.length, 100);
     assert.equal(out.IsTruncated, true);
     const rest = await env.client.send(new ListUsersCommand({ Marker: out.Marker }));
     assert.equal(rest.Users?.length, 50);
     assert.equal(rest.IsTruncated, false);
-    const group = await env.client.send(new GetGroupCommand({ GroupName: 'big' }));
+    const group = await env.client.send(new GetGroupCommand({ GroupName: "big" }));
     assert.equal(group.Users?.length, 100);
   });
 
-  it('honours MaxItems 1..1000 and answers ValidationError outside that range', async () => {
+  it("honours MaxItems 1..1000 and answers ValidationError outside that range", async () => {
     assert.equal((await env.client.send(new ListUsersCommand({ MaxItems: 7 }))).Users?.length, 7);
     assert.equal((await env.client.send(new ListUsersCommand({ MaxItems: 1000 }))).Users?.length, 150);
-    await expectIamError(env.client.send(new ListUsersCommand({ MaxItems: 0 })), 'ValidationError', 400);
-    await expectIamError(env.client.send(new ListUsersCommand({ MaxItems: 1001 })), 'ValidationError', 400);
+    await expectIamError(env.client.send(new ListUsersCommand({ MaxItems: 0 })), "ValidationError", 400);
+    await expectIamError(env.client.send(new ListUsersCommand({ MaxItems: 1001 })), "ValidationError", 400);
   });
 
-  it('rejects a Marker it did not issue', async () => {
-    await expectIamError(env.client.send(new ListUsersCommand({ Marker: 'not-a-marker' })), 'ValidationError', 400);
+  it("rejects a Marker it did not issue", async () => {
+    await expectIamError(env.client.send(new ListUsersCommand({ Marker: "not-a-marker" })), "ValidationError", 400);
   });
 
-  it('keeps a page walk correct while items already listed are deleted (no item skipped)', async () => {
+  it("keeps a page walk correct while items already listed are deleted (no item skipped)", async () => {
     const first = await env.client.send(new ListUsersCommand({ MaxItems: 10 }));
     for (const u of first.Users!) emu.state.removeUserCompletely(u.UserName!);
     const names: string[] = [];
@@ -156,10 +156,10 @@ describe('emulator: MaxItems, Marker and the default page size', () => {
       marker = page.IsTruncated ? page.Marker : undefined;
     }
     assert.equal(names.length, 140);
-    assert.equal(names[0], 'u010');
+    assert.equal(names[0], "u010");
   });
 
-  it('with maxPageSize, a larger MaxItems is capped', async () => {
+  it("with maxPageSize, a larger MaxItems is capped", async () => {
     const small = await (async () => {
       await env.fresh({ maxPageSize: 4 });
       env.emulator.seed({ users: Array.from({ length: 6 }, (_, i) => ({ userName: `cap${i}` })) });

@@ -1,29 +1,32 @@
-import { strict as assert } from 'node:assert';
+import { strict as assert } from "node:assert";
 import {
   DeactivateMFADeviceCommand,
   DeleteUserCommand,
   DeleteVirtualMFADeviceCommand,
   ListMFADevicesCommand,
   paginateListVirtualMFADevices,
-} from '@aws-sdk/client-iam';
-import { useEmulator } from '../helpers/iam';
+} from "@aws-sdk/client-iam";
+import { useEmulator } from "../helpers/iam";
 
 // The benchmark runs 1,000 users and 2,000 virtual MFA devices through the emulator: seeding,
 // account-wide scans and teardown must stay fast, and the log small.
-describe('emulator: scale (1,000 users, 2,000 virtual MFA devices)', function () {
+describe("emulator: scale (1,000 users, 2,000 virtual MFA devices)", function () {
   this.timeout(30_000);
-  const env = useEmulator({ seed: 3 }, 'sdk');
+  const env = useEmulator({ seed: 3 }, "sdk");
 
-  it('seeds, scans and tears down at benchmark scale quickly', async () => {
+  it("seeds, scans and tears down at benchmark scale quickly", async () => {
     const t0 = Date.now();
-    env.emulator.seed({ users: Array.from({ length: 1000 }, (_, i) => ({ userName: `bench-${i}`, virtualMfa: [`bench-${i}-a`, `bench-${i}-b`] })) });
+    env.emulator.seed({
+      users: Array.from({ length: 1000 }, (_, i) => ({ userName: `bench-${i}`, virtualMfa: [`bench-${i}-a`, `bench-${i}-b`] })),
+    });
     const seeded = Date.now() - t0;
-    assert.equal(env.emulator.state.listVirtualMfaDevices('Assigned').length, 2000);
+    assert.equal(env.emulator.state.listVirtualMfaDevices("Assigned").length, 2000);
 
     // A full account-wide scan: 20 pages of 100.
     const t1 = Date.now();
     let count = 0;
-    for await (const page of paginateListVirtualMFADevices({ client: env.client }, { AssignmentStatus: 'Assigned' })) count += page.VirtualMFADevices!.length;
+    for await (const page of paginateListVirtualMFADevices({ client: env.client }, { AssignmentStatus: "Assigned" }))
+      count += page.VirtualMFADevices!.length;
     const scanned = Date.now() - t1;
     assert.equal(count, 2000);
 

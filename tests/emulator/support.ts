@@ -1,9 +1,9 @@
 // Shared helpers for the emulator's own tests.
 
-import { strict as assert } from 'node:assert';
-import { makeSshPublicKeyBody } from '../iam-emulator/state';
+import { strict as assert } from "node:assert";
+import { makeSshPublicKeyBody } from "../iam-emulator/state";
 
-export const ACCOUNT = '123456789012';
+export const ACCOUNT = "123456789012";
 
 interface SdkError {
   name: string;
@@ -24,7 +24,7 @@ export async function expectIamError(p: Promise<unknown>, code: string, status?:
   const actual = caught.Code ?? caught.name;
   assert.equal(actual, code, `expected ${code}, got ${actual}: ${caught.message}`);
   if (status !== undefined) assert.equal(caught.$metadata?.httpStatusCode, status, `HTTP status for ${code}`);
-  if (typeof message === 'string') assert.equal(caught.message, message);
+  if (typeof message === "string") assert.equal(caught.message, message);
   else if (message) assert.match(caught.message, message);
   return caught;
 }
@@ -37,10 +37,10 @@ export interface RawAnswer {
 
 /** A hand-made Query-protocol call, for checking the wire format itself. */
 export async function rawCall(endpoint: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const res = await fetch(endpoint + '/', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...headers },
-    body: new URLSearchParams({ Version: '2010-05-08', ...params }).toString(),
+  const res = await fetch(`${endpoint}/`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", ...headers },
+    body: new URLSearchParams({ Version: "2010-05-08", ...params }).toString(),
   });
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
@@ -87,4 +87,7 @@ MEUCIQCA1UJ4EHso3ipRKmqNrr9JQASQgi8E8RJ24/+kBiPKnAIgBDZzl0ZLhMwc
 -----END CERTIFICATE-----`,
 ];
 export const CERT = (n: number) => TEST_CERTIFICATES[(n - 1) % TEST_CERTIFICATES.length];
-export const POLICY_DOC = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+export const POLICY_DOC = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+});

@@ -1,6 +1,6 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor } from "../../provider/aws/client";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../iam-emulator";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../iam-emulator";
 
 /** The client the package itself builds for an endpoint (its retry, its per-action rate limit), shared by the process. */
 export function packageClientFor(endpoint: string, maxAttempts?: number): IAMClient {
@@ -65,7 +65,11 @@ export function everyKind(userName: string, extra: Record<string, unknown> = {})
     signingCertificates: 2,
     serviceCredentials: ["codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com"],
     virtualMfa: [`${userName}-phone`],
-    hardwareMfa: [`GAHT${Math.floor(Math.random() * 1e8).toString().padStart(8, "0")}`],
+    hardwareMfa: [
+      `GAHT${Math.floor(Math.random() * 1e8)
+        .toString()
+        .padStart(8, "0")}`,
+    ],
     fidoMfa: 1,
     groups: ["developers", "on-call"],
     inlinePolicies: ["deploy", "read-logs"],

@@ -2,13 +2,13 @@
 // loopback port, for the conformance suite that runs the same IAM scenarios against moto and
 // the local emulator.
 
-import { ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const MOTO_SERVER = path.join(REPO_ROOT, '.venv', 'bin', 'moto_server');
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const MOTO_SERVER = path.join(REPO_ROOT, ".venv", "bin", "moto_server");
 
 export interface MotoServer {
   endpoint: string;
@@ -19,15 +19,16 @@ export interface MotoServer {
 
 /** Why moto cannot run here, or undefined when it can. */
 export function motoUnavailableReason(): string | undefined {
-  if (!fs.existsSync(MOTO_SERVER)) return `moto_server not found at ${path.relative(REPO_ROOT, MOTO_SERVER)} (run: bash scripts/setup-moto.sh)`;
+  if (!fs.existsSync(MOTO_SERVER))
+    return `moto_server not found at ${path.relative(REPO_ROOT, MOTO_SERVER)} (run: bash scripts/setup-moto.sh)`;
   return undefined;
 }
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
       const port = (srv.address() as net.AddressInfo).port;
       srv.close(() => resolve(port));
     });
@@ -53,43 +54,43 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   const reason = motoUnavailableReason();
   if (reason) throw new Error(reason);
   const port = await freePort();
-  let out = '';
-  const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+  let out = "";
+  const child = spawn(MOTO_SERVER, ["-H", "127.0.0.1", "-p", String(port)], {
     env: {
       ...process.env,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_REGION: "us-east-1",
       // AWS managed policies (arn:aws:iam::aws:policy/...) exist in every real account.
-      MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+      MOTO_IAM_LOAD_MANAGED_POLICIES: "true",
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-8000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(endpoint, child, () => out, timeoutMs);
   } catch (e) {
-    child.kill('SIGKILL');
+    child.kill("SIGKILL");
     throw e;
   }
   return {
     endpoint,
     async reset() {
-      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      const res = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
       if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
     },
     stop() {
       return new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 3000).unref();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), 3000).unref();
       });
     },
   };
@@ -115,7 +116,10 @@ export function releaseMoto(): void {
   s.stopTimer = setTimeout(() => {
     if (shared === s && s.refs === 0) {
       shared = undefined;
-      void s.server.then((m) => m.stop(), () => undefined);
+      void s.server.then(
+        (m) => m.stop(),
+        () => undefined,
+      );
     }
   }, 250);
 }

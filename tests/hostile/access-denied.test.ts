@@ -6,15 +6,33 @@
 import { strict as assert } from "node:assert";
 import * as methods from "../../provider/provider-methods";
 import { MissingPermissionError } from "../../provider/teardown";
-import { mulberry32 } from "../iam-emulator/prng";
 import { pointIamEndpointAt } from "../helpers/iam";
+import { mulberry32 } from "../iam-emulator/prng";
 import {
-  BYSTANDER, Scenario, TARGET, TargetWatch, auditEmulator, countSchedule, describeEntry, freshClients, hostileEmulator, policyActions,
-  reportVersusLog, seededEveryKind,
+  auditEmulator,
+  BYSTANDER,
+  countSchedule,
+  describeEntry,
+  freshClients,
+  hostileEmulator,
+  policyActions,
+  reportVersusLog,
+  Scenario,
+  seededEveryKind,
+  TARGET,
+  TargetWatch,
 } from "./support";
 
 /** Actions only the resource's create, update and read make (a teardown never does). */
-const LIFECYCLE_ONLY = new Set(["CreateUser", "UpdateUser", "TagUser", "UntagUser", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "ListUserTags"]);
+const LIFECYCLE_ONLY = new Set([
+  "CreateUser",
+  "UpdateUser",
+  "TagUser",
+  "UntagUser",
+  "PutUserPermissionsBoundary",
+  "DeleteUserPermissionsBoundary",
+  "ListUserTags",
+]);
 
 describe("hostile: one permission missing", () => {
   afterEach(freshClients);
@@ -41,10 +59,18 @@ describe("hostile: one permission missing", () => {
         assert.ok(error.message.includes(`needs permission iam:${action}`), error.message);
         const denied = sc.log.filter((e) => e.fault === "access-denied");
         assert.ok(denied.length > 0 && denied.every((e) => e.action === action), "the denied action was actually called");
-        assert.deepEqual(reportVersusLog(error.removed, sc.log, false, error.partlyRemoved), [], "the error's removed list is what IAM carried out");
-        for (const { item } of error.partlyRemoved) assert.ok(error.message.includes(`Partly removed: ${item.kind} ${item.id}`), error.message);
+        assert.deepEqual(
+          reportVersusLog(error.removed, sc.log, false, error.partlyRemoved),
+          [],
+          "the error's removed list is what IAM carried out",
+        );
+        for (const { item } of error.partlyRemoved)
+          assert.ok(error.message.includes(`Partly removed: ${item.kind} ${item.id}`), error.message);
         for (const item of error.removed) assert.ok(error.message.includes(`${item.kind} ${item.id}`), `the message lists ${item.id}`);
-        assert.deepEqual(sc.problems({ userGone: false }).filter((p) => !p.startsWith("orphaned") && !p.includes("of the target is still")), []);
+        assert.deepEqual(
+          sc.problems({ userGone: false }).filter((p) => !p.startsWith("orphaned") && !p.includes("of the target is still")),
+          [],
+        );
         countSchedule(true);
       } finally {
         await sc.stop();
@@ -53,7 +79,7 @@ describe("hostile: one permission missing", () => {
   }
 
   describe("the resource's create, update and read without one of their permissions", () => {
-    let restoreEndpoint = () => undefined as void;
+    let restoreEndpoint = () => undefined as undefined;
     afterEach(() => restoreEndpoint());
 
     for (const action of [...LIFECYCLE_ONLY].sort()) {
@@ -66,8 +92,21 @@ describe("hostile: one permission missing", () => {
           const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
           const cycle = async () => {
             const created = await methods.create({ userName: "carol", tags: { a: "1", b: "2" }, deleteUser: true, adopt: false });
-            const updated = await methods.update("carol", created.outs, { userName: "carol", path: "/moved/", tags: { a: "1", c: "3" }, permissionsBoundary: boundary, deleteUser: true, adopt: false });
-            const again = await methods.update("carol", updated.outs, { userName: "carol", path: "/moved/", tags: { a: "1", c: "3" }, deleteUser: true, adopt: false });
+            const updated = await methods.update("carol", created.outs, {
+              userName: "carol",
+              path: "/moved/",
+              tags: { a: "1", c: "3" },
+              permissionsBoundary: boundary,
+              deleteUser: true,
+              adopt: false,
+            });
+            const again = await methods.update("carol", updated.outs, {
+              userName: "carol",
+              path: "/moved/",
+              tags: { a: "1", c: "3" },
+              deleteUser: true,
+              adopt: false,
+            });
             await methods.read("carol", again.outs);
           };
           await assert.rejects(cycle(), (err: Error) => {
@@ -85,4 +124,3 @@ describe("hostile: one permission missing", () => {
     }
   });
 });
-

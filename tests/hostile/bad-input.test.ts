@@ -4,12 +4,12 @@
  * emulator stands ready the whole time (AWS_ENDPOINT_URL_IAM points at it): its request log must stay empty.
  */
 import { strict as assert } from "node:assert";
+import { EXIT, runCli } from "../../provider/cli";
 import * as methods from "../../provider/provider-methods";
-import { runCli, EXIT } from "../../provider/cli";
-import { UNKNOWN, MAX_TAGS } from "../../provider/validate";
-import type { Emulator } from "../iam-emulator";
-import { TargetWatch, countBadInput, freshClients, hostileEmulator } from "./support";
+import { MAX_TAGS, UNKNOWN } from "../../provider/validate";
 import { pointIamEndpointAt } from "../helpers/iam";
+import type { Emulator } from "../iam-emulator";
+import { countBadInput, freshClients, hostileEmulator, TargetWatch } from "./support";
 
 interface Case {
   label: string;
@@ -37,17 +37,49 @@ const RULES = {
 /** Generated invalid inputs: each breaks exactly one rule (the rest of the inputs is valid). */
 function cases(): Case[] {
   const out: Case[] = [];
-  const add = (label: string, inputs: Record<string, unknown>, property: string, rule: RegExp) => out.push({ label, inputs: { ...OK, ...inputs }, property, rule });
+  const add = (label: string, inputs: Record<string, unknown>, property: string, rule: RegExp) =>
+    out.push({ label, inputs: { ...OK, ...inputs }, property, rule });
 
   // userName: IAM's [\w+=,.@-]{1,64}
-  for (const bad of ["", "has space", "x".repeat(65), "semi;colon", "slash/name", "back\\slash", "quote'd", "star*", "hash#", "ñandú", "tab\tname", "newline\n", "emoji🙂", "percent%"]) {
+  for (const bad of [
+    "",
+    "has space",
+    "x".repeat(65),
+    "semi;colon",
+    "slash/name",
+    "back\\slash",
+    "quote'd",
+    "star*",
+    "hash#",
+    "ñandú",
+    "tab\tname",
+    "newline\n",
+    "emoji🙂",
+    "percent%",
+  ]) {
     add(`userName ${JSON.stringify(bad).slice(0, 30)}`, { userName: bad }, "userName", RULES.userName);
   }
-  for (const bad of [42, true, null, ["a"], { name: "a" }]) add(`userName of type ${bad === null ? "null" : Array.isArray(bad) ? "array" : typeof bad}`, { userName: bad }, "userName", RULES.userName);
+  for (const bad of [42, true, null, ["a"], { name: "a" }])
+    add(
+      `userName of type ${bad === null ? "null" : Array.isArray(bad) ? "array" : typeof bad}`,
+      { userName: bad },
+      "userName",
+      RULES.userName,
+    );
   out.push({ label: "userName missing", inputs: { path: "/" }, property: "userName", rule: /userName is required/ });
 
   // path: IAM's (\u002F)|(\u002F[\u0021-\u007E]+\u002F), at most 512
-  for (const bad of ["no-slashes", "/no-trailing", "no-leading/", "/has space/", "//", "/ünïcode/", `/${"x".repeat(511)}/`, "", "/tab\t/"]) {
+  for (const bad of [
+    "no-slashes",
+    "/no-trailing",
+    "no-leading/",
+    "/has space/",
+    "//",
+    "/ünïcode/",
+    `/${"x".repeat(511)}/`,
+    "",
+    "/tab\t/",
+  ]) {
     add(`path ${JSON.stringify(bad).slice(0, 30)}`, { path: bad }, "path", RULES.path);
   }
   add("path of type number", { path: 7 }, "path", RULES.path);
@@ -60,33 +92,74 @@ function cases(): Case[] {
   add("an empty tag key", { tags: { "": "v" } }, "tags.", /a tag key must be 1-128 characters/);
   add("a 129-character tag key", { tags: { ["k".repeat(129)]: "v" } }, "tags.", /a tag key must be 1-128 characters/);
   add("a 257-character tag value", { tags: { k: "v".repeat(257) } }, "tags.k", /at most 256 characters/);
-  for (const key of ["aws:reserved", "AWS:Reserved", "aws:"]) add(`tag key ${key}`, { tags: { [key]: "v" } }, `tags.${key}`, /reserved prefix "aws:"/);
-  for (const key of ["semi;colon", "angle<", "hash#", "star*", "emoji🙂"]) add(`tag key ${key}`, { tags: { [key]: "v" } }, `tags.${key}`, /may contain only letters, digits, spaces and _ \. : \/ = \+ - @/);
-  for (const value of ["semi;colon", "quote\"", "emoji🙂"]) add(`tag value ${value}`, { tags: { k: value } }, "tags.k", /may contain only letters, digits, spaces and _ \. : \/ = \+ - @/);
-  for (const value of [5, true, null, { nested: "x" }]) add(`tag value of type ${value === null ? "null" : typeof value}`, { tags: { k: value } }, "tags.k", /must be a string/);
+  for (const key of ["aws:reserved", "AWS:Reserved", "aws:"])
+    add(`tag key ${key}`, { tags: { [key]: "v" } }, `tags.${key}`, /reserved prefix "aws:"/);
+  for (const key of ["semi;colon", "angle<", "hash#", "star*", "emoji🙂"])
+    add(`tag key ${key}`, { tags: { [key]: "v" } }, `tags.${key}`, /may contain only letters, digits, spaces and _ \. : \/ = \+ - @/);
+  for (const value of ["semi;colon", 'quote"', "emoji🙂"])
+    add(`tag value ${value}`, { tags: { k: value } }, "tags.k", /may contain only letters, digits, spaces and _ \. : \/ = \+ - @/);
+  for (const value of [5, true, null, { nested: "x" }])
+    add(`tag value of type ${value === null ? "null" : typeof value}`, { tags: { k: value } }, "tags.k", /must be a string/);
 
   // permissionsBoundary: a managed policy ARN
-  for (const bad of ["not-an-arn", "arn:aws:iam::123:policy/short-account", "arn:aws:iam::123456789012:role/a-role", "arn:aws:s3:::bucket", "arn:aws:iam::123456789012:policy/", "ReadOnlyAccess", "", "arn:aws:iam::123456789012:policy/has space"]) {
+  for (const bad of [
+    "not-an-arn",
+    "arn:aws:iam::123:policy/short-account",
+    "arn:aws:iam::123456789012:role/a-role",
+    "arn:aws:s3:::bucket",
+    "arn:aws:iam::123456789012:policy/",
+    "ReadOnlyAccess",
+    "",
+    "arn:aws:iam::123456789012:policy/has space",
+  ]) {
     add(`permissionsBoundary ${JSON.stringify(bad).slice(0, 40)}`, { permissionsBoundary: bad }, "permissionsBoundary", RULES.boundary);
   }
   add("permissionsBoundary of type number", { permissionsBoundary: 1 }, "permissionsBoundary", RULES.boundary);
 
   // region, profile, roleArn
-  for (const bad of ["Mars", "us_east_1", "US-EAST-1", "useast1", "us-east-1 ", "", "us-east"]) add(`region ${JSON.stringify(bad)}`, { region: bad }, "region", RULES.region);
+  for (const bad of ["Mars", "us_east_1", "US-EAST-1", "useast1", "us-east-1 ", "", "us-east"])
+    add(`region ${JSON.stringify(bad)}`, { region: bad }, "region", RULES.region);
   add("region of type number", { region: 1 }, "region", RULES.region);
   for (const bad of ["", "   ", 5]) add(`profile ${JSON.stringify(bad)}`, { profile: bad }, "profile", RULES.profile);
-  for (const bad of ["arn:aws:iam::123456789012:user/someone", "arn:aws:iam::123:role/short-account", "role/deployer", "arn:aws:sts::123456789012:assumed-role/r/s", ""]) {
+  for (const bad of [
+    "arn:aws:iam::123456789012:user/someone",
+    "arn:aws:iam::123:role/short-account",
+    "role/deployer",
+    "arn:aws:sts::123456789012:assumed-role/r/s",
+    "",
+  ]) {
     add(`roleArn ${JSON.stringify(bad)}`, { roleArn: bad }, "roleArn", RULES.roleArn);
   }
 
   // flags, and options that contradict each other
-  for (const [flag, bad] of [["deleteUser", "false"], ["deleteUser", 0], ["adopt", "yes"], ["adopt", 1], ["adopt", null]] as const) {
+  for (const [flag, bad] of [
+    ["deleteUser", "false"],
+    ["deleteUser", 0],
+    ["adopt", "yes"],
+    ["adopt", 1],
+    ["adopt", null],
+  ] as const) {
     add(`${flag} ${JSON.stringify(bad)}`, { [flag]: bad }, flag, RULES.flag);
   }
-  add("deleteUser: false with adopt: false", { deleteUser: false, adopt: false }, "adopt", /deleteUser: false \(companion mode\) manages a user created elsewhere, so it always adopts; adopt: false contradicts it/);
+  add(
+    "deleteUser: false with adopt: false",
+    { deleteUser: false, adopt: false },
+    "adopt",
+    /deleteUser: false \(companion mode\) manages a user created elsewhere, so it always adopts; adopt: false contradicts it/,
+  );
 
   // credentials and other properties that are not inputs
-  for (const prop of ["secretAccessKey", "accessKeyId", "sessionToken", "password", "secretKey", "credentials", "endpoint", "username", "forceDestroy"]) {
+  for (const prop of [
+    "secretAccessKey",
+    "accessKeyId",
+    "sessionToken",
+    "password",
+    "secretKey",
+    "credentials",
+    "endpoint",
+    "username",
+    "forceDestroy",
+  ]) {
     add(`unknown property ${prop}`, { [prop]: "value" }, prop, RULES.unknown);
   }
   return out;
@@ -141,7 +214,13 @@ describe("hostile: bad input gets a clear answer before anything is called", () 
     freshClients();
     await emulator.stop();
   });
-  afterEach(() => assert.deepEqual(emulator.log.map((e) => e.action), [], "nothing was called"));
+  afterEach(() =>
+    assert.deepEqual(
+      emulator.log.map((e) => e.action),
+      [],
+      "nothing was called",
+    ),
+  );
 
   const all = cases();
 
@@ -163,8 +242,19 @@ describe("hostile: bad input gets a clear answer before anything is called", () 
     assert.deepEqual((many.failures ?? []).map((f) => f.property).sort(), ["adopt", "path", "region", "secretAccessKey", "userName"]);
     const valid = [
       { userName: "a" },
-      { userName: "x".repeat(64), path: `/${"p".repeat(510)}/`, tags: { ...tags(49), "ключ": "значение" }, permissionsBoundary: "arn:aws:iam::aws:policy/ReadOnlyAccess" },
-      { userName: "svc+ci=1,a.b@c-d_e", region: "eu-west-1", profile: "ops", roleArn: "arn:aws:iam::123456789012:role/path/deployer", deleteUser: false },
+      {
+        userName: "x".repeat(64),
+        path: `/${"p".repeat(510)}/`,
+        tags: { ...tags(49), ключ: "значение" },
+        permissionsBoundary: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      },
+      {
+        userName: "svc+ci=1,a.b@c-d_e",
+        region: "eu-west-1",
+        profile: "ops",
+        roleArn: "arn:aws:iam::123456789012:role/path/deployer",
+        deleteUser: false,
+      },
       { userName: UNKNOWN, path: UNKNOWN, tags: { team: UNKNOWN }, permissionsBoundary: UNKNOWN, region: UNKNOWN, roleArn: UNKNOWN },
       { userName: "a", __provider: "serialized provider", adopt: true, deleteUser: false },
     ];
@@ -184,7 +274,11 @@ describe("hostile: bad input gets a clear answer before anything is called", () 
 
   // The CLI applies the resource's rules (validate.ts) to its connection flags, before any call.
   it("the CLI refuses connection flags the resource's check refuses (--region Mars, --role-arn role/x, --profile ' ') with exit code 2", async () => {
-    for (const argv of [["plan", "someone", "--region", "Mars"], ["plan", "someone", "--role-arn", "role/x"], ["plan", "someone", "--profile", " "]]) {
+    for (const argv of [
+      ["plan", "someone", "--region", "Mars"],
+      ["plan", "someone", "--role-arn", "role/x"],
+      ["plan", "someone", "--profile", " "],
+    ]) {
       assert.equal(await runCli(argv, { stdout: () => undefined, stderr: () => undefined }), EXIT.usage, JSON.stringify(argv));
     }
   });

@@ -9,8 +9,18 @@ import { strict as assert } from "node:assert";
 import { teardownUser } from "../../provider/teardown";
 import { mulberry32 } from "../iam-emulator/prng";
 import {
-  FAST, TargetWatch, USER_MUTATIONS, auditEmulator, countSchedule, describeEntry, engineKey, freshClients, hostileEmulator, packageClient,
-  seededEveryKind, startedEmulators,
+  auditEmulator,
+  countSchedule,
+  describeEntry,
+  engineKey,
+  FAST,
+  freshClients,
+  hostileEmulator,
+  packageClient,
+  seededEveryKind,
+  startedEmulators,
+  TargetWatch,
+  USER_MUTATIONS,
 } from "./support";
 
 const LOOK_ALIKES = ["target2", "targe", "xtarget", "target.old", "Target-Prod", "target_", "target@corp"];
@@ -22,7 +32,10 @@ describe("hostile: blast radius", () => {
     for (const seed of [1800, 1801, 1802]) {
       const rand = mulberry32(seed);
       const watch = new TargetWatch(["target"]);
-      const emulator = await hostileEmulator({ seed, serverErrorShare: 0.15, dropConnectionShare: 0.1, concurrentModificationShare: 0.2 }, watch);
+      const emulator = await hostileEmulator(
+        { seed, serverErrorShare: 0.15, dropConnectionShare: 0.1, concurrentModificationShare: 0.2 },
+        watch,
+      );
       try {
         const seeded = emulator.seed({
           users: [seededEveryKind("target", rand), ...LOOK_ALIKES.map((n) => seededEveryKind(n, rand))],
@@ -30,12 +43,20 @@ describe("hostile: blast radius", () => {
           unassignedVirtualMfa: ["target-phone-old", "target-phone2"],
         });
         for (const m of seeded.users.target.mfaSerials) if (m.kind === "virtual") watch.serials.add(m.serial);
-        const snapshot = () => JSON.stringify({
-          users: LOOK_ALIKES.map((n) => emulator.snapshotUser(n)),
-          groups: emulator.state.groups.toArray().map((g) => [g.groupName, g.groupId, g.members.toArray().filter((u) => u.userName !== "target").map((u) => u.userId)]),
-          policies: emulator.state.policies.toArray().map((p) => [p.arn, p.policyId, p.document, p.updateDate.toISOString()]),
-          devices: emulator.state.listVirtualMfaDevices("Any").filter((d) => !watch.serials.has(d.serial)),
-        });
+        const snapshot = () =>
+          JSON.stringify({
+            users: LOOK_ALIKES.map((n) => emulator.snapshotUser(n)),
+            groups: emulator.state.groups.toArray().map((g) => [
+              g.groupName,
+              g.groupId,
+              g.members
+                .toArray()
+                .filter((u) => u.userName !== "target")
+                .map((u) => u.userId),
+            ]),
+            policies: emulator.state.policies.toArray().map((p) => [p.arn, p.policyId, p.document, p.updateDate.toISOString()]),
+            devices: emulator.state.listVirtualMfaDevices("Any").filter((d) => !watch.serials.has(d.serial)),
+          });
         const before = snapshot();
         const report = await teardownUser({
           client: packageClient(emulator),
@@ -66,12 +87,17 @@ describe("hostile: blast radius", () => {
       for (const t of targets) for (const m of seeded.users[t].mfaSerials) if (m.kind === "virtual") watch.serials.add(m.serial);
       const before = JSON.stringify(stayers.map((n) => emulator.snapshotUser(n)));
       const own = (name: string) => {
-        const snap = emulator.snapshotUser(name) as Record<string, unknown> & { accessKeys: Array<{ accessKeyId: string }>; mfaDevices: Array<{ serialNumber: string }> };
+        const snap = emulator.snapshotUser(name) as Record<string, unknown> & {
+          accessKeys: Array<{ accessKeyId: string }>;
+          mfaDevices: Array<{ serialNumber: string }>;
+        };
         return new Set([...snap.accessKeys.map((k) => k.accessKeyId), ...snap.mfaDevices.map((m) => m.serialNumber)]);
       };
       const owned = Object.fromEntries(targets.map((t) => [t, own(t)]));
       const reports = await Promise.all(
-        targets.map((userName) => teardownUser({ client: packageClient(emulator), userName, expectedUserId: seeded.users[userName].userId, ...FAST })),
+        targets.map((userName) =>
+          teardownUser({ client: packageClient(emulator), userName, expectedUserId: seeded.users[userName].userId, ...FAST }),
+        ),
       );
       for (const r of reports) {
         assert.equal(r.outcome, "deleted");
@@ -91,6 +117,10 @@ describe("hostile: blast radius", () => {
   it("across every emulator the hostile suites have started so far, no mutating call of the package is on anything but a user's own items", () => {
     const calls = startedEmulators.flatMap((r) => r.emulator.log.filter((e) => e.mutating && e.accessKeyId === engineKey()));
     assert.ok(calls.length > 0);
-    assert.deepEqual([...new Set(calls.filter((e) => !USER_MUTATIONS.has(e.action)).map((e) => e.action))], [], "no group, policy or other object was changed");
+    assert.deepEqual(
+      [...new Set(calls.filter((e) => !USER_MUTATIONS.has(e.action)).map((e) => e.action))],
+      [],
+      "no group, policy or other object was changed",
+    );
   });
 });

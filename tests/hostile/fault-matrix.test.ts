@@ -7,7 +7,7 @@
 import { strict as assert } from "node:assert";
 import { TeardownIncompleteError } from "../../provider/teardown";
 import type { EmulatorOptions, UserSeed } from "../iam-emulator";
-import { Scenario, countSchedule, freshClients } from "./support";
+import { countSchedule, freshClients, Scenario } from "./support";
 
 interface Row {
   name: string;
@@ -75,7 +75,13 @@ const ROWS: Row[] = [
   },
   {
     name: "all at once: 500s, drops, ConcurrentModification, a fresh login profile and slow consistency",
-    emulator: { serverErrorShare: 0.2, dropConnectionShare: 0.1, concurrentModificationShare: 0.2, loginProfileUnmodifiableMs: 60, consistencyDelayMs: 40 },
+    emulator: {
+      serverErrorShare: 0.2,
+      dropConnectionShare: 0.1,
+      concurrentModificationShare: 0.2,
+      loginProfileUnmodifiableMs: 60,
+      consistencyDelayMs: 40,
+    },
     target: { loginProfile: { recent: true } },
     seeds: [91, 92, 93],
   },
@@ -118,7 +124,10 @@ describe("hostile: fault matrix (every dependency kind, shipped policy enforced,
       let error: unknown;
       await sc.teardown({ maxRounds: 3 }).catch((e) => (error = e));
       assert.ok(error instanceof TeardownIncompleteError, `expected TeardownIncompleteError, got ${error}`);
-      assert.match(error.message, /IAM user target could not be deleted after 3 round\(s\): no dependency is listed any more, but IAM still answers: Cannot delete entity/);
+      assert.match(
+        error.message,
+        /IAM user target could not be deleted after 3 round\(s\): no dependency is listed any more, but IAM still answers: Cannot delete entity/,
+      );
       assert.deepEqual(error.remaining, []);
       countSchedule(true);
       await new Promise((r) => setTimeout(r, 400));
@@ -135,13 +144,18 @@ describe("hostile: fault matrix (every dependency kind, shipped policy enforced,
     let recreated = "";
     const sc = await Scenario.start({
       seed: 111,
-      hooks: () => [{ beforeAction: "DeleteUser", every: true, run: (emu) => (recreated = emu.state.createAccessKey("target").accessKeyId) }],
+      hooks: () => [
+        { beforeAction: "DeleteUser", every: true, run: (emu) => (recreated = emu.state.createAccessKey("target").accessKeyId) },
+      ],
     });
     try {
       let error: unknown;
       await sc.teardown({ maxRounds: 3 }).catch((e) => (error = e));
       assert.ok(error instanceof TeardownIncompleteError, `expected TeardownIncompleteError, got ${error}`);
-      assert.deepEqual(error.remaining.map((i) => `${i.kind} ${i.id}`), [`accessKeys ${recreated}`]);
+      assert.deepEqual(
+        error.remaining.map((i) => `${i.kind} ${i.id}`),
+        [`accessKeys ${recreated}`],
+      );
       assert.match(error.message, new RegExp(`still blocked by accessKeys ${recreated}`));
       countSchedule(true);
       // Only the target was touched, and the bystander is as it was (the target itself is left with one key).
@@ -151,4 +165,3 @@ describe("hostile: fault matrix (every dependency kind, shipped policy enforced,
     }
   });
 });
-

@@ -7,12 +7,23 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as methods from "../../provider/provider-methods";
 import { runCli } from "../../provider/cli";
+import * as methods from "../../provider/provider-methods";
+import { pointIamEndpointAt } from "../helpers/iam";
 import type { Emulator } from "../iam-emulator";
 import { mulberry32 } from "../iam-emulator/prng";
-import { BYSTANDER, Scenario, TARGET, TargetWatch, countSchedule, engineKey, freshClients, hostileEmulator, policyActions, seededEveryKind } from "./support";
-import { pointIamEndpointAt } from "../helpers/iam";
+import {
+  BYSTANDER,
+  countSchedule,
+  engineKey,
+  freshClients,
+  hostileEmulator,
+  policyActions,
+  Scenario,
+  seededEveryKind,
+  TARGET,
+  TargetWatch,
+} from "./support";
 
 const README = path.resolve(__dirname, "../../README.md");
 
@@ -89,7 +100,12 @@ describe("hostile: least privilege (the shipped policy, enforced)", () => {
         const inputs = { userName: "carol", path: "/team/", tags: { a: "1", b: "2" }, deleteUser: true, adopt: false };
         const created = await methods.create(inputs);
         const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
-        const updated = await methods.update("carol", created.outs, { ...inputs, path: "/moved/", tags: { a: "1", c: "3" }, permissionsBoundary: boundary });
+        const updated = await methods.update("carol", created.outs, {
+          ...inputs,
+          path: "/moved/",
+          tags: { a: "1", c: "3" },
+          permissionsBoundary: boundary,
+        });
         const unbounded = await methods.update("carol", updated.outs, { ...inputs, path: "/moved/", tags: { a: "1", c: "3" } });
         emulator.state.createAccessKey("carol");
         const read = await methods.read("carol", unbounded.outs);

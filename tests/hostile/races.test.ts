@@ -3,13 +3,13 @@
  * at an exact request, so every moment of a teardown can be tried.
  */
 import { strict as assert } from "node:assert";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as methods from "../../provider/provider-methods";
 import { IdentityMismatchError, planTeardown } from "../../provider/teardown";
 import { pointIamEndpointAt } from "../helpers/iam";
 import type { RequestLogEntry } from "../iam-emulator";
-import { Scenario, TARGET, countSchedule, freshClients, packageClient, reportVersusLog, takeoverProblems } from "./support";
+import { countSchedule, freshClients, packageClient, reportVersusLog, Scenario, TARGET, takeoverProblems } from "./support";
 
 const CHILD = path.join(__dirname, "fixtures", "teardown-child.ts");
 
@@ -42,7 +42,8 @@ describe("hostile: races", () => {
         sc.watch.serials.add(device.serialNumber);
       },
       // Some hardware tokens show an ARN-form serial: only the account's virtual device list says it is not virtual.
-      "a hardware token with an arn:...:mfa/ serial": (emu) => emu.state.addHardwareDevice(TARGET, `arn:aws:iam::${emu.accountId}:mfa/late-token-${emu.requestCount}`),
+      "a hardware token with an arn:...:mfa/ serial": (emu) =>
+        emu.state.addHardwareDevice(TARGET, `arn:aws:iam::${emu.accountId}:mfa/late-token-${emu.requestCount}`),
       "an inline policy": (emu) => emu.state.putUserPolicy(TARGET, "late-inline", POLICY_DOC),
       "an attached managed policy": (emu) => emu.state.attachUserPolicy(TARGET, "late-policy"),
       "an SSH public key": (emu) => emu.state.uploadSshPublicKey(TARGET),
@@ -52,7 +53,8 @@ describe("hostile: races", () => {
         if (!emu.state.getUser(TARGET)!.loginProfile) emu.state.createLoginProfile(TARGET, { recent: true });
       },
     };
-    APPEARING["all of them at once"] = (emu, sc) => Object.entries(APPEARING).forEach(([k, f]) => k !== "all of them at once" && f(emu, sc));
+    APPEARING["all of them at once"] = (emu, sc) =>
+      Object.entries(APPEARING).forEach(([k, f]) => k !== "all of them at once" && f(emu, sc));
 
     const MOMENTS: Array<[string, { beforeAction: string; nth: number }]> = [
       ["between discovery and the first removal", { beforeAction: "GetUser", nth: 1 }],
@@ -96,14 +98,18 @@ describe("hostile: races", () => {
       for (let at = 1; at <= length; at++) {
         const sc = await Scenario.start({
           seed: 800,
-          hooks: (get) => [{ afterRequests: at, run: (emu) => emu.state.userExists(TARGET) && emu.state.removeUserCompletely(TARGET) }],
+          hooks: (_get) => [{ afterRequests: at, run: (emu) => emu.state.userExists(TARGET) && emu.state.removeUserCompletely(TARGET) }],
         });
         try {
           const virtual = sc.mfaSerials.filter((m) => m.kind === "virtual").map((m) => m.serial);
           // As the resource's delete does: the virtual devices its last refresh recorded.
           const report = await sc.teardown({ knownVirtualMfaSerials: virtual });
           assert.ok(report.outcome === "already-gone" || report.outcome === "deleted", `deleted at #${at}: ${report.outcome}`);
-          assert.deepEqual(reportVersusLog(report.removed, sc.log, report.outcome === "deleted"), [], `deleted at #${at}: the report says what IAM did`);
+          assert.deepEqual(
+            reportVersusLog(report.removed, sc.log, report.outcome === "deleted"),
+            [],
+            `deleted at #${at}: the report says what IAM did`,
+          );
           sc.assertClean(`deleted by someone else at #${at}`);
         } finally {
           await sc.stop();
@@ -186,7 +192,9 @@ describe("hostile: races", () => {
         // What the resource's last refresh recorded: the inventory, virtual MFA serials among it.
         const plan = await planTeardown({ client: packageClient(sc.emulator), userName: TARGET });
         base = sc.emulator.requestCount;
-        child = spawn(process.execPath, ["-r", "ts-node/register", CHILD, sc.emulator.endpoint, TARGET, sc.userId], { stdio: ["ignore", "pipe", "pipe"] });
+        child = spawn(process.execPath, ["-r", "ts-node/register", CHILD, sc.emulator.endpoint, TARGET, sc.userId], {
+          stdio: ["ignore", "pipe", "pipe"],
+        });
         let childErr = "";
         child.stderr!.on("data", (d) => (childErr += d));
         child.stdout!.resume();
@@ -220,10 +228,17 @@ describe("hostile: races", () => {
       const { sc, plan } = await killMidway(1100, (_n, action) => (action === "DeleteVirtualMFADevice" ? "abort" : undefined));
       try {
         const virtual = sc.mfaSerials.find((m) => m.kind === "virtual")!.serial;
-        assert.deepEqual(sc.state.listVirtualMfaDevices("Unassigned").map((d) => d.serial), [virtual], "the kill left the device deactivated, not deleted");
+        assert.deepEqual(
+          sc.state.listVirtualMfaDevices("Unassigned").map((d) => d.serial),
+          [virtual],
+          "the kill left the device deactivated, not deleted",
+        );
         const report = await sc.teardown();
         assert.equal(report.outcome, "deleted");
-        assert.ok(sc.state.virtualMfaDevices.has(virtual), "without the recorded serial, nothing says the unassigned device was the user's");
+        assert.ok(
+          sc.state.virtualMfaDevices.has(virtual),
+          "without the recorded serial, nothing says the unassigned device was the user's",
+        );
         await providerDelete(sc, plan.summary);
         assert.equal(sc.state.virtualMfaDevices.has(virtual), false, "the resource's delete removed it");
         sc.assertClean("killed between deactivate and delete");
@@ -343,7 +358,11 @@ describe("hostile: races", () => {
         await assert.rejects(sc.teardown(), IdentityMismatchError);
         assert.ok(at > 0, "the takeover happened");
         const retriesAfter = sc.log.filter((e) => e.action === "DeleteLoginProfile" && e.seq > at);
-        assert.deepEqual(retriesAfter.map((e) => e.status), [], "no DeleteLoginProfile after the re-check saw the new user");
+        assert.deepEqual(
+          retriesAfter.map((e) => e.status),
+          [],
+          "no DeleteLoginProfile after the re-check saw the new user",
+        );
         assert.deepEqual(takeoverProblems(sc, at, afterSwap), []);
         assert.deepEqual(sc.problems(), []);
         countSchedule(true);

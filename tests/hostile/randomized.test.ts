@@ -16,7 +16,7 @@ import { strict as assert } from "node:assert";
 import { IdentityMismatchError } from "../../provider/teardown";
 import type { EmulatorHook, EmulatorOptions, UserSeed } from "../iam-emulator";
 import { mulberry32, type Random } from "../iam-emulator/prng";
-import { Scenario, TARGET, countSchedule, engineKey, freshClients, reportVersusLog, takeoverProblems } from "./support";
+import { countSchedule, engineKey, freshClients, reportVersusLog, Scenario, TARGET, takeoverProblems } from "./support";
 
 const SCHEDULES = Number(process.env.HOSTILE_SCHEDULES ?? 300);
 const FIRST_SEED = 20_000;
@@ -56,7 +56,11 @@ export function drawSchedule(seed: number): Schedule {
     fidoMfa: int(rand, 0, 2),
     groups: some(rand, ["developers", "on-call", "auditors"]),
     inlinePolicies: some(rand, ["deploy", "read-logs", "billing"]),
-    managedPolicies: some(rand, ["arn:aws:iam::aws:policy/ReadOnlyAccess", "team-boundary", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]),
+    managedPolicies: some(rand, [
+      "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      "team-boundary",
+      "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    ]),
   };
   const emulator: EmulatorOptions = {
     serverErrorShare: chance(rand, 0.5) ? rand() * 0.3 : 0,
@@ -72,7 +76,9 @@ export function drawSchedule(seed: number): Schedule {
     races.push({ race, at: int(rand, 1, 45), what: int(rand, 0, 100) });
   }
   const companion = chance(rand, 0.1);
-  const faults = Object.entries(emulator).filter(([, v]) => v).map(([k, v]) => `${k}=${typeof v === "number" && v < 1 ? v.toFixed(2) : v}`);
+  const faults = Object.entries(emulator)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k}=${typeof v === "number" && v < 1 ? v.toFixed(2) : v}`);
   const describe = `seed ${seed}: ${faults.join(" ") || "no faults"}; races ${races.map((r) => `${r.race}@${r.at}`).join(" ") || "none"}${companion ? "; companion mode" : ""}`;
   return { seed, target, emulator, races, companion, describe };
 }
@@ -106,7 +112,10 @@ function appear(sc: Scenario, what: number): void {
   options[what % options.length]();
 }
 
-function hooksFor(schedule: Schedule, onTakeover: (at: number, newUserId: string, snapshot: string) => void): (get: () => Scenario) => EmulatorHook[] {
+function hooksFor(
+  schedule: Schedule,
+  onTakeover: (at: number, newUserId: string, snapshot: string) => void,
+): (get: () => Scenario) => EmulatorHook[] {
   return (get) =>
     schedule.races.map(({ race, at, what }) => ({
       afterRequests: at,
@@ -122,7 +131,9 @@ function hooksFor(schedule: Schedule, onTakeover: (at: number, newUserId: string
           // or has listed; one that appeared after its last list it cannot know of (the deleter's orphan, not its own).
           for (const d of s.mfaDevicesOf(current.userName)) {
             const since = appearedAt.get(d.serial);
-            const listed = sc.log.some((e) => e.action === "ListMFADevices" && e.accessKeyId === engineKey() && e.status === 200 && e.seq > (since ?? 0));
+            const listed = sc.log.some(
+              (e) => e.action === "ListMFADevices" && e.accessKeyId === engineKey() && e.status === 200 && e.seq > (since ?? 0),
+            );
             if (d.kind === "virtual" && since !== undefined && !listed) sc.ignoreOrphan(d.serial);
           }
           s.removeUserCompletely(current.userName);
@@ -189,7 +200,8 @@ async function runSchedule(schedule: Schedule): Promise<string[]> {
       if (report!.outcome !== "cleared") problems.push(`companion mode ended ${report!.outcome}`);
       // Companion mode ends on a discovery that finds nothing; what appears after that kind's last list no teardown
       // can see (with deleteUser, DeleteUser's conflict would reveal it). Anything else left is a failure.
-      const lastList = (kind: string) => Math.max(0, ...sc.log.filter((e) => e.action === LIST_ACTION_OF[kind] && e.status === 200).map((e) => e.seq));
+      const lastList = (kind: string) =>
+        Math.max(0, ...sc.log.filter((e) => e.action === LIST_ACTION_OF[kind] && e.status === 200).map((e) => e.seq));
       const appearedAfterLastLook = (kind: string) => schedule.races.some((r) => r.race === "appear" && r.at > lastList(kind));
       const left = Object.entries(sc.state.dependencyCounts(live.userName)).filter(([kind, n]) => n > 0 && !appearedAfterLastLook(kind));
       if (left.length > 0) problems.push(`companion mode left ${JSON.stringify(left)}`);
@@ -227,4 +239,3 @@ describe("hostile: randomized fault schedules", () => {
     assert.notDeepEqual(drawSchedule(FIRST_SEED + 7), drawSchedule(FIRST_SEED + 8));
   });
 });
-

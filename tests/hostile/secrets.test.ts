@@ -13,23 +13,32 @@ import {
   CreateServiceSpecificCredentialCommand,
   CreateVirtualMFADeviceCommand,
   EnableMFADeviceCommand,
-  UploadSSHPublicKeyCommand,
-  UploadSigningCertificateCommand,
   type IAMClient,
+  UploadSigningCertificateCommand,
+  UploadSSHPublicKeyCommand,
 } from "@aws-sdk/client-iam";
 import { runCli } from "../../provider/cli";
 import * as methods from "../../provider/provider-methods";
 import { MissingPermissionError, teardownUser } from "../../provider/teardown";
-import type { Emulator } from "../iam-emulator";
-import { makeSshPublicKeyBody } from "../iam-emulator/state";
-import { CERTIFICATES } from "./fixtures/certificates";
 import { pointIamEndpointAt } from "../helpers/iam";
-import { mulberry32 } from "../iam-emulator/prng";
 import { findSecrets, type LabelledSecret } from "../helpers/secrets";
 import { addTotal, requireBound } from "../helpers/tally";
+import type { Emulator } from "../iam-emulator";
+import { mulberry32 } from "../iam-emulator/prng";
+import { makeSshPublicKeyBody } from "../iam-emulator/state";
+import { CERTIFICATES } from "./fixtures/certificates";
 import {
-  BYSTANDER, FAST, TargetWatch, auditEmulator, describeEntry, engineKey, freshClients, hostileEmulator, packageClient,
-  seededEveryKind, setupClient,
+  auditEmulator,
+  BYSTANDER,
+  describeEntry,
+  engineKey,
+  FAST,
+  freshClients,
+  hostileEmulator,
+  packageClient,
+  seededEveryKind,
+  setupClient,
+  TargetWatch,
 } from "./support";
 
 const AREA = "secrets";
@@ -50,7 +59,8 @@ async function credentialsFor(iam: IAMClient, userName: string): Promise<Labelle
   await iam.send(new CreateLoginProfileCommand({ UserName: userName, Password: password }));
   secrets.push({ label: `console password of ${userName}`, value: password });
   for (const service of ["codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com"]) {
-    const c = (await iam.send(new CreateServiceSpecificCredentialCommand({ UserName: userName, ServiceName: service }))).ServiceSpecificCredential!;
+    const c = (await iam.send(new CreateServiceSpecificCredentialCommand({ UserName: userName, ServiceName: service })))
+      .ServiceSpecificCredential!;
     const secret = c.ServicePassword ?? c.ServiceCredentialSecret;
     assert.ok(secret, `IAM handed out a secret for ${service}`);
     secrets.push({ label: `${service} credential ${c.ServiceSpecificCredentialId}`, value: secret });
@@ -63,7 +73,14 @@ async function credentialsFor(iam: IAMClient, userName: string): Promise<Labelle
   secrets.push({ label: `signing certificate body of ${userName}`, value: certBody });
   const device = (await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `${userName}-phone` }))).VirtualMFADevice!;
   secrets.push({ label: `MFA seed of ${device.SerialNumber}`, value: Buffer.from(device.Base32StringSeed!).toString("utf8") });
-  await iam.send(new EnableMFADeviceCommand({ UserName: userName, SerialNumber: device.SerialNumber, AuthenticationCode1: "123456", AuthenticationCode2: "654321" }));
+  await iam.send(
+    new EnableMFADeviceCommand({
+      UserName: userName,
+      SerialNumber: device.SerialNumber,
+      AuthenticationCode1: "123456",
+      AuthenticationCode2: "654321",
+    }),
+  );
   return secrets;
 }
 
@@ -72,7 +89,9 @@ function seededSecrets(emulator: Emulator, userName: string): LabelledSecret[] {
   const u = emulator.state.getUser(userName)!;
   return [
     ...u.accessKeys.toArray().map((k) => ({ label: `SecretAccessKey of ${k.accessKeyId}`, value: k.secretAccessKey })),
-    ...u.serviceCredentials.toArray().map((c) => ({ label: `credential ${c.serviceSpecificCredentialId}`, value: (c.servicePassword ?? c.serviceCredentialSecret)! })),
+    ...u.serviceCredentials
+      .toArray()
+      .map((c) => ({ label: `credential ${c.serviceSpecificCredentialId}`, value: (c.servicePassword ?? c.serviceCredentialSecret)! })),
     ...u.sshPublicKeys.toArray().map((k) => ({ label: `SSH key ${k.sshPublicKeyId}`, value: k.body })),
     ...u.signingCertificates.toArray().map((c) => ({ label: `certificate ${c.certificateId}`, value: c.body })),
   ];
@@ -80,7 +99,7 @@ function seededSecrets(emulator: Emulator, userName: string): LabelledSecret[] {
 
 describe("hostile: no secret material in outputs, logs or requests", () => {
   let emulator: Emulator;
-  let secrets: LabelledSecret[] = [];
+  const secrets: LabelledSecret[] = [];
   const outputs: Array<[string, string]> = [];
   const watch = new TargetWatch(["sam", "tess", "uma"]);
   let restoreEndpoint: () => void;
@@ -118,7 +137,11 @@ describe("hostile: no secret material in outputs, logs or requests", () => {
     outputs.push(["the resource's delete log for sam", deleteLog.join("\n")]);
 
     // The CLI: plan as text and --json, then delete --yes --json (stderr carries the teardown log).
-    for (const argv of [["plan", "tess"], ["plan", "tess", "--json"], ["delete", "tess", "--yes", "--json"]]) {
+    for (const argv of [
+      ["plan", "tess"],
+      ["plan", "tess", "--json"],
+      ["delete", "tess", "--yes", "--json"],
+    ]) {
       let out = "";
       let err = "";
       const code = await runCli(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
@@ -137,10 +160,15 @@ describe("hostile: no secret material in outputs, logs or requests", () => {
       setup2.destroy();
       secrets.push(...umaSecrets);
       for (const m of denied.state.mfaDevicesOf("uma")) if (m.kind === "virtual") deniedWatch.serials.add(m.serial);
-      const error = await teardownUser({ client: packageClient(denied), userName: "uma", ...FAST, log: (l) => engineLog.push(l) }).catch((e) => e);
+      const error = await teardownUser({ client: packageClient(denied), userName: "uma", ...FAST, log: (l) => engineLog.push(l) }).catch(
+        (e) => e,
+      );
       assert.ok(error instanceof MissingPermissionError, String(error));
       outputs.push(["a MissingPermissionError's message", error.message], ["its removed list", JSON.stringify(error.removed)]);
-      outputs.push(["the package's requests to IAM", JSON.stringify(denied.log.filter((e) => e.accessKeyId === engineKey()).map((e) => e.params))]);
+      outputs.push([
+        "the package's requests to IAM",
+        JSON.stringify(denied.log.filter((e) => e.accessKeyId === engineKey()).map((e) => e.params)),
+      ]);
       assert.deepEqual(auditEmulator(denied).map(describeEntry), []);
     } finally {
       freshClients();
@@ -148,14 +176,23 @@ describe("hostile: no secret material in outputs, logs or requests", () => {
     }
     const report = await teardownUser({ client: packageClient(emulator), userName: "uma", ...FAST, log: (l) => engineLog.push(l) });
     outputs.push(["the engine's report for uma", JSON.stringify(report)], ["the engine's log", engineLog.join("\n")]);
-    outputs.push(["the package's requests to IAM", JSON.stringify(emulator.log.filter((e) => e.accessKeyId === engineKey()).map((e) => e.params))]);
+    outputs.push([
+      "the package's requests to IAM",
+      JSON.stringify(emulator.log.filter((e) => e.accessKeyId === engineKey()).map((e) => e.params)),
+    ]);
     assert.deepEqual(auditEmulator(emulator).map(describeEntry), []);
   });
 
   it("the search would find each secret if it were there (as is, JSON-escaped, base64, URL-encoded, or a slice of a long one)", () => {
     assert.ok(secrets.length >= 30, `${secrets.length} secrets`);
     for (const s of secrets) {
-      for (const text of [`x ${s.value} y`, JSON.stringify({ v: s.value }), Buffer.from(s.value).toString("base64"), encodeURIComponent(s.value), s.value.slice(5, -5)]) {
+      for (const text of [
+        `x ${s.value} y`,
+        JSON.stringify({ v: s.value }),
+        Buffer.from(s.value).toString("base64"),
+        encodeURIComponent(s.value),
+        s.value.slice(5, -5),
+      ]) {
         if (text === s.value.slice(5, -5) && s.value.length <= 80) continue;
         assert.equal(findSecrets(text, [s]).length, 1, `${s.label} in ${text.slice(0, 40)}...`);
       }

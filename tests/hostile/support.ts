@@ -9,13 +9,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor, resetIamClients } from "../../provider/aws/client";
-import { teardownUser, type DependencyItem, type PartlyRemoved, type TeardownOptions, type TeardownReport } from "../../provider/teardown";
+import { type DependencyItem, type PartlyRemoved, type TeardownOptions, type TeardownReport, teardownUser } from "../../provider/teardown";
 import { DEPENDENCY_KINDS, kindById } from "../../provider/teardown/kinds";
-import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry, type UserSeed } from "../iam-emulator";
-import type { CallerPolicy } from "../iam-emulator/policy";
-import { mulberry32, type Random } from "../iam-emulator/prng";
 import { everyKind } from "../helpers/iam";
 import { addTotal, beforeReport, countTry, declareRatio, requireBound } from "../helpers/tally";
+import { type Emulator, type EmulatorOptions, type RequestLogEntry, startEmulator, type UserSeed } from "../iam-emulator";
+import type { CallerPolicy } from "../iam-emulator/policy";
+import { mulberry32, type Random } from "../iam-emulator/prng";
 
 export const AREA = "hostile";
 export const SCHEDULES = "fault schedules passed";
@@ -74,14 +74,27 @@ export function policyActions(): string[] {
 
 /** Actions the tests' own set-up makes over HTTP (never the package): allowed so set-up works under the policy. */
 export const SETUP_ACTIONS = [
-  "CreateAccessKey", "CreateLoginProfile", "UploadSSHPublicKey", "UploadSigningCertificate", "CreateServiceSpecificCredential",
-  "CreateVirtualMFADevice", "EnableMFADevice", "AddUserToGroup", "AttachUserPolicy", "PutUserPolicy", "CreateGroup", "CreatePolicy",
+  "CreateAccessKey",
+  "CreateLoginProfile",
+  "UploadSSHPublicKey",
+  "UploadSigningCertificate",
+  "CreateServiceSpecificCredential",
+  "CreateVirtualMFADevice",
+  "EnableMFADevice",
+  "AddUserToGroup",
+  "AttachUserPolicy",
+  "PutUserPolicy",
+  "CreateGroup",
+  "CreatePolicy",
 ];
 
 /** The emulator's caller policy: the shipped policy, plus set-up actions the package itself never calls. */
 export function enforcedPolicy(): CallerPolicy {
   const shipped = shippedPolicy();
-  return { ...shipped, Statement: [...shipped.Statement, { Effect: "Allow", Action: SETUP_ACTIONS.map((a) => `iam:${a}`), Resource: "*" }] };
+  return {
+    ...shipped,
+    Statement: [...shipped.Statement, { Effect: "Allow", Action: SETUP_ACTIONS.map((a) => `iam:${a}`), Resource: "*" }],
+  };
 }
 
 /** Every emulator the hostile suites started, with what its target is, for the suite-wide audits at the end. */
@@ -163,8 +176,16 @@ export function recordedClient(client: IAMClient): IAMClient {
       try {
         const out = await next(args);
         const output = out.output as { User?: { UserId?: string }; Users?: Array<{ UserName?: string; UserId?: string }> } | undefined;
-        const usersShown = action === "ListUsers" ? new Map((output?.Users ?? []).map((u) => [u.UserName!.toLowerCase(), u.UserId!])) : undefined;
-        events.push({ order: ++clientOrder, kind: "answer", action, item, userId: action === "GetUser" ? output?.User?.UserId : undefined, usersShown });
+        const usersShown =
+          action === "ListUsers" ? new Map((output?.Users ?? []).map((u) => [u.UserName!.toLowerCase(), u.UserId!])) : undefined;
+        events.push({
+          order: ++clientOrder,
+          kind: "answer",
+          action,
+          item,
+          userId: action === "GetUser" ? output?.User?.UserId : undefined,
+          usersShown,
+        });
         return out;
       } catch (err) {
         events.push({ order: ++clientOrder, kind: "answer", action, item });
@@ -240,9 +261,23 @@ export class TargetWatch {
 
 /** Mutating calls a teardown, or the resource's create/update, may make on its own user. */
 export const USER_MUTATIONS = new Set([
-  "DeleteLoginProfile", "DeleteAccessKey", "DeleteSSHPublicKey", "DeleteSigningCertificate", "DeleteServiceSpecificCredential",
-  "DeactivateMFADevice", "DeleteVirtualMFADevice", "RemoveUserFromGroup", "DeleteUserPolicy", "DetachUserPolicy", "DeleteUser",
-  "CreateUser", "UpdateUser", "TagUser", "UntagUser", "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary",
+  "DeleteLoginProfile",
+  "DeleteAccessKey",
+  "DeleteSSHPublicKey",
+  "DeleteSigningCertificate",
+  "DeleteServiceSpecificCredential",
+  "DeactivateMFADevice",
+  "DeleteVirtualMFADevice",
+  "RemoveUserFromGroup",
+  "DeleteUserPolicy",
+  "DetachUserPolicy",
+  "DeleteUser",
+  "CreateUser",
+  "UpdateUser",
+  "TagUser",
+  "UntagUser",
+  "PutUserPermissionsBoundary",
+  "DeleteUserPermissionsBoundary",
 ]);
 
 /**
@@ -266,8 +301,16 @@ export function outsideTarget(log: readonly RequestLogEntry[], watch: TargetWatc
 
 /** Calls that reached a user who had taken the target's name over, and that IAM refused (nothing changed). */
 export function refusedAfterTakeover(log: readonly RequestLogEntry[], watch: TargetWatch, key = engineKey()): RequestLogEntry[] {
-  return log.filter((e) => e.mutating && e.accessKeyId === key && USER_MUTATIONS.has(e.action) && e.action !== "DeleteVirtualMFADevice" &&
-    !watch.ownsName(e.params.UserName ?? e.userName, e.seq) && watch.everOwned(e.params.UserName ?? e.userName) && e.status !== 200);
+  return log.filter(
+    (e) =>
+      e.mutating &&
+      e.accessKeyId === key &&
+      USER_MUTATIONS.has(e.action) &&
+      e.action !== "DeleteVirtualMFADevice" &&
+      !watch.ownsName(e.params.UserName ?? e.userName, e.seq) &&
+      watch.everOwned(e.params.UserName ?? e.userName) &&
+      e.status !== 200,
+  );
 }
 
 export const describeEntry = (e: RequestLogEntry): string =>
@@ -282,12 +325,30 @@ export const describeEntry = (e: RequestLogEntry): string =>
  */
 export function accountOutside(emulator: Emulator, targetIds: ReadonlySet<string>, targetSerials: ReadonlySet<string>): string {
   const s = emulator.state;
-  const users = s.users.toArray().filter((u) => !targetIds.has(u.userId)).map((u) => emulator.snapshotUser(u.userName));
+  const users = s.users
+    .toArray()
+    .filter((u) => !targetIds.has(u.userId))
+    .map((u) => emulator.snapshotUser(u.userName));
   const groups = s.groups.toArray().map((g) => ({
-    name: g.groupName, id: g.groupId, path: g.path, arn: g.arn,
-    members: g.members.toArray().filter((u) => !targetIds.has(u.userId)).map((u) => u.userId).sort(),
+    name: g.groupName,
+    id: g.groupId,
+    path: g.path,
+    arn: g.arn,
+    members: g.members
+      .toArray()
+      .filter((u) => !targetIds.has(u.userId))
+      .map((u) => u.userId)
+      .sort(),
   }));
-  const policies = s.policies.toArray().map((p) => ({ arn: p.arn, id: p.policyId, document: p.document, updated: p.updateDate.toISOString(), boundaryUses: p.permissionsBoundaryUsageCount }));
+  const policies = s.policies
+    .toArray()
+    .map((p) => ({
+      arn: p.arn,
+      id: p.policyId,
+      document: p.document,
+      updated: p.updateDate.toISOString(),
+      boundaryUses: p.permissionsBoundaryUsageCount,
+    }));
   const devices = s.listVirtualMfaDevices("Any").filter((d) => !targetSerials.has(d.serial));
   return JSON.stringify({ users, groups, policies, devices });
 }
@@ -329,7 +390,10 @@ export class Scenario {
     this.userId = t.userId;
     this.mfaSerials = t.mfaSerials;
     this.targetIds.add(t.userId);
-    this.watch = new TargetWatch([targetSeed.userName], t.mfaSerials.filter((m) => m.kind === "virtual").map((m) => m.serial));
+    this.watch = new TargetWatch(
+      [targetSeed.userName],
+      t.mfaSerials.filter((m) => m.kind === "virtual").map((m) => m.serial),
+    );
     const r = registration(emulator);
     if (r) r.watch = this.watch;
     this.before = this.outside();
@@ -339,7 +403,11 @@ export class Scenario {
   static async start(options: ScenarioOptions & { hooks?: (sc: () => Scenario) => EmulatorOptions["hooks"] }): Promise<Scenario> {
     let scenario: Scenario | undefined;
     const hooks = options.hooks?.(() => scenario!);
-    const emulator = await hostileEmulator({ seed: options.seed, ...options.emulator, hooks: [...(options.emulator?.hooks ?? []), ...(hooks ?? [])] });
+    const emulator = await hostileEmulator({
+      seed: options.seed,
+      ...options.emulator,
+      hooks: [...(options.emulator?.hooks ?? []), ...(hooks ?? [])],
+    });
     const rand = mulberry32(options.seed);
     scenario = new Scenario(emulator, options.seed, seededEveryKind(TARGET, rand, options.target), options.account);
     return scenario;
@@ -373,7 +441,10 @@ export class Scenario {
   }
 
   private unassigned(): string[] {
-    return this.state.listVirtualMfaDevices("Unassigned").map((d) => d.serial).sort();
+    return this.state
+      .listVirtualMfaDevices("Unassigned")
+      .map((d) => d.serial)
+      .sort();
   }
 
   /** The package's mutating calls outside the target (added to the suite's count the first time). */
@@ -395,9 +466,11 @@ export class Scenario {
     const problems: string[] = [];
     const userGone = options.userGone ?? true;
     const live = this.state.getUserById(this.userId);
-    if (userGone && live) problems.push(`the target still exists as ${live.userName}: ${JSON.stringify(this.state.dependencyCounts(live.userName))}`);
+    if (userGone && live)
+      problems.push(`the target still exists as ${live.userName}: ${JSON.stringify(this.state.dependencyCounts(live.userName))}`);
     for (const serial of this.watch.serials) {
-      if (this.state.virtualMfaDevices.has(serial) && !this.othersOrphans.has(serial)) problems.push(`virtual MFA device ${serial} of the target is still in the account`);
+      if (this.state.virtualMfaDevices.has(serial) && !this.othersOrphans.has(serial))
+        problems.push(`virtual MFA device ${serial} of the target is still in the account`);
     }
     const newUnassigned = this.unassigned().filter((s) => !this.unassignedBefore.includes(s) && !this.othersOrphans.has(s));
     if (newUnassigned.length > 0) problems.push(`orphaned virtual MFA devices: ${newUnassigned.join(", ")}`);
@@ -421,7 +494,10 @@ export class Scenario {
 
 /** The successful mutating calls the package made, as "Action target" strings (for matching against a report). */
 export function successfulMutations(log: readonly RequestLogEntry[], key = engineKey()): string[] {
-  return log.filter((e) => e.mutating && e.accessKeyId === key && e.status === 200).map((e) => `${e.action} ${itemOf(e)}`).sort();
+  return log
+    .filter((e) => e.mutating && e.accessKeyId === key && e.status === 200)
+    .map((e) => `${e.action} ${itemOf(e)}`)
+    .sort();
 }
 
 /** The identifier a removal call names, the same way the engine's DependencyItem names it. */
@@ -430,7 +506,17 @@ export function itemOf(e: RequestLogEntry): string {
 }
 
 export function itemOfParams(p: Record<string, unknown>): string {
-  const first = [p.AccessKeyId, p.SSHPublicKeyId, p.CertificateId, p.ServiceSpecificCredentialId, p.SerialNumber, p.GroupName, p.PolicyName, p.PolicyArn, p.UserName].find((v) => typeof v === "string" && v !== "");
+  const first = [
+    p.AccessKeyId,
+    p.SSHPublicKeyId,
+    p.CertificateId,
+    p.ServiceSpecificCredentialId,
+    p.SerialNumber,
+    p.GroupName,
+    p.PolicyName,
+    p.PolicyArn,
+    p.UserName,
+  ].find((v) => typeof v === "string" && v !== "");
   return (first as string | undefined) ?? "";
 }
 
@@ -466,7 +552,8 @@ export function reportVersusLog(
   }
   for (const e of done) {
     const k = `${e.action} ${itemOf(e)}`;
-    if (e.action === "DeleteUser" ? !userDeleted : !accounted.has(k)) problems.push(`IAM carried out ${k} (#${e.seq}), which the report does not mention`);
+    if (e.action === "DeleteUser" ? !userDeleted : !accounted.has(k))
+      problems.push(`IAM carried out ${k} (#${e.seq}), which the report does not mention`);
   }
   return problems;
 }
@@ -490,7 +577,11 @@ export function takeoverProblems(sc: Scenario, at: number, afterTakeover: string
   const shownUnderTarget = (ev: ClientEvent) => (ev.action === "GetUser" ? ev.userId : ev.usersShown?.get(TARGET));
   const sawNewUser = events.find((ev) => ev.kind === "answer" && shownUnderTarget(ev) !== undefined && shownUnderTarget(ev) !== sc.userId);
   const reached = mine.filter(
-    (e) => e.mutating && e.seq >= at && e.status === 200 && (e.params.UserName ?? e.userName)?.toLowerCase() === TARGET &&
+    (e) =>
+      e.mutating &&
+      e.seq >= at &&
+      e.status === 200 &&
+      (e.params.UserName ?? e.userName)?.toLowerCase() === TARGET &&
       // The old user's own virtual device, left unassigned by its deletion, is not the new user's.
       !(e.action === "DeleteVirtualMFADevice" && sc.watch.serials.has(e.params.SerialNumber)),
   );
@@ -501,10 +592,13 @@ export function takeoverProblems(sc: Scenario, at: number, afterTakeover: string
     const sent = events.filter((ev) => ev.kind === "send" && `${ev.action} ${ev.item}` === key)[k];
     const knew = sawNewUser && (!sent || sawNewUser.order < sent.order);
     if (!NAMED_BY_USER_ONLY.has(e.action) || knew) {
-      problems.push(`takeover at #${at}: ${describeEntry(e)} reached the new user${knew ? ", sent after the package had seen the new user's UserId" : ""}`);
+      problems.push(
+        `takeover at #${at}: ${describeEntry(e)} reached the new user${knew ? ", sent after the package had seen the new user's UserId" : ""}`,
+      );
     } else sc.watch.inFlightAtTakeover.add(e.seq);
   }
   addTotal(AREA, IN_FLIGHT_AT_TAKEOVER, sc.watch.inFlightAtTakeover.size);
-  if (reached.length === 0 && JSON.stringify(sc.emulator.snapshotUser(TARGET)) !== afterTakeover) problems.push(`takeover at #${at}: the new user changed`);
+  if (reached.length === 0 && JSON.stringify(sc.emulator.snapshotUser(TARGET)) !== afterTakeover)
+    problems.push(`takeover at #${at}: the new user changed`);
   return problems;
 }

@@ -5,9 +5,9 @@
 // random fault may hit draws the same five numbers whatever shares are configured, so the same
 // seed and the same sequence of requests give the same faults.
 
-import { IamError } from './protocol';
-import { actionMatches } from './policy';
-import { mulberry32, Random } from './prng';
+import { actionMatches } from "./policy";
+import { mulberry32, type Random } from "./prng";
+import { IamError } from "./protocol";
 
 export interface ThrottleOptions {
   ratePerSecond: number;
@@ -32,26 +32,20 @@ export interface FaultOptions {
   faultActions?: string[];
 }
 
-export type FaultName =
-  | 'throttle-rate'
-  | 'throttle'
-  | 'service-failure'
-  | 'service-unavailable'
-  | 'drop'
-  | 'concurrent-modification';
+export type FaultName = "throttle-rate" | "throttle" | "service-failure" | "service-unavailable" | "drop" | "concurrent-modification";
 
-export type FaultDecision = { fault: 'drop' } | { fault: Exclude<FaultName, 'drop'>; error: IamError };
+export type FaultDecision = { fault: "drop" } | { fault: Exclude<FaultName, "drop">; error: IamError };
 
-export const throttlingError = (): IamError => new IamError('Throttling', 400, 'Rate exceeded');
+export const throttlingError = (): IamError => new IamError("Throttling", 400, "Rate exceeded");
 export const serviceFailure = (): IamError =>
-  new IamError('ServiceFailure', 500, 'Request processing has failed due to some unknown error, exception or failure.', 'Receiver');
+  new IamError("ServiceFailure", 500, "Request processing has failed due to some unknown error, exception or failure.", "Receiver");
 export const serviceUnavailable = (): IamError =>
-  new IamError('ServiceUnavailable', 503, 'Service is unavailable. Please retry your request.', 'Receiver');
+  new IamError("ServiceUnavailable", 503, "Service is unavailable. Please retry your request.", "Receiver");
 export const concurrentModification = (): IamError =>
   new IamError(
-    'ConcurrentModification',
+    "ConcurrentModification",
     409,
-    'The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.',
+    "The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.",
   );
 
 class TokenBucket {
@@ -102,22 +96,22 @@ export class FaultInjector {
         bucket = new TokenBucket(t.ratePerSecond, Math.max(1, t.burst ?? t.ratePerSecond), this.clock());
         this.buckets.set(action, bucket);
       }
-      if (!bucket.take(this.clock())) return { fault: 'throttle-rate', error: throttlingError() };
+      if (!bucket.take(this.clock())) return { fault: "throttle-rate", error: throttlingError() };
     }
 
     const o = this.options;
     const anyRandom = o.throttleShare || o.serverErrorShare || o.dropConnectionShare || o.concurrentModificationShare;
     if (!anyRandom || !actionMatches(o.faultActions, action)) return undefined;
     const [dDrop, dThrottle, dServer, dWhich, dConcurrent] = [this.rand(), this.rand(), this.rand(), this.rand(), this.rand()];
-    if (dDrop < this.share(o.dropConnectionShare)) return { fault: 'drop' };
-    if (dThrottle < this.share(o.throttleShare)) return { fault: 'throttle', error: throttlingError() };
+    if (dDrop < this.share(o.dropConnectionShare)) return { fault: "drop" };
+    if (dThrottle < this.share(o.throttleShare)) return { fault: "throttle", error: throttlingError() };
     if (dServer < this.share(o.serverErrorShare)) {
       return dWhich < 0.5
-        ? { fault: 'service-failure', error: serviceFailure() }
-        : { fault: 'service-unavailable', error: serviceUnavailable() };
+        ? { fault: "service-failure", error: serviceFailure() }
+        : { fault: "service-unavailable", error: serviceUnavailable() };
     }
     if (mutating && dConcurrent < this.share(o.concurrentModificationShare)) {
-      return { fault: 'concurrent-modification', error: concurrentModification() };
+      return { fault: "concurrent-modification", error: concurrentModification() };
     }
     return undefined;
   }

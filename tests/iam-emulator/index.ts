@@ -6,29 +6,29 @@
 //   ...
 //   await emu.stop();
 
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { ACTIONS, ActionContext, isMutating } from './actions';
-import { FaultDecision, FaultInjector, FaultOptions, serviceFailure } from './faults';
-import { CallerPolicy, accessDenied, evaluate, qualifiedAction, resourceArnFor } from './policy';
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ACTIONS, type ActionContext, isMutating } from "./actions";
+import { type FaultDecision, FaultInjector, type FaultOptions, serviceFailure } from "./faults";
+import { accessDenied, type CallerPolicy, evaluate, qualifiedAction, resourceArnFor } from "./policy";
 import {
+  accessKeyFromAuthorization,
+  errorXml,
   IAM_VERSION,
   IamError,
-  Params,
-  accessKeyFromAuthorization,
-  signingRegionFromAuthorization,
-  errorXml,
   newRequestId,
+  type Params,
   parseForm,
+  signingRegionFromAuthorization,
   successXml,
-} from './protocol';
-import { RequestLog, RequestLogEntry, loggedParams } from './request-log';
-import { IamState, Scenario, SeedResult } from './state';
-import { EmulatedRole, StsState } from './sts';
+} from "./protocol";
+import { loggedParams, RequestLog, type RequestLogEntry } from "./request-log";
+import { IamState, type Scenario, type SeedResult } from "./state";
+import { type EmulatedRole, StsState } from "./sts";
 
-export { IamState, Scenario, SeedResult, UserSeed, MfaKind, DependencyKind, DependencyCounts } from './state';
-export { RequestLogEntry } from './request-log';
-export { IamError } from './protocol';
+export { IamError } from "./protocol";
+export { RequestLogEntry } from "./request-log";
+export { DependencyCounts, DependencyKind, IamState, MfaKind, Scenario, SeedResult, UserSeed } from "./state";
 
 /** The fault options (seed, throttle, shares, faultActions) are FaultOptions, in faults.ts. */
 export interface EmulatorOptions extends FaultOptions {
@@ -138,19 +138,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   function callerArn(accessKeyId: string | undefined): string {
     const u = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
-    return u ? u.arn : `arn:aws:sts::${state.accountId}:assumed-role/EmulatorCaller/${accessKeyId ?? 'anonymous'}`;
+    return u ? u.arn : `arn:aws:sts::${state.accountId}:assumed-role/EmulatorCaller/${accessKeyId ?? "anonymous"}`;
   }
 
   function authorize(action: string, params: Params, accessKeyId: string | undefined): IamError | undefined {
     const q = qualifiedAction(action).toLowerCase();
     const caller = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
     if (denied.has(q)) {
-      return accessDenied(callerArn(accessKeyId), action, resourceArnFor(action, params, state, caller?.userName), 'explicitDeny');
+      return accessDenied(callerArn(accessKeyId), action, resourceArnFor(action, params, state, caller?.userName), "explicitDeny");
     }
     if (options.policy) {
       const resource = resourceArnFor(action, params, state, caller?.userName);
       const decision = evaluate(options.policy, action, resource);
-      if (decision !== 'allow') return accessDenied(callerArn(accessKeyId), action, resource, decision);
+      if (decision !== "allow") return accessDenied(callerArn(accessKeyId), action, resource, decision);
     }
     return undefined;
   }
@@ -160,17 +160,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     entry.endedAt = Date.now();
     if (res.destroyed) return;
     res.writeHead(status, {
-      'Content-Type': 'text/xml',
-      'Content-Length': Buffer.byteLength(body),
-      'x-amzn-RequestId': requestId,
+      "Content-Type": "text/xml",
+      "Content-Length": Buffer.byteLength(body),
+      "x-amzn-RequestId": requestId,
     });
     res.end(body);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const params: Params = { ...Object.fromEntries(url.searchParams), ...parseForm(body) };
-    const action = params.Action ?? '';
+    const action = params.Action ?? "";
     const accessKeyId = accessKeyFromAuthorization(req.headers.authorization);
     const seq = ++requestCount;
     const mutating = isMutating(action);
@@ -180,7 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       params: loggedParams(params),
       accessKeyId,
       signingRegion: signingRegionFromAuthorization(req.headers.authorization),
-      userAgent: req.headers['user-agent'],
+      userAgent: req.headers["user-agent"],
       userName: params.UserName || undefined,
       mutating,
       status: 0,
@@ -203,7 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       hookError = e instanceof Error ? e : new Error(String(e));
       emulator.hookErrors.push(hookError);
     }
-    const known = Object.prototype.hasOwnProperty.call(ACTIONS, action);
+    const known = Object.hasOwn(ACTIONS, action);
     const versionOk = params.Version === undefined || params.Version === IAM_VERSION;
     const decision: FaultDecision | undefined = known && versionOk && !hookError ? faults.decide(action, mutating) : undefined;
 
@@ -217,14 +217,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         throw e;
       }
     }
-    if (hookError) return fail(new IamError('ServiceFailure', 500, `Emulator hook failed: ${hookError.message}`, 'Receiver'), 'hook-error');
-    if (!action) return fail(new IamError('MissingAction', 400, 'Missing Action'));
+    if (hookError) return fail(new IamError("ServiceFailure", 500, `Emulator hook failed: ${hookError.message}`, "Receiver"), "hook-error");
+    if (!action) return fail(new IamError("MissingAction", 400, "Missing Action"));
     if (!known || !versionOk) {
-      return fail(new IamError('InvalidAction', 400, `Could not find operation ${action} for version ${params.Version ?? IAM_VERSION}`));
+      return fail(new IamError("InvalidAction", 400, `Could not find operation ${action} for version ${params.Version ?? IAM_VERSION}`));
     }
     if (decision) {
-      if (decision.fault === 'drop') {
-        entry.fault = 'drop';
+      if (decision.fault === "drop") {
+        entry.fault = "drop";
         entry.endedAt = Date.now();
         req.socket.destroy();
         return;
@@ -234,7 +234,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const deniedError = authorize(action, params, accessKeyId);
     if (deniedError) {
       entry.resource = resourceArnFor(action, params, state, accessKeyId ? state.userForAccessKey(accessKeyId)?.userName : undefined);
-      return fail(deniedError, 'access-denied');
+      return fail(deniedError, "access-denied");
     }
 
     const ctx: ActionContext = { action, params, state, callerAccessKeyId: accessKeyId, pageCap: options.maxPageSize };
@@ -255,7 +255,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
         req.socket.destroy();
@@ -263,9 +263,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       chunks.push(c);
     });
-    req.on('end', () => {
-      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((e) => {
-        console.error('iam-emulator: request failed:', e);
+    req.on("end", () => {
+      handle(req, res, Buffer.concat(chunks).toString("utf8")).catch((e) => {
+        console.error("iam-emulator: request failed:", e);
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500);
           res.end();
@@ -276,9 +276,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
       resolve();
     });
   });

@@ -3,7 +3,7 @@
 // Starts the IAM emulator on 127.0.0.1, prints its endpoint and how to point the AWS SDK or CLI
 // at it, and stops cleanly on SIGINT / SIGTERM.
 
-import { EmulatorOptions, startEmulator } from './index';
+import { type EmulatorOptions, startEmulator } from "./index";
 
 const USAGE = `usage: npm run emulator -- [options]
   --port N            listen on port N (default: a free port)
@@ -23,26 +23,26 @@ function parseArgs(argv: string[]): { options: EmulatorOptions; seedDemo: boolea
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case '--port':
+      case "--port":
         options.port = num(flag, value());
         break;
-      case '--seed-demo':
+      case "--seed-demo":
         seedDemo = true;
         break;
-      case '--max-page-size':
+      case "--max-page-size":
         options.maxPageSize = num(flag, value());
         break;
-      case '--latency-ms':
+      case "--latency-ms":
         options.latencyMs = num(flag, value());
         break;
-      case '--seed':
+      case "--seed":
         options.seed = num(flag, value());
         break;
-      case '--help':
-      case '-h':
+      case "--help":
+      case "-h":
         console.log(USAGE);
         process.exit(0);
         break;
@@ -66,30 +66,30 @@ async function main(): Promise<void> {
     const r = emu.seed({
       users: [
         {
-          userName: 'demo-user',
-          tags: { team: 'demo' },
+          userName: "demo-user",
+          tags: { team: "demo" },
           loginProfile: true,
           accessKeys: 2,
           sshKeys: 1,
           signingCertificates: 1,
-          serviceCredentials: ['codecommit.amazonaws.com', 'bedrock.amazonaws.com'],
-          virtualMfa: ['demo-user-phone'],
-          hardwareMfa: ['GAHT12345678'],
+          serviceCredentials: ["codecommit.amazonaws.com", "bedrock.amazonaws.com"],
+          virtualMfa: ["demo-user-phone"],
+          hardwareMfa: ["GAHT12345678"],
           fidoMfa: 1,
-          groups: ['demo-group'],
-          inlinePolicies: ['demo-inline'],
-          managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'demo-managed'],
+          groups: ["demo-group"],
+          inlinePolicies: ["demo-inline"],
+          managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "demo-managed"],
         },
       ],
-      unassignedVirtualMfa: ['orphaned-device'],
+      unassignedVirtualMfa: ["orphaned-device"],
     });
-    console.log(`seeded demo-user (${r.users['demo-user'].userId}) with one of every dependency kind`);
+    console.log(`seeded demo-user (${r.users["demo-user"].userId}) with one of every dependency kind`);
   }
   console.log(`IAM emulator listening on ${emu.endpoint} (account ${emu.accountId})`);
-  console.log('Point the AWS SDK or CLI at it with:');
+  console.log("Point the AWS SDK or CLI at it with:");
   console.log(`  export AWS_ENDPOINT_URL_IAM=${emu.endpoint}`);
-  console.log('  export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test');
-  console.log('Stop with Ctrl-C.');
+  console.log("  export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test");
+  console.log("Stop with Ctrl-C.");
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -101,8 +101,8 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 void main();

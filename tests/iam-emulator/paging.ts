@@ -6,7 +6,7 @@
 // (a teardown that lists, deletes and lists again never skips an item), and finding the next
 // page is a binary search rather than a scan from the start.
 
-import { Params, validationError } from './protocol';
+import { type Params, validationError } from "./protocol";
 
 interface Entry<T> {
   seq: number;
@@ -100,17 +100,17 @@ export class OrderedIndex<T> {
 }
 
 export const DEFAULT_MAX_ITEMS = 100;
-const MARKER_PREFIX = 'iamemu1:';
+const MARKER_PREFIX = "iamemu1:";
 
 export function encodeMarker(seq: number): string {
-  return Buffer.from(`${MARKER_PREFIX}${seq}`).toString('base64');
+  return Buffer.from(`${MARKER_PREFIX}${seq}`).toString("base64");
 }
 
 export function decodeMarker(marker: string | undefined): number {
-  if (marker === undefined || marker === '') return 0;
-  const text = Buffer.from(marker, 'base64').toString('utf8');
+  if (marker === undefined || marker === "") return 0;
+  const text = Buffer.from(marker, "base64").toString("utf8");
   const seq = text.startsWith(MARKER_PREFIX) ? Number(text.slice(MARKER_PREFIX.length)) : NaN;
-  if (!Number.isInteger(seq) || seq < 0) throw validationError('Invalid Marker.');
+  if (!Number.isInteger(seq) || seq < 0) throw validationError("Invalid Marker.");
   return seq;
 }
 
@@ -118,11 +118,20 @@ export function decodeMarker(marker: string | undefined): number {
 export function pageSize(params: Params, cap?: number): number {
   let n = DEFAULT_MAX_ITEMS;
   const raw = params.MaxItems;
-  if (raw !== undefined && raw !== '') {
+  if (raw !== undefined && raw !== "") {
     n = Number(raw);
-    if (!Number.isInteger(n)) throw validationError(`1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must be an integer`);
-    if (n < 1) throw validationError(`1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`);
-    if (n > 1000) throw validationError(`1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+    if (!Number.isInteger(n))
+      throw validationError(
+        `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must be an integer`,
+      );
+    if (n < 1)
+      throw validationError(
+        `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+      );
+    if (n > 1000)
+      throw validationError(
+        `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000`,
+      );
   }
   return cap !== undefined && cap > 0 ? Math.min(n, cap) : n;
 }

@@ -14,11 +14,11 @@ export function mulberry32(seed: number): Random {
   };
 }
 
-const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 export function randomString(rand: Random, length: number, alphabet: string): string {
-  let s = '';
+  let s = "";
   for (let i = 0; i < length; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
   return s;
 }
@@ -43,6 +43,6 @@ export class IdGenerator {
   }
 
   hex(length: number): string {
-    return randomString(this.rand, length, '0123456789abcdef');
+    return randomString(this.rand, length, "0123456789abcdef");
   }
 }

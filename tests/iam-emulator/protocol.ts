@@ -5,10 +5,10 @@
 // `<XResponse xmlns=...><XResult>...</XResult><ResponseMetadata>...` and errors use AWS's
 // `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>` shape.
 
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from "node:crypto";
 
-export const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
-export const IAM_VERSION = '2010-05-08';
+export const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
+export const IAM_VERSION = "2010-05-08";
 
 export type Params = Record<string, string>;
 
@@ -18,20 +18,20 @@ export class IamError extends Error {
     readonly code: string,
     readonly status: number,
     message: string,
-    readonly type: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
+    readonly type: "Sender" | "Receiver" = status >= 500 ? "Receiver" : "Sender",
   ) {
     super(message);
     this.name = code;
   }
 }
 
-export const noSuchEntity = (message: string): IamError => new IamError('NoSuchEntity', 404, message);
-export const deleteConflict = (message: string): IamError => new IamError('DeleteConflict', 409, message);
-export const entityAlreadyExists = (message: string): IamError => new IamError('EntityAlreadyExists', 409, message);
-export const limitExceeded = (message: string): IamError => new IamError('LimitExceeded', 409, message);
-export const validationError = (message: string): IamError => new IamError('ValidationError', 400, message);
-export const invalidInput = (message: string): IamError => new IamError('InvalidInput', 400, message);
-export const malformedPolicy = (message: string): IamError => new IamError('MalformedPolicyDocument', 400, message);
+export const noSuchEntity = (message: string): IamError => new IamError("NoSuchEntity", 404, message);
+export const deleteConflict = (message: string): IamError => new IamError("DeleteConflict", 409, message);
+export const entityAlreadyExists = (message: string): IamError => new IamError("EntityAlreadyExists", 409, message);
+export const limitExceeded = (message: string): IamError => new IamError("LimitExceeded", 409, message);
+export const validationError = (message: string): IamError => new IamError("ValidationError", 400, message);
+export const invalidInput = (message: string): IamError => new IamError("InvalidInput", 400, message);
+export const malformedPolicy = (message: string): IamError => new IamError("MalformedPolicyDocument", 400, message);
 
 // ---------------------------------------------------------------------------------------------
 // Request parsing
@@ -61,7 +61,7 @@ export function memberStructs(params: Params, name: string): Array<Record<string
   for (const [k, v] of Object.entries(params)) {
     if (!k.startsWith(prefix)) continue;
     const rest = k.slice(prefix.length);
-    const dot = rest.indexOf('.');
+    const dot = rest.indexOf(".");
     if (dot < 0) continue;
     const idx = Number(rest.slice(0, dot));
     if (!Number.isInteger(idx)) continue;
@@ -88,8 +88,10 @@ export function signingRegionFromAuthorization(header: string | undefined): stri
 
 export function requireParam(params: Params, name: string): string {
   const v = params[name];
-  if (v === undefined || v === '') {
-    throw validationError(`1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`);
+  if (v === undefined || v === "") {
+    throw validationError(
+      `1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return v;
 }
@@ -121,28 +123,26 @@ export interface XmlObject {
 export const list = (items: XmlValue[]): XmlList => new XmlList(items);
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
-  );
+  return s.replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&apos;"));
 }
 
 /** ISO-8601 in the form IAM uses (UTC, seconds precision): 2024-05-01T12:00:00Z. */
 export function isoDate(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function writeValue(out: string[], v: XmlValue): void {
   if (v === undefined || v === null) return;
-  if (typeof v === 'string') out.push(escapeXml(v));
-  else if (typeof v === 'number') out.push(String(v));
-  else if (typeof v === 'boolean') out.push(v ? 'true' : 'false');
+  if (typeof v === "string") out.push(escapeXml(v));
+  else if (typeof v === "number") out.push(String(v));
+  else if (typeof v === "boolean") out.push(v ? "true" : "false");
   else if (v instanceof Date) out.push(isoDate(v));
-  else if (v instanceof XmlBlob) out.push(v.data.toString('base64'));
+  else if (v instanceof XmlBlob) out.push(v.data.toString("base64"));
   else if (v instanceof XmlList) {
     for (const item of v.items) {
-      out.push('<member>');
+      out.push("<member>");
       writeValue(out, item);
-      out.push('</member>');
+      out.push("</member>");
     }
   } else if (v instanceof XmlMap) {
     for (const [k, val] of v.entries) out.push(`<entry><key>${escapeXml(k)}</key><value>${escapeXml(val)}</value></entry>`);
@@ -173,7 +173,7 @@ export function successXml(action: string, result: XmlObject | undefined, reques
     out.push(`</${action}Result>`);
   }
   out.push(`<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`);
-  return out.join('');
+  return out.join("");
 }
 
 export function errorXml(err: IamError, requestId: string): string {

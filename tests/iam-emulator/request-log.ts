@@ -1,7 +1,7 @@
 // The request log: one small entry per request, in arrival order. Tests use it to count calls,
 // to prove which principals a run touched, and to derive the set of IAM actions a run needed.
 
-import { Params } from './protocol';
+import type { Params } from "./protocol";
 
 export interface RequestLogEntry {
   seq: number;
@@ -25,15 +25,15 @@ export interface RequestLogEntry {
   endedAt: number;
 }
 
-const SECRET_PARAMS = new Set(['Password', 'NewPassword', 'OldPassword']);
+const SECRET_PARAMS = new Set(["Password", "NewPassword", "OldPassword"]);
 const MAX_PARAM_LENGTH = 256;
 
 /** Request parameters as logged: without Action/Version, passwords redacted, long values (policy documents, key bodies) cut. */
 export function loggedParams(params: Params): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
-    if (k === 'Action' || k === 'Version') continue;
-    if (SECRET_PARAMS.has(k)) out[k] = '***';
+    if (k === "Action" || k === "Version") continue;
+    if (SECRET_PARAMS.has(k)) out[k] = "***";
     else out[k] = v.length > MAX_PARAM_LENGTH ? `${v.slice(0, MAX_PARAM_LENGTH)}...` : v;
   }
   return out;

@@ -3,13 +3,22 @@
  * depends on the current @pulumi/pulumi. npm must leave one copy of the SDK in the program (the package takes it as a
  * peer), and `pulumi up` and `pulumi destroy` must work through the installed copy, against the IAM emulator.
  */
-import * as assert from "assert";
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { promisify } from "util";
+import * as assert from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import {
+  assertNoTrace,
+  assertOk,
+  type EmulatedStack,
+  emulatedStack,
+  giveEveryKind,
+  printed,
+  seedBystander,
+  summaryLine,
+} from "../e2e/support";
 import { REPO_ROOT } from "../helpers/pulumi/toolchain";
-import { assertNoTrace, assertOk, emulatedStack, giveEveryKind, printed, seedBystander, summaryLine, type EmulatedStack } from "../e2e/support";
 import { npmPack } from "./pack";
 
 const run = promisify(execFile);
@@ -70,7 +79,12 @@ describe("package: the packed tarball installed into a fresh Pulumi program", fu
     await fs.promises.rm(path.join(s.ws.programDir, "node_modules"));
     await s.ws.writeProgram({
       "package.json": JSON.stringify(
-        { name: "packed", private: true, main: "index.js", dependencies: { "@pulumi/pulumi": `^${sdkVersion}`, "iam-user-teardown": `file:${tarball}` } },
+        {
+          name: "packed",
+          private: true,
+          main: "index.js",
+          dependencies: { "@pulumi/pulumi": `^${sdkVersion}`, "iam-user-teardown": `file:${tarball}` },
+        },
         null,
         2,
       ),
@@ -92,7 +106,10 @@ describe("package: the packed tarball installed into a fresh Pulumi program", fu
     assert.ok(!fs.lstatSync(installed).isSymbolicLink(), "iam-user-teardown is installed from the tarball");
     assert.deepStrictEqual(copiesOf(s.ws.programDir, "iam-user-teardown"), ["node_modules/iam-user-teardown"]);
     const sdk = JSON.parse(fs.readFileSync(path.join(s.ws.programDir, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"));
-    assert.ok(sdk.version.split(".")[0] === "3" && Number(sdk.version.split(".")[1]) >= Number(sdkVersion.split(".")[1]), `SDK ${sdk.version}`);
+    assert.ok(
+      sdk.version.split(".")[0] === "3" && Number(sdk.version.split(".")[1]) >= Number(sdkVersion.split(".")[1]),
+      `SDK ${sdk.version}`,
+    );
   });
 
   it("pulumi up creates the user through the installed package", async () => {
@@ -111,7 +128,12 @@ describe("package: the packed tarball installed into a fresh Pulumi program", fu
     const given = await giveEveryKind(s.emulator, s.iam, USER_NAME);
     const r = assertOk(await s.ws.destroy());
     assert.ok(summaryLine(printed(r), USER_NAME), `a summary line for ${USER_NAME}\n${printed(r)}`);
-    assertNoTrace(s.emulator, { userName: USER_NAME, userId, accessKeyIds: given.accessKeyIds, virtualMfaSerials: [given.virtualMfaSerial] });
+    assertNoTrace(s.emulator, {
+      userName: USER_NAME,
+      userId,
+      accessKeyIds: given.accessKeyIds,
+      virtualMfaSerials: [given.virtualMfaSerial],
+    });
     assert.ok(s.emulator.state.userExists("bystander"), "the bystander is untouched");
   });
 });

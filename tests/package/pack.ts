@@ -2,10 +2,10 @@
  * The package as npm publishes it: `npm pack` run in provider/ (which runs `prepack`, a clean build), and the file
  * list it reports.
  */
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { promisify } from "util";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
 import { REPO_ROOT } from "../helpers/pulumi/toolchain";
 
 export const PROVIDER_DIR = path.join(REPO_ROOT, "provider");
@@ -25,7 +25,11 @@ interface PackReport {
  */
 export async function npmPack(destination?: string): Promise<{ files: string[]; tarball?: string }> {
   const args = ["pack", "--json", ...(destination ? ["--pack-destination", destination] : ["--dry-run"])];
-  const { stdout } = await run("npm", args, { cwd: PROVIDER_DIR, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, npm_config_loglevel: "warn" } });
+  const { stdout } = await run("npm", args, {
+    cwd: PROVIDER_DIR,
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, npm_config_loglevel: "warn" },
+  });
   const [report] = JSON.parse(stdout) as PackReport[];
   const files = report.files.map((f) => f.path).sort();
   if (!destination) return { files };

@@ -3,10 +3,10 @@
  * policy, and for every TypeScript source its compiled JavaScript and declarations. Nothing else: no sources, tests,
  * source maps (they would point at .ts files that are not shipped) or build info.
  */
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { npmPack, packageSources, PROVIDER_DIR } from "./pack";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { npmPack, PROVIDER_DIR, packageSources } from "./pack";
 
 describe("package: the npm tarball", function () {
   this.timeout(120_000);

@@ -9,8 +9,8 @@ import { runCli } from "../../provider/cli";
 import { awsStackConnection, resolveConnection, type StackConfigReader } from "../../provider/connection";
 import * as methods from "../../provider/provider-methods";
 import { validateInputs } from "../../provider/validate";
-import { startEmulator, type Emulator } from "../iam-emulator";
 import { everyKind } from "../helpers/iam";
+import { type Emulator, startEmulator } from "../iam-emulator";
 
 /** Stack config as Pulumi hands it to the provider: flat `aws:key` strings, objects and lists as JSON. */
 function stackConfig(values: Record<string, unknown>): StackConfigReader {
@@ -31,14 +31,23 @@ function withEnv(values: Record<string, string | undefined>): () => void {
 function awsFiles(profiles: Record<string, { key?: string; region?: string; maxAttempts?: number; retryMode?: string }>) {
   const dir = mkdtempSync(join(tmpdir(), "aws-config-"));
   const config = Object.entries(profiles)
-    .map(([name, p]) => [`[profile ${name}]`, p.region && `region = ${p.region}`, p.maxAttempts && `max_attempts = ${p.maxAttempts}`, p.retryMode && `retry_mode = ${p.retryMode}`].filter(Boolean).join("\n"))
+    .map(([name, p]) =>
+      [
+        `[profile ${name}]`,
+        p.region && `region = ${p.region}`,
+        p.maxAttempts && `max_attempts = ${p.maxAttempts}`,
+        p.retryMode && `retry_mode = ${p.retryMode}`,
+      ]
+        .filter(Boolean)
+        .join("\n"),
+    )
     .join("\n\n");
   const credentials = Object.entries(profiles)
     .filter(([, p]) => p.key)
     .map(([name, p]) => `[${name}]\naws_access_key_id = ${p.key}\naws_secret_access_key = secret-of-${name}`)
     .join("\n\n");
-  writeFileSync(join(dir, "config"), config + "\n");
-  writeFileSync(join(dir, "credentials"), credentials + "\n");
+  writeFileSync(join(dir, "config"), `${config}\n`);
+  writeFileSync(join(dir, "credentials"), `${credentials}\n`);
   return { AWS_CONFIG_FILE: join(dir, "config"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials") };
 }
 
@@ -65,18 +74,20 @@ describe("AWS configuration as the SDK reads it", () => {
 
   describe("the stack's aws: config, read when the provider runs", () => {
     it("reads region, profile, a role chain with its options, account restrictions and the IAM endpoint", () => {
-      const c = awsStackConnection(stackConfig({
-        region: "eu-west-1",
-        profile: "ops",
-        assumeRoles: [
-          { roleArn: "arn:aws:iam::111111111111:role/hop", externalId: "x-1", sessionName: "s1", durationSeconds: 1800 },
-          { roleArn: "arn:aws:iam::222222222222:role/admin", duration: "1h30m" },
-          { externalId: "entry without a role is skipped" },
-        ],
-        allowedAccountIds: ["222222222222"],
-        forbiddenAccountIds: ["999999999999"],
-        endpoints: [{ s3: "http://s3.local" }, { iam: "http://iam.local" }],
-      }));
+      const c = awsStackConnection(
+        stackConfig({
+          region: "eu-west-1",
+          profile: "ops",
+          assumeRoles: [
+            { roleArn: "arn:aws:iam::111111111111:role/hop", externalId: "x-1", sessionName: "s1", durationSeconds: 1800 },
+            { roleArn: "arn:aws:iam::222222222222:role/admin", duration: "1h30m" },
+            { externalId: "entry without a role is skipped" },
+          ],
+          allowedAccountIds: ["222222222222"],
+          forbiddenAccountIds: ["999999999999"],
+          endpoints: [{ s3: "http://s3.local" }, { iam: "http://iam.local" }],
+        }),
+      );
       assert.deepEqual(c, {
         region: "eu-west-1",
         profile: "ops",
@@ -88,16 +99,32 @@ describe("AWS configuration as the SDK reads it", () => {
         forbiddenAccountIds: ["999999999999"],
         endpoint: "http://iam.local",
       });
-      assert.deepEqual(awsStackConnection(stackConfig({ assumeRole: { roleArn: "arn:aws:iam::111111111111:role/one" } })).assumeRoles, [{ roleArn: "arn:aws:iam::111111111111:role/one" }]);
+      assert.deepEqual(awsStackConnection(stackConfig({ assumeRole: { roleArn: "arn:aws:iam::111111111111:role/one" } })).assumeRoles, [
+        { roleArn: "arn:aws:iam::111111111111:role/one" },
+      ]);
       assert.throws(() => awsStackConnection(stackConfig({ allowedAccountIds: ["12345"] })), /12-digit/);
     });
 
     it("the resource's own settings win; a record from an older version yields to the stack's current config", () => {
-      const stack = stackConfig({ region: "eu-west-1", profile: "deploy-new", assumeRole: { roleArn: "arn:aws:iam::111111111111:role/new" } });
+      const stack = stackConfig({
+        region: "eu-west-1",
+        profile: "deploy-new",
+        assumeRole: { roleArn: "arn:aws:iam::111111111111:role/new" },
+      });
       const own = resolveConnection({ profile: "explicit", roleArn: "arn:aws:iam::222222222222:role/explicit" }, stack);
-      assert.deepEqual([own.region, own.profile, own.assumeRoles], ["eu-west-1", "explicit", [{ roleArn: "arn:aws:iam::222222222222:role/explicit" }]]);
-      const legacy = resolveConnection({ region: "us-west-2", profile: "deploy-old", roleArn: "arn:aws:iam::111111111111:role/old" }, stack, true);
-      assert.deepEqual([legacy.region, legacy.profile, legacy.assumeRoles], ["eu-west-1", "deploy-new", [{ roleArn: "arn:aws:iam::111111111111:role/new" }]]);
+      assert.deepEqual(
+        [own.region, own.profile, own.assumeRoles],
+        ["eu-west-1", "explicit", [{ roleArn: "arn:aws:iam::222222222222:role/explicit" }]],
+      );
+      const legacy = resolveConnection(
+        { region: "us-west-2", profile: "deploy-old", roleArn: "arn:aws:iam::111111111111:role/old" },
+        stack,
+        true,
+      );
+      assert.deepEqual(
+        [legacy.region, legacy.profile, legacy.assumeRoles],
+        ["eu-west-1", "deploy-new", [{ roleArn: "arn:aws:iam::111111111111:role/new" }]],
+      );
       // What the stack no longer sets, the legacy record still supplies.
       assert.equal(resolveConnection({ profile: "deploy-old" }, stackConfig({}), true).profile, "deploy-old");
     });
@@ -146,7 +173,11 @@ describe("AWS configuration as the SDK reads it", () => {
           await assert.rejects(iamClientFor(connection).send(new GetUserCommand({ UserName: "ana" })));
           return failingEmulator.log.length;
         };
-        env({ ...awsFiles({ patient: { key: "AKIDPATIENT000000001", maxAttempts: 3 } }), AWS_ENDPOINT_URL_IAM: failingEmulator.endpoint, AWS_MAX_ATTEMPTS: "2" });
+        env({
+          ...awsFiles({ patient: { key: "AKIDPATIENT000000001", maxAttempts: 3 } }),
+          AWS_ENDPOINT_URL_IAM: failingEmulator.endpoint,
+          AWS_MAX_ATTEMPTS: "2",
+        });
         assert.equal(await attempts({}), 2, "AWS_MAX_ATTEMPTS");
         env({ AWS_ENDPOINT_URL_IAM: failingEmulator.endpoint, AWS_MAX_ATTEMPTS: undefined });
         assert.equal(await attempts({ profile: "patient" }), 3, "the profile's max_attempts");
@@ -157,10 +188,10 @@ describe("AWS configuration as the SDK reads it", () => {
     }).timeout(120_000);
 
     it("takes the retry mode from AWS_RETRY_MODE when set, standard otherwise", async () => {
-    const retryModeOf = async (client: ReturnType<typeof iamClientFor>) => {
-      const mode = client.config.retryMode;
-      return typeof mode === "string" ? mode : mode();
-    };
+      const retryModeOf = async (client: ReturnType<typeof iamClientFor>) => {
+        const mode = client.config.retryMode;
+        return typeof mode === "string" ? mode : mode();
+      };
       env({ AWS_RETRY_MODE: undefined });
       assert.equal(await retryModeOf(iamClientFor({})), "standard");
       resetIamClients();
@@ -190,9 +221,19 @@ describe("AWS configuration as the SDK reads it", () => {
       await iamClientFor(resolveConnection({}, stack)).send(new GetUserCommand({ UserName: "ana" }));
       const [first, second] = emulator.sts.sessions;
       assert.equal(emulator.sts.sessions.length, 2);
-      assert.deepEqual([first.roleArn, first.externalId, first.sessionName, first.durationSeconds, first.callerAccessKeyId], ["arn:aws:iam::111111111111:role/hop", "ext-42", "decommission", 900, "AKIDBASEPROFILE00001"]);
-      assert.deepEqual([second.roleArn, second.sessionName, second.callerAccessKeyId], ["arn:aws:iam::123456789012:role/admin", "second-hop", first.accessKeyId]);
-      assert.equal(emulator.log.filter((e) => e.action === "GetUser").at(-1)!.accessKeyId, second.accessKeyId, "IAM is called with the last role's credentials");
+      assert.deepEqual(
+        [first.roleArn, first.externalId, first.sessionName, first.durationSeconds, first.callerAccessKeyId],
+        ["arn:aws:iam::111111111111:role/hop", "ext-42", "decommission", 900, "AKIDBASEPROFILE00001"],
+      );
+      assert.deepEqual(
+        [second.roleArn, second.sessionName, second.callerAccessKeyId],
+        ["arn:aws:iam::123456789012:role/admin", "second-hop", first.accessKeyId],
+      );
+      assert.equal(
+        emulator.log.filter((e) => e.action === "GetUser").at(-1)!.accessKeyId,
+        second.accessKeyId,
+        "IAM is called with the last role's credentials",
+      );
     });
   });
 
@@ -204,15 +245,25 @@ describe("AWS configuration as the SDK reads it", () => {
       env({});
       const before = emulator.snapshotUser("ana");
       const props = { userName: "ana", userId: ana.userId, arn: ana.arn, deleteUser: true, stateVersion: methods.STATE_VERSION };
-      await assert.rejects(methods.remove("ana", props, stackConfig({ allowedAccountIds: ["111111111111"] }), () => undefined), (err: Error) => {
-        assert.ok(err instanceof AccountNotAllowedError, String(err));
-        assert.match(err.message, /123456789012/);
-        assert.match(err.message, /111111111111/);
-        return true;
-      });
-      assert.deepEqual(emulator.log.filter((e) => e.mutating), [], "no call that changes anything was sent");
+      await assert.rejects(
+        methods.remove("ana", props, stackConfig({ allowedAccountIds: ["111111111111"] }), () => undefined),
+        (err: Error) => {
+          assert.ok(err instanceof AccountNotAllowedError, String(err));
+          assert.match(err.message, /123456789012/);
+          assert.match(err.message, /111111111111/);
+          return true;
+        },
+      );
+      assert.deepEqual(
+        emulator.log.filter((e) => e.mutating),
+        [],
+        "no call that changes anything was sent",
+      );
       assert.deepEqual(emulator.snapshotUser("ana"), before);
-      await assert.rejects(methods.remove("ana", props, stackConfig({ forbiddenAccountIds: [emulator.accountId] }), () => undefined), /forbidden/);
+      await assert.rejects(
+        methods.remove("ana", props, stackConfig({ forbiddenAccountIds: [emulator.accountId] }), () => undefined),
+        /forbidden/,
+      );
       await methods.remove("ana", props, stackConfig({ allowedAccountIds: [emulator.accountId] }), () => undefined);
       assert.equal(emulator.snapshotUser("ana"), null, "the allowed account's user is gone");
     });
@@ -220,7 +271,10 @@ describe("AWS configuration as the SDK reads it", () => {
     it("judges the account the role chain reaches, not the base credentials'", async () => {
       seeded();
       env({});
-      const stack = stackConfig({ assumeRole: { roleArn: "arn:aws:iam::222222222222:role/elsewhere" }, allowedAccountIds: [emulator.accountId] });
+      const stack = stackConfig({
+        assumeRole: { roleArn: "arn:aws:iam::222222222222:role/elsewhere" },
+        allowedAccountIds: [emulator.accountId],
+      });
       const create = methods.create({ userName: "newcomer", deleteUser: true, adopt: false }, stack);
       await assert.rejects(create, /reach AWS account 222222222222, but only AWS account 123456789012 is allowed/);
       assert.equal(emulator.snapshotUser("newcomer"), null);
@@ -244,7 +298,12 @@ describe("AWS configuration as the SDK reads it", () => {
       const { outs } = await methods.create({ userName: "ana", deleteUser: true, adopt: false, profile: undefined }, stackConfig({}));
       assert.equal(outs.stateVersion, methods.STATE_VERSION);
       emulator.clearLog();
-      const { outs: updated } = await methods.update("ana", outs, { userName: "ana", deleteUser: true, adopt: false, profile: "elsewhere" });
+      const { outs: updated } = await methods.update("ana", outs, {
+        userName: "ana",
+        deleteUser: true,
+        adopt: false,
+        profile: "elsewhere",
+      });
       assert.deepEqual(emulator.log, [], "nothing sent to IAM");
       assert.equal(updated!.profile, "elsewhere");
       assert.equal(updated!.userId, outs.userId);
@@ -256,7 +315,15 @@ describe("AWS configuration as the SDK reads it", () => {
       const ana = emulator.seed({ users: [everyKind("ana")] }).users.ana;
       env(awsFiles({ "deploy-new": { key: "AKIDDEPLOYNEW0000001" } }));
       // Written by a version that copied aws:profile and aws:region into the resource; deploy-old no longer exists.
-      const legacy = { userName: "ana", userId: ana.userId, arn: ana.arn, deleteUser: true, adopt: true, profile: "deploy-old", region: "eu-west-1" };
+      const legacy = {
+        userName: "ana",
+        userId: ana.userId,
+        arn: ana.arn,
+        deleteUser: true,
+        adopt: true,
+        profile: "deploy-old",
+        region: "eu-west-1",
+      };
       const stack = stackConfig({ profile: "deploy-new" });
       const refreshed = await methods.read("ana", legacy, stack);
       assert.equal(refreshed.props!.profile, undefined, "the stack sets aws:profile: the recorded one was the stack's");
@@ -272,8 +339,17 @@ describe("AWS configuration as the SDK reads it", () => {
   it("accepts ARNs of every partition and refuses made-up ones", () => {
     const reasons = (inputs: Record<string, unknown>) => validateInputs({ userName: "ana", ...inputs }).map((f) => f.property);
     for (const partition of ["aws", "aws-us-gov", "aws-cn"]) {
-      assert.deepEqual(reasons({ permissionsBoundary: `arn:${partition}:iam::aws:policy/PowerUserAccess`, roleArn: `arn:${partition}:iam::123456789012:role/ops` }), []);
+      assert.deepEqual(
+        reasons({
+          permissionsBoundary: `arn:${partition}:iam::aws:policy/PowerUserAccess`,
+          roleArn: `arn:${partition}:iam::123456789012:role/ops`,
+        }),
+        [],
+      );
     }
-    assert.deepEqual(reasons({ permissionsBoundary: "arn:awsx:iam::aws:policy/P", roleArn: "arn:aws-mars:iam::123456789012:role/ops" }), ["permissionsBoundary", "roleArn"]);
+    assert.deepEqual(reasons({ permissionsBoundary: "arn:awsx:iam::aws:policy/P", roleArn: "arn:aws-mars:iam::123456789012:role/ops" }), [
+      "permissionsBoundary",
+      "roleArn",
+    ]);
   });
 });

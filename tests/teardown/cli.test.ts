@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { runCli, EXIT } from "../../provider/cli";
+import { EXIT, runCli } from "../../provider/cli";
 import { everyKind, pointIamEndpointAt, useEmulator } from "../helpers/iam";
 
 const BIN = path.resolve(__dirname, "../../provider/bin/iam-user-teardown.js");
@@ -25,7 +25,10 @@ describe("iam-user-teardown CLI", () => {
     const { code, stdout } = await cli(["plan", "cli-plan", "--json"]);
     assert.equal(code, EXIT.ok);
     // One JSON line per user, then the summary line.
-    const [plan, summary] = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const [plan, summary] = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(summary.type, "summary");
     assert.equal(plan.exists, true);
     assert.equal(plan.summary.total, 19);

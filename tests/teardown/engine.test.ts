@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { UpdateUserCommand } from "@aws-sdk/client-iam";
-import { teardownUser, planTeardown, IdentityMismatchError } from "../../provider/teardown";
-import { useEmulator, everyKind } from "../helpers/iam";
+import { IdentityMismatchError, planTeardown, teardownUser } from "../../provider/teardown";
+import { everyKind, useEmulator } from "../helpers/iam";
 
 const KIND_SEEDS: Record<string, Record<string, unknown>> = {
   loginProfile: { loginProfile: true },
@@ -26,7 +26,10 @@ describe("teardown engine (emulator over HTTP)", () => {
       const report = await teardownUser({ client: env.client, userName });
       assert.equal(report.outcome, "deleted");
       assert.equal(report.rounds, 1);
-      assert.ok(report.removed.every((i) => i.kind === kind), "only that kind was removed");
+      assert.ok(
+        report.removed.every((i) => i.kind === kind),
+        "only that kind was removed",
+      );
       assert.equal(env.emulator.state.userExists(userName), false);
     });
   }
@@ -44,10 +47,17 @@ describe("teardown engine (emulator over HTTP)", () => {
     assert.deepEqual(orphans, [], "the virtual device is deleted, not left unassigned");
     assert.equal(JSON.stringify(env.emulator.snapshotUser("bystander")), before);
     const mutating = env.emulator.log.filter((e) => e.mutating);
-    assert.ok(mutating.every((e) => e.userName === "alice" || e.action === "DeleteVirtualMFADevice"), "only alice was changed");
+    assert.ok(
+      mutating.every((e) => e.userName === "alice" || e.action === "DeleteVirtualMFADevice"),
+      "only alice was changed",
+    );
     const deleteUserCalls = env.emulator.log.filter((e) => e.action === "DeleteUser");
     assert.equal(deleteUserCalls.length, 1, "one DeleteUser");
-    assert.equal(env.emulator.log.filter((e) => e.action === "DeleteVirtualMFADevice").length, 1, "only the virtual device is deleted as virtual");
+    assert.equal(
+      env.emulator.log.filter((e) => e.action === "DeleteVirtualMFADevice").length,
+      1,
+      "only the virtual device is deleted as virtual",
+    );
   });
 
   const mfaMixes: Array<[string, Record<string, unknown>]> = [
@@ -68,9 +78,22 @@ describe("teardown engine (emulator over HTTP)", () => {
       assert.equal(report.rounds, 1);
       const kinds = Object.fromEntries(report.removed.map((i) => [i.id, i.mfaKind]));
       for (const device of seeded.mfaSerials) assert.equal(kinds[device.serial], device.kind, device.serial);
-      const deletedVirtual = env.emulator.log.filter((e) => e.action === "DeleteVirtualMFADevice").map((e) => e.params.SerialNumber).sort();
-      assert.deepEqual(deletedVirtual, seeded.mfaSerials.filter((d) => d.kind === "virtual").map((d) => d.serial).sort());
-      assert.deepEqual(env.emulator.log.filter((e) => e.mutating && e.status >= 400).map((e) => e.action), [], "no removal failed: kinds were known before any removal");
+      const deletedVirtual = env.emulator.log
+        .filter((e) => e.action === "DeleteVirtualMFADevice")
+        .map((e) => e.params.SerialNumber)
+        .sort();
+      assert.deepEqual(
+        deletedVirtual,
+        seeded.mfaSerials
+          .filter((d) => d.kind === "virtual")
+          .map((d) => d.serial)
+          .sort(),
+      );
+      assert.deepEqual(
+        env.emulator.log.filter((e) => e.mutating && e.status >= 400).map((e) => e.action),
+        [],
+        "no removal failed: kinds were known before any removal",
+      );
     });
   }
 
@@ -97,10 +120,17 @@ describe("teardown engine (emulator over HTTP)", () => {
   });
 
   it("follows a user renamed out of band by its UserId, and says so", async () => {
-    const seeded = env.emulator.seed({ users: [{ userName: "before-rename", accessKeys: 1, groups: ["developers"] }] }).users["before-rename"];
+    const seeded = env.emulator.seed({ users: [{ userName: "before-rename", accessKeys: 1, groups: ["developers"] }] }).users[
+      "before-rename"
+    ];
     await env.client.send(new UpdateUserCommand({ UserName: "before-rename", NewUserName: "after-rename" }));
     const lines: string[] = [];
-    const report = await teardownUser({ client: env.client, userName: "before-rename", expectedUserId: seeded.userId, log: (l) => lines.push(l) });
+    const report = await teardownUser({
+      client: env.client,
+      userName: "before-rename",
+      expectedUserId: seeded.userId,
+      log: (l) => lines.push(l),
+    });
     assert.equal(report.outcome, "deleted");
     assert.equal(report.userName, "after-rename");
     assert.equal(report.renamedFrom, "before-rename");
@@ -119,7 +149,10 @@ describe("teardown engine (emulator over HTTP)", () => {
     assert.equal(report.outcome, "cleared");
     assert.equal(env.emulator.state.userExists("companion"), true);
     const counts = env.emulator.state.dependencyCounts("companion");
-    assert.deepEqual(Object.values(counts).filter((n) => n > 0), []);
+    assert.deepEqual(
+      Object.values(counts).filter((n) => n > 0),
+      [],
+    );
   });
 
   it("plans without changing anything, in registry order, ending with DeleteUser", async () => {
@@ -156,6 +189,9 @@ describe("teardown engine with every list forced to pages of one item", () => {
     assert.equal(report.removed.length, 19);
     const groupListCalls = env.emulator.log.filter((e) => e.action === "ListGroupsForUser").length;
     assert.equal(groupListCalls, 2, "two groups, one per page");
-    assert.ok(env.emulator.log.some((e) => e.action === "ListMFADevices" && e.params.Marker), "MFA list paged");
+    assert.ok(
+      env.emulator.log.some((e) => e.action === "ListMFADevices" && e.params.Marker),
+      "MFA list paged",
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ListUserTagsCommand, UntagUserCommand, type ListUserTagsCommandOutput } from "@aws-sdk/client-iam";
-import { DEPENDENCY_KINDS, defineKind, inventoryOutput, planTeardown, teardownUser, type KindRegistry } from "../../provider/teardown";
+import { ListUserTagsCommand, type ListUserTagsCommandOutput, UntagUserCommand } from "@aws-sdk/client-iam";
+import { DEPENDENCY_KINDS, defineKind, inventoryOutput, type KindRegistry, planTeardown, teardownUser } from "../../provider/teardown";
 import { listUserPages } from "../../provider/teardown/paging";
 import { useEmulator } from "../helpers/iam";
 
@@ -16,7 +16,12 @@ const userTags = defineKind({
   namedByUserOnly: true,
   listActions: ["ListUserTags"],
   async list(ctx, userName) {
-    const tags = await listUserPages(ctx, userName, (input) => new ListUserTagsCommand(input), (page: ListUserTagsCommandOutput) => page.Tags);
+    const tags = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListUserTagsCommand(input),
+      (page: ListUserTagsCommandOutput) => page.Tags,
+    );
     return tags.map((t) => ({ kind: "userTags", id: t.Key! }));
   },
   removalActions: () => ["UntagUser"],
@@ -41,7 +46,13 @@ describe("teardown: a dependency kind added in one file", () => {
     const lines: string[] = [];
     const report = await teardownUser({ client: env.client, userName: "tagged", kinds: WITH_TAGS, log: (l) => lines.push(l) });
     assert.equal(report.outcome, "deleted");
-    assert.deepEqual(report.removed.filter((i) => i.kind === "userTags").map((i) => i.id).sort(), ["cost", "team"]);
+    assert.deepEqual(
+      report.removed
+        .filter((i) => i.kind === "userTags")
+        .map((i) => i.id)
+        .sort(),
+      ["cost", "team"],
+    );
     assert.match(report.summary, /removed 1 access key, 2 tags;/);
     assert.ok(lines.includes("removed tag team from IAM user tagged"), lines.join("\n"));
     const untagged = env.emulator.log.filter((e) => e.action === "UntagUser" && e.status === 200);

@@ -27,17 +27,29 @@ describe("IamUserTeardown provider interface", () => {
   });
 
   it("check names the property and the rule for every bad input", async () => {
-    const result = await methods.check({}, {
-      userName: "bad name!",
-      path: "no-slashes",
-      tags: { "aws:reserved": "x", ok: "y".repeat(257) },
-      permissionsBoundary: "not-an-arn",
-      region: "Mars",
-      roleArn: "arn:aws:iam::123:user/x",
-      secretAccessKey: "never",
-    });
+    const result = await methods.check(
+      {},
+      {
+        userName: "bad name!",
+        path: "no-slashes",
+        tags: { "aws:reserved": "x", ok: "y".repeat(257) },
+        permissionsBoundary: "not-an-arn",
+        region: "Mars",
+        roleArn: "arn:aws:iam::123:user/x",
+        secretAccessKey: "never",
+      },
+    );
     const props = (result.failures ?? []).map((f) => f.property).sort();
-    assert.deepEqual(props, ["path", "permissionsBoundary", "region", "roleArn", "secretAccessKey", "tags.aws:reserved", "tags.ok", "userName"]);
+    assert.deepEqual(props, [
+      "path",
+      "permissionsBoundary",
+      "region",
+      "roleArn",
+      "secretAccessKey",
+      "tags.aws:reserved",
+      "tags.ok",
+      "userName",
+    ]);
     for (const f of result.failures!) assert.ok(f.reason.length > 20, f.reason);
   });
 
@@ -48,7 +60,10 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal(tagChange.changes, true);
     assert.deepEqual(tagChange.replaces, []);
     assert.equal((await methods.diff("a", olds, { ...olds, path: "/ops/" })).changes, true);
-    assert.equal((await methods.diff("a", olds, { ...olds, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" })).changes, true);
+    assert.equal(
+      (await methods.diff("a", olds, { ...olds, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" })).changes,
+      true,
+    );
     // How to reach IAM is recorded: changing it is an update in place, so the next destroy uses it.
     const connectionChange = await methods.diff("a", olds, { ...olds, region: "eu-west-1", profile: "other" });
     assert.equal(connectionChange.changes, true);
@@ -57,7 +72,12 @@ describe("IamUserTeardown provider interface", () => {
   });
 
   it("create makes the user with path, tags and boundary, records UserId and an empty inventory", async () => {
-    const inputs = await checked({ userName: "dave", path: "/team/", tags: { team: "core" }, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" });
+    const inputs = await checked({
+      userName: "dave",
+      path: "/team/",
+      tags: { team: "core" },
+      permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess",
+    });
     const { id, outs } = await methods.create(inputs);
     assert.equal(id, "dave");
     assert.match(outs.userId, /^AIDA/);
@@ -80,7 +100,12 @@ describe("IamUserTeardown provider interface", () => {
 
   it("update applies path, tags and boundary changes", async () => {
     const { outs } = await methods.create(await checked({ userName: "erin", tags: { a: "1", b: "2" } }));
-    const news = await checked({ userName: "erin", path: "/moved/", tags: { a: "1", c: "3" }, permissionsBoundary: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
+    const news = await checked({
+      userName: "erin",
+      path: "/moved/",
+      tags: { a: "1", c: "3" },
+      permissionsBoundary: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    });
     const updated = await methods.update("erin", outs, news);
     assert.equal(updated.outs.path, "/moved/");
     const live = await env.client.send(new GetUserCommand({ UserName: "erin" }));
@@ -88,7 +113,11 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal(live.User!.PermissionsBoundary?.PermissionsBoundaryArn, "arn:aws:iam::aws:policy/ReadOnlyAccess");
     const tags = await env.client.send(new ListUserTagsCommand({ UserName: "erin" }));
     assert.deepEqual(Object.fromEntries(tags.Tags!.map((t) => [t.Key, t.Value])), { a: "1", c: "3" });
-    const cleared = await methods.update("erin", updated.outs, await checked({ userName: "erin", path: "/moved/", tags: { a: "1", c: "3" } }));
+    const cleared = await methods.update(
+      "erin",
+      updated.outs,
+      await checked({ userName: "erin", path: "/moved/", tags: { a: "1", c: "3" } }),
+    );
     assert.equal(cleared.outs.permissionsBoundary, undefined);
   });
 
@@ -115,7 +144,10 @@ describe("IamUserTeardown provider interface", () => {
     const second = await methods.create(await checked({ userName: "gina" }));
     env.emulator.state.removeUserCompletely("gina");
     env.emulator.seed({ users: [{ userName: "gina" }] });
-    await assert.rejects(methods.remove("gina", second.outs, undefined, () => undefined), /different user/);
+    await assert.rejects(
+      methods.remove("gina", second.outs, undefined, () => undefined),
+      /different user/,
+    );
     assert.equal(env.emulator.state.userExists("gina"), true);
   });
 

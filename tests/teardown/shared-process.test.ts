@@ -19,7 +19,13 @@ describe("one process, many teardowns: one client, one limiter, one virtual-devi
     const names = Array.from({ length: 20 }, (_, i) => `stack-user-${i}`);
     env.emulator.seed({
       groups: ["staff"],
-      users: names.map((userName) => ({ userName, accessKeys: 1, loginProfile: true, virtualMfa: [`${userName}-phone`], groups: ["staff"] })),
+      users: names.map((userName) => ({
+        userName,
+        accessKeys: 1,
+        loginProfile: true,
+        virtualMfa: [`${userName}-phone`],
+        groups: ["staff"],
+      })),
       unassignedVirtualMfa: ["spare-1", "spare-2"],
     });
     const outs = await Promise.all(
@@ -33,9 +39,11 @@ describe("one process, many teardowns: one client, one limiter, one virtual-devi
     env.emulator.clearLog();
     // Pulumi's default parallelism is 10; these are the provider's delete calls of one destroy.
     const queue = [...outs];
-    await Promise.all(Array.from({ length: 10 }, async () => {
-      for (let o = queue.shift(); o; o = queue.shift()) await methods.remove(o.userName, o, undefined, () => undefined);
-    }));
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let o = queue.shift(); o; o = queue.shift()) await methods.remove(o.userName, o, undefined, () => undefined);
+      }),
+    );
     const count = (action: string) => env.emulator.log.filter((e) => e.action === action).length;
     for (const name of names) assert.equal(env.emulator.state.userExists(name), false, name);
     assert.equal(count("ListVirtualMFADevices"), 1, "the account's virtual devices listed once for all 20");

@@ -77,11 +77,16 @@ describe("unit: the halting send of a removal round", () => {
     assert.equal(await recheck, "gone");
     await assert.rejects(underWay, (err) => err instanceof IdentityLost);
     assert.ok(sender.halted instanceof IdentityLost);
-    await assert.rejects(sender.contextFor(ctx, []).send(new DeleteLoginProfileCommand({ UserName: "u" })), (err) => err instanceof IdentityLost);
+    await assert.rejects(
+      sender.contextFor(ctx, []).send(new DeleteLoginProfileCommand({ UserName: "u" })),
+      (err) => err instanceof IdentityLost,
+    );
     assert.equal(sent.length, 1, "nothing more reached IAM");
 
     const done: string[] = [];
-    const own = sender.contextFor(ctx, done).send(new DeleteVirtualMFADeviceCommand({ SerialNumber: "arn:aws:iam::123456789012:mfa/phone" }));
+    const own = sender
+      .contextFor(ctx, done)
+      .send(new DeleteVirtualMFADeviceCommand({ SerialNumber: "arn:aws:iam::123456789012:mfa/phone" }));
     await tick();
     assert.equal(sent.length, 2);
     assert.equal(sent[1].signal, undefined, "the device's deletion is not tied to the round's abort");
@@ -95,6 +100,9 @@ describe("unit: the halting send of a removal round", () => {
     const sender = new HaltingSend(async () => Promise.reject(new Error("AccessDenied")), 1);
     await assert.rejects(sender.startRecheck(), /AccessDenied/);
     assert.ok(sender.halted);
-    await assert.rejects(sender.contextFor(ctx, []).send(new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: "AKIA1" })), (err) => err instanceof IdentityLost);
+    await assert.rejects(
+      sender.contextFor(ctx, []).send(new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: "AKIA1" })),
+      (err) => err instanceof IdentityLost,
+    );
   });
 });

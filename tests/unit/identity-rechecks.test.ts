@@ -27,7 +27,13 @@ function account(users: User[], pageSize = 1000) {
   return { sent, send, ctx, hold: (p: Promise<void>) => (listing = p) };
 }
 
-const user = (name: string, id = `AIDA${name.toUpperCase().padEnd(17, "X")}`): User => ({ UserName: name, UserId: id, Arn: `arn:aws:iam::123456789012:user/${name}`, Path: "/", CreateDate: new Date() });
+const user = (name: string, id = `AIDA${name.toUpperCase().padEnd(17, "X")}`): User => ({
+  UserName: name,
+  UserId: id,
+  Arn: `arn:aws:iam::123456789012:user/${name}`,
+  Path: "/",
+  CreateDate: new Date(),
+});
 
 describe("identity re-checks answered together", () => {
   it("re-checks asked at the same moment are answered by one ListUsers walk", async () => {
@@ -59,7 +65,10 @@ describe("identity re-checks answered together", () => {
   it("a name the walk does not show is asked with GetUser; another UserId under the name is a mismatch", async () => {
     const acc = account([user("taken", "AIDANEWOWNER000000000")]);
     const rechecks = new IdentityRechecks(acc.send);
-    const [gone, reused] = await Promise.allSettled([rechecks.confirm(acc.ctx, "deleted", "AIDADELETED0000000000"), rechecks.confirm(acc.ctx, "taken", "AIDAOLDOWNER000000000")]);
+    const [gone, reused] = await Promise.allSettled([
+      rechecks.confirm(acc.ctx, "deleted", "AIDADELETED0000000000"),
+      rechecks.confirm(acc.ctx, "taken", "AIDAOLDOWNER000000000"),
+    ]);
     assert.deepEqual(gone, { status: "fulfilled", value: "gone" });
     assert.ok(reused.status === "rejected" && reused.reason instanceof IdentityMismatchError);
     assert.deepEqual(acc.sent, ["ListUsers", "GetUser"]);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { VirtualMfaIndex, recordedOrphans, type VirtualDeviceEntry } from "../../provider/teardown/virtual-mfa";
+import { recordedOrphans, type VirtualDeviceEntry, VirtualMfaIndex } from "../../provider/teardown/virtual-mfa";
 
 const ACCOUNT = "123456789012";
 const virtualSerial = (name: string) => `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
@@ -51,7 +51,12 @@ describe("unit: MFA classification and orphans", () => {
       { serial: virtualSerial("now-someone-elses"), userName: "bruno" },
       { serial: virtualSerial("still-listed") },
     ]);
-    const recorded = [virtualSerial("left-behind"), virtualSerial("now-someone-elses"), virtualSerial("deleted"), virtualSerial("still-listed")];
+    const recorded = [
+      virtualSerial("left-behind"),
+      virtualSerial("now-someone-elses"),
+      virtualSerial("deleted"),
+      virtualSerial("still-listed"),
+    ];
     const orphans = await recordedOrphans(index, recorded, [virtualSerial("still-listed")], 0);
     assert.deepEqual(orphans, [virtualSerial("left-behind")]);
   });

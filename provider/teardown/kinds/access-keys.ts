@@ -9,7 +9,12 @@ export const accessKeys = defineKind({
   namedByUserOnly: false,
   listActions: ["ListAccessKeys"],
   async list(ctx, userName) {
-    const keys = await listUserPages(ctx, userName, (input) => new ListAccessKeysCommand(input), (page: ListAccessKeysCommandOutput) => page.AccessKeyMetadata);
+    const keys = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListAccessKeysCommand(input),
+      (page: ListAccessKeysCommandOutput) => page.AccessKeyMetadata,
+    );
     return keys.map((k) => ({ kind: "accessKeys", id: k.AccessKeyId! }));
   },
   removalActions: () => ["DeleteAccessKey"],

@@ -1,4 +1,4 @@
-import { ListGroupsForUserCommand, RemoveUserFromGroupCommand, type ListGroupsForUserCommandOutput } from "@aws-sdk/client-iam";
+import { ListGroupsForUserCommand, type ListGroupsForUserCommandOutput, RemoveUserFromGroupCommand } from "@aws-sdk/client-iam";
 import { listUserPages } from "../paging";
 import { defineKind } from "../types";
 
@@ -10,7 +10,12 @@ export const groupMemberships = defineKind({
   namedByUserOnly: true,
   listActions: ["ListGroupsForUser"],
   async list(ctx, userName) {
-    const groups = await listUserPages(ctx, userName, (input) => new ListGroupsForUserCommand(input), (page: ListGroupsForUserCommandOutput) => page.Groups);
+    const groups = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListGroupsForUserCommand(input),
+      (page: ListGroupsForUserCommandOutput) => page.Groups,
+    );
     return groups.map((g) => ({ kind: "groupMemberships", id: g.GroupName! }));
   },
   removalActions: () => ["RemoveUserFromGroup"],

@@ -9,7 +9,12 @@ export const inlinePolicies = defineKind({
   namedByUserOnly: true,
   listActions: ["ListUserPolicies"],
   async list(ctx, userName) {
-    const names = await listUserPages(ctx, userName, (input) => new ListUserPoliciesCommand(input), (page: ListUserPoliciesCommandOutput) => page.PolicyNames);
+    const names = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListUserPoliciesCommand(input),
+      (page: ListUserPoliciesCommandOutput) => page.PolicyNames,
+    );
     return names.map((name) => ({ kind: "inlinePolicies", id: name }));
   },
   removalActions: () => ["DeleteUserPolicy"],

@@ -1,8 +1,4 @@
-import {
-  DetachUserPolicyCommand,
-  ListAttachedUserPoliciesCommand,
-  type ListAttachedUserPoliciesCommandOutput,
-} from "@aws-sdk/client-iam";
+import { DetachUserPolicyCommand, ListAttachedUserPoliciesCommand, type ListAttachedUserPoliciesCommandOutput } from "@aws-sdk/client-iam";
 import { listUserPages } from "../paging";
 import { defineKind } from "../types";
 

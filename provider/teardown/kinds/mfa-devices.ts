@@ -1,4 +1,9 @@
-import { DeactivateMFADeviceCommand, DeleteVirtualMFADeviceCommand, ListMFADevicesCommand, type ListMFADevicesCommandOutput } from "@aws-sdk/client-iam";
+import {
+  DeactivateMFADeviceCommand,
+  DeleteVirtualMFADeviceCommand,
+  ListMFADevicesCommand,
+  type ListMFADevicesCommandOutput,
+} from "@aws-sdk/client-iam";
 import { isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
 import { listUserPages } from "../paging";
 import { defineKind, type MfaKind } from "../types";
@@ -19,9 +24,18 @@ export const mfaDevices = defineKind({
   listActions: ["ListMFADevices", "ListVirtualMFADevices"],
   async list(ctx, userName) {
     const listedAt = Date.now();
-    const devices = await listUserPages(ctx, userName, (input) => new ListMFADevicesCommand(input), (page: ListMFADevicesCommandOutput) => page.MFADevices);
+    const devices = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListMFADevicesCommand(input),
+      (page: ListMFADevicesCommandOutput) => page.MFADevices,
+    );
     return Promise.all(
-      devices.map(async (d) => ({ kind: MFA_KIND_ID, id: d.SerialNumber!, mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAt) })),
+      devices.map(async (d) => ({
+        kind: MFA_KIND_ID,
+        id: d.SerialNumber!,
+        mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAt),
+      })),
     );
   },
   removalActions: (item) => (item.mfaKind === "virtual" ? ["DeactivateMFADevice", "DeleteVirtualMFADevice"] : ["DeactivateMFADevice"]),
@@ -44,7 +58,7 @@ export const mfaDevices = defineKind({
       throw err;
     }
   },
-  describe: (item) => `${item.mfaKind ? MFA_KIND_WORDS[item.mfaKind] + " " : ""}MFA device ${item.id}`,
+  describe: (item) => `${item.mfaKind ? `${MFA_KIND_WORDS[item.mfaKind]} ` : ""}MFA device ${item.id}`,
   countDetail: (items) =>
     MFA_KINDS.map((k) => [k, items.filter((i) => i.mfaKind === k).length] as const)
       .filter(([, n]) => n > 0)

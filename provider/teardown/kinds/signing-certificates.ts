@@ -13,7 +13,12 @@ export const signingCertificates = defineKind({
   namedByUserOnly: false,
   listActions: ["ListSigningCertificates"],
   async list(ctx, userName) {
-    const certs = await listUserPages(ctx, userName, (input) => new ListSigningCertificatesCommand(input), (page: ListSigningCertificatesCommandOutput) => page.Certificates);
+    const certs = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListSigningCertificatesCommand(input),
+      (page: ListSigningCertificatesCommandOutput) => page.Certificates,
+    );
     return certs.map((c) => ({ kind: "signingCertificates", id: c.CertificateId! }));
   },
   removalActions: () => ["DeleteSigningCertificate"],

@@ -9,7 +9,12 @@ export const sshPublicKeys = defineKind({
   namedByUserOnly: false,
   listActions: ["ListSSHPublicKeys"],
   async list(ctx, userName) {
-    const keys = await listUserPages(ctx, userName, (input) => new ListSSHPublicKeysCommand(input), (page: ListSSHPublicKeysCommandOutput) => page.SSHPublicKeys);
+    const keys = await listUserPages(
+      ctx,
+      userName,
+      (input) => new ListSSHPublicKeysCommand(input),
+      (page: ListSSHPublicKeysCommandOutput) => page.SSHPublicKeys,
+    );
     return keys.map((k) => ({ kind: "sshPublicKeys", id: k.SSHPublicKeyId! }));
   },
   removalActions: () => ["DeleteSSHPublicKey"],

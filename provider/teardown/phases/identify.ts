@@ -1,5 +1,5 @@
 import { isNoSuchEntity } from "../../aws/errors";
-import { resolveIdentity, type Identity } from "../identity";
+import { type Identity, resolveIdentity } from "../identity";
 import { withRetry } from "../retry";
 import type { Inventory } from "../types";
 import { recordedOrphans, virtualDeviceItem } from "../virtual-mfa";
@@ -7,7 +7,11 @@ import { discoverInventory, rediscover } from "./discover";
 import { noteHeldVirtual, permissionError, type TeardownState } from "./state";
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error) => ({ ok: false as const, error }));
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error) => ({ ok: false as const, error }),
+  );
 
 /**
  * Phases one and two: whom the name belongs to, and what hangs on it. A list answers for whoever holds the name when
@@ -65,9 +69,11 @@ export function confirmTarget(s: TeardownState): Promise<"same" | "gone"> {
  * The target no longer answers to its name: the user it moved to, if its UserId lives on under another name (renamed
  * during the teardown); undefined when it is gone (deleted out of band) or was never found.
  */
-export async function movedTarget(s: TeardownState): Promise<Identity & { state: "present" | "renamed" } | undefined> {
+export async function movedTarget(s: TeardownState): Promise<(Identity & { state: "present" | "renamed" }) | undefined> {
   if (!s.target) return undefined;
   const { userName, userId } = s.target;
-  const now = await withRetry(() => resolveIdentity(s.ctx, userName, userId), s.bounds).catch((err) => Promise.reject(permissionError(s, err)));
+  const now = await withRetry(() => resolveIdentity(s.ctx, userName, userId), s.bounds).catch((err) =>
+    Promise.reject(permissionError(s, err)),
+  );
   return now.state === "gone" ? undefined : now;
 }

@@ -1,6 +1,6 @@
-import { isAccessDenied, errorMessage } from "../../aws/errors";
+import { errorMessage, isAccessDenied } from "../../aws/errors";
+import { type ContextOptions, type CountingContext, createContext } from "../context";
 import { withoutUndefined } from "../defined";
-import { createContext, type ContextOptions, type CountingContext } from "../context";
 import { MissingPermissionError, type PartlyRemoved } from "../errors";
 import { DEPENDENCY_KINDS } from "../kinds";
 import { Semaphore } from "../pool";
@@ -108,7 +108,12 @@ export function createState(options: TeardownOptions, lineage: Lineage): Teardow
     lineage,
     ctx: createContext(options),
     kinds: options.kinds ?? DEPENDENCY_KINDS,
-    bounds: { attempts: settings.retryAttempts, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs, deadline: started + settings.timeoutMs },
+    bounds: {
+      attempts: settings.retryAttempts,
+      baseDelayMs: settings.retryBaseDelayMs,
+      maxDelayMs: settings.retryMaxDelayMs,
+      deadline: started + settings.timeoutMs,
+    },
     maxRounds: settings.maxRounds,
     pool: new Semaphore(settings.concurrency),
     started,
@@ -132,7 +137,11 @@ export function targetFields(s: TeardownState): Pick<TeardownReport, "userName" 
 }
 
 /** The report, and its summary line (logged once, by the teardown that was asked for). */
-export function finish(s: TeardownState, partial: Pick<TeardownReport, "userName" | "outcome"> & Partial<TeardownReport>, rounds: number): TeardownReport {
+export function finish(
+  s: TeardownState,
+  partial: Pick<TeardownReport, "userName" | "outcome"> & Partial<TeardownReport>,
+  rounds: number,
+): TeardownReport {
   const report: TeardownReport = {
     requestedUserName: s.options.userName,
     removed: s.removed,

@@ -1,8 +1,8 @@
 // What every action handler gets, and the XML shapes shared between actions.
 
-import { OrderedIndex, paginate } from '../paging';
-import { Params, XmlObject, list, validationError } from '../protocol';
-import { IamState, ManagedPolicyRecord, UserRecord, validateName } from '../state';
+import { type OrderedIndex, paginate } from "../paging";
+import { list, type Params, validationError, type XmlObject } from "../protocol";
+import { type IamState, type ManagedPolicyRecord, type UserRecord, validateName } from "../state";
 
 export interface ActionContext {
   action: string;
@@ -28,15 +28,15 @@ export type ActionTable = Record<string, ActionHandler>;
  */
 export function targetUser(ctx: ActionContext): UserRecord {
   const name = ctx.params.UserName;
-  if (name !== undefined && name !== '') {
-    validateName(name, 'userName', 64);
+  if (name !== undefined && name !== "") {
+    validateName(name, "userName", 64);
     ctx.userName = name;
     const u = ctx.state.requireUser(name);
     ctx.userName = u.userName;
     return u;
   }
   const caller = ctx.callerAccessKeyId ? ctx.state.userForAccessKey(ctx.callerAccessKeyId) : undefined;
-  if (!caller) throw validationError('Must specify userName when calling with non-User credentials');
+  if (!caller) throw validationError("Must specify userName when calling with non-User credentials");
   ctx.userName = caller.userName;
   return caller;
 }
@@ -67,7 +67,7 @@ export function userXml(u: UserRecord, full: boolean): XmlObject {
     CreateDate: u.createDate,
     PermissionsBoundary:
       full && u.permissionsBoundary
-        ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: u.permissionsBoundary }
+        ? { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: u.permissionsBoundary }
         : undefined,
     Tags: full ? tagsXml(u.tags) : undefined,
   };
@@ -79,7 +79,7 @@ export function policyXml(p: ManagedPolicyRecord): XmlObject {
     PolicyId: p.policyId,
     Arn: p.arn,
     Path: p.path,
-    DefaultVersionId: 'v1',
+    DefaultVersionId: "v1",
     AttachmentCount: p.attachmentCount,
     PermissionsBoundaryUsageCount: p.permissionsBoundaryUsageCount,
     IsAttachable: true,
@@ -91,14 +91,14 @@ export function policyXml(p: ManagedPolicyRecord): XmlObject {
 
 export function param(ctx: ActionContext, name: string): string | undefined {
   const v = ctx.params[name];
-  return v === undefined || v === '' ? undefined : v;
+  return v === undefined || v === "" ? undefined : v;
 }
 
 export function boolParam(ctx: ActionContext, name: string): boolean | undefined {
   const v = param(ctx, name);
   if (v === undefined) return undefined;
-  if (v !== 'true' && v !== 'false') {
+  if (v !== "true" && v !== "false") {
     throw validationError(`1 validation error detected: Value '${v}' at '${name}' failed to satisfy constraint: Member must be a boolean`);
   }
-  return v === 'true';
+  return v === "true";
 }

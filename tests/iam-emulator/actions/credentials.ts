@@ -1,9 +1,9 @@
 // Credentials hanging on a user: access keys, login profile (console password), SSH public keys,
 // signing certificates and service-specific credentials.
 
-import { IamError, requireParam, validationError } from '../protocol';
-import { SshKeyRecord, isSupportedCredentialService } from '../state';
-import { ActionTable, boolParam, pageOf, param, targetUser } from './common';
+import { IamError, requireParam, validationError } from "../protocol";
+import { isSupportedCredentialService, type SshKeyRecord } from "../state";
+import { type ActionTable, boolParam, pageOf, param, targetUser } from "./common";
 
 /** The SSHPublicKey element Upload and Get answer with; Get may re-encode the body. */
 function sshPublicKeyResult(userName: string, key: SshKeyRecord, body: string) {
@@ -46,8 +46,8 @@ export const credentialActions: ActionTable = {
   },
 
   UpdateAccessKey(ctx) {
-    const id = requireParam(ctx.params, 'AccessKeyId');
-    const status = requireParam(ctx.params, 'Status');
+    const id = requireParam(ctx.params, "AccessKeyId");
+    const status = requireParam(ctx.params, "Status");
     ctx.resource = id;
     const user = targetUser(ctx);
     ctx.state.updateAccessKey(user.userName, id, status);
@@ -55,7 +55,7 @@ export const credentialActions: ActionTable = {
   },
 
   DeleteAccessKey(ctx) {
-    const id = requireParam(ctx.params, 'AccessKeyId');
+    const id = requireParam(ctx.params, "AccessKeyId");
     ctx.resource = id;
     const user = targetUser(ctx);
     ctx.state.deleteAccessKey(user.userName, id);
@@ -66,7 +66,9 @@ export const credentialActions: ActionTable = {
   CreateLoginProfile(ctx) {
     const user = targetUser(ctx);
     ctx.resource = user.arn;
-    const profile = ctx.state.createLoginProfile(user.userName, { passwordResetRequired: boolParam(ctx, 'PasswordResetRequired') ?? false });
+    const profile = ctx.state.createLoginProfile(user.userName, {
+      passwordResetRequired: boolParam(ctx, "PasswordResetRequired") ?? false,
+    });
     return {
       LoginProfile: { UserName: user.userName, CreateDate: profile.createDate, PasswordResetRequired: profile.passwordResetRequired },
     };
@@ -84,7 +86,7 @@ export const credentialActions: ActionTable = {
   UpdateLoginProfile(ctx) {
     const user = targetUser(ctx);
     ctx.resource = user.arn;
-    ctx.state.updateLoginProfile(user.userName, boolParam(ctx, 'PasswordResetRequired'));
+    ctx.state.updateLoginProfile(user.userName, boolParam(ctx, "PasswordResetRequired"));
     return undefined;
   },
 
@@ -97,7 +99,7 @@ export const credentialActions: ActionTable = {
 
   // ----- SSH public keys -----
   UploadSSHPublicKey(ctx) {
-    const body = requireParam(ctx.params, 'SSHPublicKeyBody');
+    const body = requireParam(ctx.params, "SSHPublicKeyBody");
     const user = targetUser(ctx);
     const key = ctx.state.uploadSshPublicKey(user.userName, body);
     ctx.resource = key.sshPublicKeyId;
@@ -116,23 +118,23 @@ export const credentialActions: ActionTable = {
   },
 
   GetSSHPublicKey(ctx) {
-    const id = requireParam(ctx.params, 'SSHPublicKeyId');
-    const encoding = requireParam(ctx.params, 'Encoding');
-    if (encoding !== 'SSH' && encoding !== 'PEM') {
-      throw validationError(`1 validation error detected: Value '${encoding}' at 'encoding' failed to satisfy constraint: Member must satisfy enum value set: [SSH, PEM]`);
+    const id = requireParam(ctx.params, "SSHPublicKeyId");
+    const encoding = requireParam(ctx.params, "Encoding");
+    if (encoding !== "SSH" && encoding !== "PEM") {
+      throw validationError(
+        `1 validation error detected: Value '${encoding}' at 'encoding' failed to satisfy constraint: Member must satisfy enum value set: [SSH, PEM]`,
+      );
     }
     ctx.resource = id;
     const user = targetUser(ctx);
     const key = ctx.state.getSshPublicKey(user.userName, id);
     const body =
-      encoding === 'SSH'
-        ? key.body
-        : `-----BEGIN PUBLIC KEY-----\n${Buffer.from(key.body).toString('base64')}\n-----END PUBLIC KEY-----\n`;
+      encoding === "SSH" ? key.body : `-----BEGIN PUBLIC KEY-----\n${Buffer.from(key.body).toString("base64")}\n-----END PUBLIC KEY-----\n`;
     return { SSHPublicKey: sshPublicKeyResult(user.userName, key, body) };
   },
 
   DeleteSSHPublicKey(ctx) {
-    const id = requireParam(ctx.params, 'SSHPublicKeyId');
+    const id = requireParam(ctx.params, "SSHPublicKeyId");
     ctx.resource = id;
     const user = targetUser(ctx);
     ctx.state.deleteSshPublicKey(user.userName, id);
@@ -141,7 +143,7 @@ export const credentialActions: ActionTable = {
 
   // ----- signing certificates -----
   UploadSigningCertificate(ctx) {
-    const body = requireParam(ctx.params, 'CertificateBody');
+    const body = requireParam(ctx.params, "CertificateBody");
     const user = targetUser(ctx);
     const cert = ctx.state.uploadSigningCertificate(user.userName, body);
     ctx.resource = cert.certificateId;
@@ -169,7 +171,7 @@ export const credentialActions: ActionTable = {
   },
 
   DeleteSigningCertificate(ctx) {
-    const id = requireParam(ctx.params, 'CertificateId');
+    const id = requireParam(ctx.params, "CertificateId");
     ctx.resource = id;
     const user = targetUser(ctx);
     ctx.state.deleteSigningCertificate(user.userName, id);
@@ -178,14 +180,16 @@ export const credentialActions: ActionTable = {
 
   // ----- service-specific credentials -----
   CreateServiceSpecificCredential(ctx) {
-    const service = requireParam(ctx.params, 'ServiceName');
+    const service = requireParam(ctx.params, "ServiceName");
     const user = targetUser(ctx);
-    const ageRaw = param(ctx, 'CredentialAgeDays');
+    const ageRaw = param(ctx, "CredentialAgeDays");
     let age: number | undefined;
     if (ageRaw !== undefined) {
       age = Number(ageRaw);
       if (!Number.isInteger(age) || age < 1 || age > 36600) {
-        throw validationError(`1 validation error detected: Value '${ageRaw}' at 'credentialAgeDays' failed to satisfy constraint: Member must have value between 1 and 36600`);
+        throw validationError(
+          `1 validation error detected: Value '${ageRaw}' at 'credentialAgeDays' failed to satisfy constraint: Member must have value between 1 and 36600`,
+        );
       }
     }
     const c = ctx.state.createServiceSpecificCredential(user.userName, service, age);
@@ -207,9 +211,9 @@ export const credentialActions: ActionTable = {
   },
 
   ListServiceSpecificCredentials(ctx) {
-    const service = param(ctx, 'ServiceName');
+    const service = param(ctx, "ServiceName");
     if (service !== undefined && !isSupportedCredentialService(service)) {
-      throw new IamError('NotSupportedService', 404, `No such service ${service} is supported for Service Specific Credentials`);
+      throw new IamError("NotSupportedService", 404, `No such service ${service} is supported for Service Specific Credentials`);
     }
     const user = targetUser(ctx);
     const page = pageOf(
@@ -231,7 +235,7 @@ export const credentialActions: ActionTable = {
   },
 
   DeleteServiceSpecificCredential(ctx) {
-    const id = requireParam(ctx.params, 'ServiceSpecificCredentialId');
+    const id = requireParam(ctx.params, "ServiceSpecificCredentialId");
     ctx.resource = id;
     const user = targetUser(ctx);
     ctx.state.deleteServiceSpecificCredential(user.userName, id);

@@ -1,40 +1,40 @@
 // Groups and memberships, managed policies (AWS and customer) with attachments, inline user policies.
 
-import { invalidInput, noSuchEntity, requireParam, validationError } from '../protocol';
-import { GroupRecord, ManagedPolicyRecord, validateName, validatePath } from '../state';
-import { ActionContext, ActionTable, boolParam, pageOf, param, policyXml, targetUser, userXml } from './common';
+import { invalidInput, noSuchEntity, requireParam, validationError } from "../protocol";
+import { type GroupRecord, type ManagedPolicyRecord, validateName, validatePath } from "../state";
+import { type ActionContext, type ActionTable, boolParam, pageOf, param, policyXml, targetUser, userXml } from "./common";
 
 function groupXml(g: GroupRecord) {
   return { Path: g.path, GroupName: g.groupName, GroupId: g.groupId, Arn: g.arn, CreateDate: g.createDate };
 }
 
 function namedGroup(ctx: ActionContext): GroupRecord {
-  const name = requireParam(ctx.params, 'GroupName');
-  validateName(name, 'groupName', 128);
+  const name = requireParam(ctx.params, "GroupName");
+  validateName(name, "groupName", 128);
   const g = ctx.state.requireGroup(name);
   ctx.resource = g.groupName;
   return g;
 }
 
 function policyArnParam(ctx: ActionContext): string {
-  const arn = requireParam(ctx.params, 'PolicyArn');
+  const arn = requireParam(ctx.params, "PolicyArn");
   if (!/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\//.test(arn)) throw invalidInput(`ARN ${arn} is not valid.`);
   ctx.resource = arn;
   return arn;
 }
 
 function pathPrefix(ctx: ActionContext): string | undefined {
-  const prefix = param(ctx, 'PathPrefix');
-  if (prefix !== undefined && !prefix.startsWith('/')) validatePath(prefix, 'pathPrefix');
+  const prefix = param(ctx, "PathPrefix");
+  if (prefix !== undefined && !prefix.startsWith("/")) validatePath(prefix, "pathPrefix");
   return prefix;
 }
 
 export const groupPolicyActions: ActionTable = {
   // ----- groups -----
   CreateGroup(ctx) {
-    const name = requireParam(ctx.params, 'GroupName');
+    const name = requireParam(ctx.params, "GroupName");
     ctx.resource = name;
-    const g = ctx.state.createGroup(name, param(ctx, 'Path') ?? '/');
+    const g = ctx.state.createGroup(name, param(ctx, "Path") ?? "/");
     return { Group: groupXml(g) };
   },
 
@@ -51,8 +51,8 @@ export const groupPolicyActions: ActionTable = {
   },
 
   AddUserToGroup(ctx) {
-    const groupName = requireParam(ctx.params, 'GroupName');
-    validateName(groupName, 'groupName', 128);
+    const groupName = requireParam(ctx.params, "GroupName");
+    validateName(groupName, "groupName", 128);
     ctx.resource = groupName;
     const user = targetUserRequired(ctx);
     ctx.state.addUserToGroup(user, groupName, { createMissingGroup: false });
@@ -60,8 +60,8 @@ export const groupPolicyActions: ActionTable = {
   },
 
   RemoveUserFromGroup(ctx) {
-    const groupName = requireParam(ctx.params, 'GroupName');
-    validateName(groupName, 'groupName', 128);
+    const groupName = requireParam(ctx.params, "GroupName");
+    validateName(groupName, "groupName", 128);
     ctx.resource = groupName;
     const user = targetUserRequired(ctx);
     ctx.state.removeUserFromGroup(user, groupName);
@@ -76,9 +76,9 @@ export const groupPolicyActions: ActionTable = {
 
   // ----- managed policies -----
   CreatePolicy(ctx) {
-    const name = requireParam(ctx.params, 'PolicyName');
-    const document = requireParam(ctx.params, 'PolicyDocument');
-    const p = ctx.state.createPolicy(name, { path: param(ctx, 'Path'), document, description: param(ctx, 'Description') });
+    const name = requireParam(ctx.params, "PolicyName");
+    const document = requireParam(ctx.params, "PolicyDocument");
+    const p = ctx.state.createPolicy(name, { path: param(ctx, "Path"), document, description: param(ctx, "Description") });
     ctx.resource = p.arn;
     return { Policy: policyXml(p) };
   },
@@ -91,25 +91,29 @@ export const groupPolicyActions: ActionTable = {
   },
 
   ListPolicies(ctx) {
-    const scope = param(ctx, 'Scope') ?? 'All';
-    if (scope !== 'All' && scope !== 'AWS' && scope !== 'Local') {
-      throw validationError(`1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`);
+    const scope = param(ctx, "Scope") ?? "All";
+    if (scope !== "All" && scope !== "AWS" && scope !== "Local") {
+      throw validationError(
+        `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`,
+      );
     }
-    const usage = param(ctx, 'PolicyUsageFilter');
-    if (usage !== undefined && usage !== 'PermissionsPolicy' && usage !== 'PermissionsBoundary') {
-      throw validationError(`1 validation error detected: Value '${usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`);
+    const usage = param(ctx, "PolicyUsageFilter");
+    if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
+      throw validationError(
+        `1 validation error detected: Value '${usage}' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]`,
+      );
     }
-    const onlyAttached = boolParam(ctx, 'OnlyAttached') ?? false;
+    const onlyAttached = boolParam(ctx, "OnlyAttached") ?? false;
     const prefix = pathPrefix(ctx);
     const filter = (p: ManagedPolicyRecord): boolean => {
-      if (scope === 'AWS' && !p.awsManaged) return false;
-      if (scope === 'Local' && p.awsManaged) return false;
+      if (scope === "AWS" && !p.awsManaged) return false;
+      if (scope === "Local" && p.awsManaged) return false;
       if (prefix && !p.path.startsWith(prefix)) return false;
       if (onlyAttached || usage) {
         const asPolicy = p.attachmentCount > 0;
         const asBoundary = p.permissionsBoundaryUsageCount > 0;
-        if (usage === 'PermissionsPolicy' && onlyAttached && !asPolicy) return false;
-        if (usage === 'PermissionsBoundary' && onlyAttached && !asBoundary) return false;
+        if (usage === "PermissionsPolicy" && onlyAttached && !asPolicy) return false;
+        if (usage === "PermissionsBoundary" && onlyAttached && !asBoundary) return false;
         if (!usage && onlyAttached && !asPolicy && !asBoundary) return false;
       }
       return true;
@@ -146,8 +150,8 @@ export const groupPolicyActions: ActionTable = {
 
   // ----- inline user policies -----
   PutUserPolicy(ctx) {
-    const name = requireParam(ctx.params, 'PolicyName');
-    const document = requireParam(ctx.params, 'PolicyDocument');
+    const name = requireParam(ctx.params, "PolicyName");
+    const document = requireParam(ctx.params, "PolicyDocument");
     ctx.resource = name;
     const user = targetUserRequired(ctx);
     ctx.state.putUserPolicy(user, name, document);
@@ -155,7 +159,7 @@ export const groupPolicyActions: ActionTable = {
   },
 
   GetUserPolicy(ctx) {
-    const name = requireParam(ctx.params, 'PolicyName');
+    const name = requireParam(ctx.params, "PolicyName");
     ctx.resource = name;
     const user = targetUserRequired(ctx);
     const p = ctx.state.getUserPolicy(user, name);
@@ -170,7 +174,7 @@ export const groupPolicyActions: ActionTable = {
   },
 
   DeleteUserPolicy(ctx) {
-    const name = requireParam(ctx.params, 'PolicyName');
+    const name = requireParam(ctx.params, "PolicyName");
     ctx.resource = name;
     const user = targetUserRequired(ctx);
     ctx.state.deleteUserPolicy(user, name);
@@ -180,6 +184,6 @@ export const groupPolicyActions: ActionTable = {
 
 /** For actions whose UserName is required by the API: the (validated, existing) user's name. */
 function targetUserRequired(ctx: ActionContext): string {
-  requireParam(ctx.params, 'UserName');
+  requireParam(ctx.params, "UserName");
   return targetUser(ctx).userName;
 }

@@ -1,12 +1,12 @@
 // The action table: every IAM action the emulator answers, by name.
 
-import { ActionHandler } from './common';
-import { credentialActions } from './credentials';
-import { groupPolicyActions } from './groups-policies';
-import { mfaActions } from './mfa';
-import { userActions } from './users';
+import type { ActionHandler } from "./common";
+import { credentialActions } from "./credentials";
+import { groupPolicyActions } from "./groups-policies";
+import { mfaActions } from "./mfa";
+import { userActions } from "./users";
 
-export { ActionContext, ActionHandler } from './common';
+export { ActionContext, ActionHandler } from "./common";
 
 export const ACTIONS: Readonly<Record<string, ActionHandler>> = Object.freeze({
   ...userActions,

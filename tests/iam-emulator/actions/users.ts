@@ -1,20 +1,23 @@
 // Users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, tags, permissions boundary.
 
-import { decodeMarker, encodeMarker, pageSize } from '../paging';
-import { list, memberList, memberStructs, requireParam, validationError } from '../protocol';
-import { validateName, validatePath } from '../state';
-import { ActionContext, ActionTable, pageOf, param, targetUser, userXml } from './common';
+import { decodeMarker, encodeMarker, pageSize } from "../paging";
+import { list, memberList, memberStructs, requireParam, validationError } from "../protocol";
+import { validateName, validatePath } from "../state";
+import { type ActionContext, type ActionTable, pageOf, param, targetUser, userXml } from "./common";
 
 function tagPairs(ctx: ActionContext): Array<[string, string]> {
-  return memberStructs(ctx.params, 'Tags').map((t) => {
-    if (t.Key === undefined) throw validationError("1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null");
-    return [t.Key, t.Value ?? ''];
+  return memberStructs(ctx.params, "Tags").map((t) => {
+    if (t.Key === undefined)
+      throw validationError(
+        "1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null",
+      );
+    return [t.Key, t.Value ?? ""];
   });
 }
 
 function namedUser(ctx: ActionContext) {
-  const name = requireParam(ctx.params, 'UserName');
-  validateName(name, 'userName', 64);
+  const name = requireParam(ctx.params, "UserName");
+  validateName(name, "userName", 64);
   ctx.userName = name;
   const user = ctx.state.requireUser(name);
   ctx.userName = user.userName;
@@ -24,12 +27,12 @@ function namedUser(ctx: ActionContext) {
 
 export const userActions: ActionTable = {
   CreateUser(ctx) {
-    const name = requireParam(ctx.params, 'UserName');
+    const name = requireParam(ctx.params, "UserName");
     ctx.userName = name;
     const user = ctx.state.createUser(name, {
-      path: param(ctx, 'Path'),
+      path: param(ctx, "Path"),
       tags: tagPairs(ctx),
-      permissionsBoundary: param(ctx, 'PermissionsBoundary'),
+      permissionsBoundary: param(ctx, "PermissionsBoundary"),
     });
     ctx.resource = user.arn;
     return { User: userXml(user, true) };
@@ -42,15 +45,15 @@ export const userActions: ActionTable = {
   },
 
   ListUsers(ctx) {
-    const prefix = param(ctx, 'PathPrefix');
-    if (prefix !== undefined && !prefix.startsWith('/')) validatePath(prefix, 'pathPrefix');
+    const prefix = param(ctx, "PathPrefix");
+    if (prefix !== undefined && !prefix.startsWith("/")) validatePath(prefix, "pathPrefix");
     const page = pageOf(ctx, ctx.state.users, (u) => userXml(u, false), prefix ? (u) => u.path.startsWith(prefix) : undefined);
     return { Users: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 
   UpdateUser(ctx) {
     const user = namedUser(ctx);
-    ctx.state.updateUser(user.userName, { newUserName: param(ctx, 'NewUserName'), newPath: param(ctx, 'NewPath') });
+    ctx.state.updateUser(user.userName, { newUserName: param(ctx, "NewUserName"), newPath: param(ctx, "NewPath") });
     return undefined;
   },
 
@@ -63,14 +66,15 @@ export const userActions: ActionTable = {
   TagUser(ctx) {
     const user = namedUser(ctx);
     const tags = tagPairs(ctx);
-    if (tags.length === 0) throw validationError("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+    if (tags.length === 0)
+      throw validationError("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
     ctx.state.tagUser(user.userName, tags);
     return undefined;
   },
 
   UntagUser(ctx) {
     const user = namedUser(ctx);
-    ctx.state.untagUser(user.userName, memberList(ctx.params, 'TagKeys'));
+    ctx.state.untagUser(user.userName, memberList(ctx.params, "TagKeys"));
     return undefined;
   },
 
@@ -91,7 +95,7 @@ export const userActions: ActionTable = {
 
   PutUserPermissionsBoundary(ctx) {
     const user = namedUser(ctx);
-    const arn = requireParam(ctx.params, 'PermissionsBoundary');
+    const arn = requireParam(ctx.params, "PermissionsBoundary");
     ctx.state.putUserPermissionsBoundary(user.userName, arn);
     return undefined;
   },

@@ -1,10 +1,10 @@
 // The account every area of the state builds on: its id, clock and id generator, the collections
 // IAM keeps at account level, and finding a user (what nearly every call starts with).
 
-import { OrderedIndex } from '../paging';
-import { noSuchEntity } from '../protocol';
-import { IdGenerator, mulberry32 } from '../prng';
-import { DependencyKind, GroupRecord, ManagedPolicyRecord, UserRecord, VirtualMfaRecord } from './records';
+import { OrderedIndex } from "../paging";
+import { IdGenerator, mulberry32 } from "../prng";
+import { noSuchEntity } from "../protocol";
+import type { DependencyKind, GroupRecord, ManagedPolicyRecord, UserRecord, VirtualMfaRecord } from "./records";
 
 export interface IamStateOptions {
   accountId?: string;
@@ -33,7 +33,7 @@ export class Account {
   private seqCounter = 0;
 
   constructor(options: IamStateOptions = {}) {
-    this.accountId = options.accountId ?? '123456789012';
+    this.accountId = options.accountId ?? "123456789012";
     this.consistencyDelayMs = options.consistencyDelayMs ?? 0;
     this.loginProfileUnmodifiableMs = options.loginProfileUnmodifiableMs ?? 0;
     this.clock = options.clock ?? Date.now;
@@ -66,7 +66,7 @@ export class Account {
     return this.usersById.get(userId);
   }
 
-  userArn(name: string, path = '/'): string {
+  userArn(name: string, path = "/"): string {
     return `arn:aws:iam::${this.accountId}:user${path}${name}`;
   }
 

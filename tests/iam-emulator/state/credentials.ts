@@ -1,20 +1,20 @@
 // A user's credentials: access keys, login profile (console password), SSH public keys, signing
 // certificates and service-specific credentials.
 
-import { createHash } from 'node:crypto';
-import { IamError, entityAlreadyExists, limitExceeded, noSuchEntity, validationError } from '../protocol';
-import { GroupState } from './groups';
-import {
+import { createHash } from "node:crypto";
+import { entityAlreadyExists, IamError, limitExceeded, noSuchEntity, validationError } from "../protocol";
+import { GroupState } from "./groups";
+import type {
   AccessKeyRecord,
   LoginProfileRecord,
   ServiceCredentialRecord,
   SigningCertificateRecord,
   SshKeyRecord,
   UserRecord,
-} from './records';
-import { LIMITS, checkCertificate, checkSshPublicKey, isSupportedCredentialService, makeSshPublicKeyBody } from './rules';
+} from "./records";
+import { checkCertificate, checkSshPublicKey, isSupportedCredentialService, LIMITS, makeSshPublicKeyBody } from "./rules";
 
-const SAMPLE_CERT_PREFIX = '-----BEGIN CERTIFICATE-----\nMIIC';
+const SAMPLE_CERT_PREFIX = "-----BEGIN CERTIFICATE-----\nMIIC";
 
 export class CredentialState extends GroupState {
   /** Every credential id to its user: ids are unique in the account, and a caller is found by its key. */
@@ -36,9 +36,9 @@ export class CredentialState extends GroupState {
       throw limitExceeded(`Cannot exceed quota for AccessKeysPerUser: ${LIMITS.accessKeysPerUser}`);
     }
     const key: AccessKeyRecord = {
-      accessKeyId: this.ids.id('AKIA', 16),
+      accessKeyId: this.ids.id("AKIA", 16),
       secretAccessKey: this.ids.secret(40),
-      status: 'Active',
+      status: "Active",
       createDate: this.now(),
     };
     user.accessKeys.set(key.accessKeyId, key, this.nextSeq());
@@ -54,8 +54,10 @@ export class CredentialState extends GroupState {
 
   updateAccessKey(userName: string, accessKeyId: string, status: string): void {
     const user = this.requireUser(userName);
-    if (status !== 'Active' && status !== 'Inactive') {
-      throw validationError(`1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`);
+    if (status !== "Active" && status !== "Inactive") {
+      throw validationError(
+        `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`,
+      );
     }
     this.requireAccessKey(user, accessKeyId).status = status;
   }
@@ -65,7 +67,7 @@ export class CredentialState extends GroupState {
     this.requireAccessKey(user, accessKeyId);
     user.accessKeys.delete(accessKeyId);
     this.accessKeyOwners.delete(accessKeyId);
-    this.noteRemoval(user, 'accessKeys');
+    this.noteRemoval(user, "accessKeys");
   }
 
   // ----- login profile -----------------------------------------------------------------------
@@ -96,7 +98,7 @@ export class CredentialState extends GroupState {
   private checkLoginProfileModifiable(user: UserRecord, profile: LoginProfileRecord): void {
     if (this.clock() < profile.unmodifiableUntil) {
       throw new IamError(
-        'EntityTemporarilyUnmodifiable',
+        "EntityTemporarilyUnmodifiable",
         409,
         `Login Profile for User ${user.userName} cannot be modified while login profile is being created.`,
       );
@@ -115,27 +117,27 @@ export class CredentialState extends GroupState {
     const profile = this.getLoginProfile(userName);
     this.checkLoginProfileModifiable(user, profile);
     user.loginProfile = undefined;
-    this.noteRemoval(user, 'loginProfile');
+    this.noteRemoval(user, "loginProfile");
   }
 
   // ----- SSH public keys ---------------------------------------------------------------------
 
   uploadSshPublicKey(userName: string, body?: string): SshKeyRecord {
     const user = this.requireUser(userName);
-    const keyBody = body ?? makeSshPublicKeyBody(Buffer.from(this.ids.hex(512), 'hex'), `${user.userName}@example`);
+    const keyBody = body ?? makeSshPublicKeyBody(Buffer.from(this.ids.hex(512), "hex"), `${user.userName}@example`);
     checkSshPublicKey(keyBody);
     for (const k of user.sshPublicKeys.values()) {
-      if (k.body === keyBody) throw new IamError('DuplicateSSHPublicKey', 400, 'Public key already exists for this user.');
+      if (k.body === keyBody) throw new IamError("DuplicateSSHPublicKey", 400, "Public key already exists for this user.");
     }
     if (user.sshPublicKeys.size >= LIMITS.sshPublicKeysPerUser) {
       throw limitExceeded(`Cannot exceed quota for SSHPublicKeysPerUser: ${LIMITS.sshPublicKeysPerUser}`);
     }
-    const md5 = createHash('md5').update(keyBody).digest('hex');
+    const md5 = createHash("md5").update(keyBody).digest("hex");
     const key: SshKeyRecord = {
-      sshPublicKeyId: this.ids.id('APKA', 17),
+      sshPublicKeyId: this.ids.id("APKA", 17),
       body: keyBody,
-      fingerprint: md5.match(/../g)!.join(':'),
-      status: 'Active',
+      fingerprint: md5.match(/../g)!.join(":"),
+      status: "Active",
       uploadDate: this.now(),
     };
     user.sshPublicKeys.set(key.sshPublicKeyId, key, this.nextSeq());
@@ -155,7 +157,7 @@ export class CredentialState extends GroupState {
     this.getSshPublicKey(userName, id);
     user.sshPublicKeys.delete(id);
     this.sshKeyIds.delete(id);
-    this.noteRemoval(user, 'sshPublicKeys');
+    this.noteRemoval(user, "sshPublicKeys");
   }
 
   // ----- signing certificates ----------------------------------------------------------------
@@ -169,15 +171,15 @@ export class CredentialState extends GroupState {
     if (body !== undefined) checkCertificate(body);
     const certBody = body ?? `${SAMPLE_CERT_PREFIX}${this.ids.secret(200)}\n-----END CERTIFICATE-----`;
     for (const c of user.signingCertificates.values()) {
-      if (c.body === certBody) throw new IamError('DuplicateCertificate', 409, 'The Certificate already exists.');
+      if (c.body === certBody) throw new IamError("DuplicateCertificate", 409, "The Certificate already exists.");
     }
     if (user.signingCertificates.size >= LIMITS.signingCertificatesPerUser) {
       throw limitExceeded(`Cannot exceed quota for SigningCertificatesPerUser: ${LIMITS.signingCertificatesPerUser}`);
     }
     const cert: SigningCertificateRecord = {
-      certificateId: this.ids.id('', 32),
+      certificateId: this.ids.id("", 32),
       body: certBody,
-      status: 'Active',
+      status: "Active",
       uploadDate: this.now(),
     };
     user.signingCertificates.set(cert.certificateId, cert, this.nextSeq());
@@ -192,7 +194,7 @@ export class CredentialState extends GroupState {
     }
     user.signingCertificates.delete(certificateId);
     this.certificateIds.delete(certificateId);
-    this.noteRemoval(user, 'signingCertificates');
+    this.noteRemoval(user, "signingCertificates");
   }
 
   // ----- service-specific credentials --------------------------------------------------------
@@ -200,26 +202,28 @@ export class CredentialState extends GroupState {
   createServiceSpecificCredential(userName: string, serviceName: string, credentialAgeDays?: number): ServiceCredentialRecord {
     const user = this.requireUser(userName);
     if (!isSupportedCredentialService(serviceName)) {
-      throw new IamError('NotSupportedService', 404, `No such service ${serviceName} is supported for Service Specific Credentials`);
+      throw new IamError("NotSupportedService", 404, `No such service ${serviceName} is supported for Service Specific Credentials`);
     }
     let sameService = 0;
     for (const c of user.serviceCredentials.values()) if (c.serviceName === serviceName) sameService++;
     if (sameService >= LIMITS.serviceCredentialsPerServicePerUser) {
-      throw limitExceeded(`Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: ${LIMITS.serviceCredentialsPerServicePerUser}`);
+      throw limitExceeded(
+        `Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: ${LIMITS.serviceCredentialsPerServicePerUser}`,
+      );
     }
     const now = this.now();
     const cred: ServiceCredentialRecord = {
-      serviceSpecificCredentialId: this.ids.id('ACCA', 17),
+      serviceSpecificCredentialId: this.ids.id("ACCA", 17),
       serviceName,
-      status: 'Active',
+      status: "Active",
       createDate: now,
     };
-    if (serviceName === 'bedrock.amazonaws.com') {
+    if (serviceName === "bedrock.amazonaws.com") {
       cred.serviceCredentialAlias = `BedrockAPIKey-${this.ids.hex(4)}-at-${this.accountId}`;
       cred.serviceCredentialSecret = this.ids.secret(60);
       if (credentialAgeDays !== undefined) cred.expirationDate = new Date(now.getTime() + credentialAgeDays * 86_400_000);
     } else {
-      cred.serviceUserName = `${user.userName}-at-${this.accountId}${sameService > 0 ? `-${sameService}` : ''}`;
+      cred.serviceUserName = `${user.userName}-at-${this.accountId}${sameService > 0 ? `-${sameService}` : ""}`;
       cred.servicePassword = this.ids.secret(44);
     }
     user.serviceCredentials.set(cred.serviceSpecificCredentialId, cred, this.nextSeq());
@@ -234,6 +238,6 @@ export class CredentialState extends GroupState {
     }
     user.serviceCredentials.delete(id);
     this.credentialIds.delete(id);
-    this.noteRemoval(user, 'serviceSpecificCredentials');
+    this.noteRemoval(user, "serviceSpecificCredentials");
   }
 }

@@ -1,10 +1,10 @@
 // Groups and group membership.
 
-import { OrderedIndex } from '../paging';
-import { entityAlreadyExists, limitExceeded, noSuchEntity } from '../protocol';
-import { PolicyState } from './policies';
-import { GroupRecord } from './records';
-import { LIMITS, validateName, validatePath } from './rules';
+import { OrderedIndex } from "../paging";
+import { entityAlreadyExists, limitExceeded, noSuchEntity } from "../protocol";
+import { PolicyState } from "./policies";
+import type { GroupRecord } from "./records";
+import { LIMITS, validateName, validatePath } from "./rules";
 
 export class GroupState extends PolicyState {
   getGroup(name: string): GroupRecord | undefined {
@@ -17,13 +17,13 @@ export class GroupState extends PolicyState {
     return g;
   }
 
-  createGroup(name: string, path = '/'): GroupRecord {
-    validateName(name, 'groupName', 128);
+  createGroup(name: string, path = "/"): GroupRecord {
+    validateName(name, "groupName", 128);
     validatePath(path);
     if (this.getGroup(name)) throw entityAlreadyExists(`Group with name ${name} already exists.`);
     const group: GroupRecord = {
       groupName: name,
-      groupId: this.ids.id('AGPA', 17),
+      groupId: this.ids.id("AGPA", 17),
       path,
       arn: `arn:aws:iam::${this.accountId}:group${path}${name}`,
       createDate: this.now(),
@@ -55,6 +55,6 @@ export class GroupState extends PolicyState {
     }
     group.members.delete(user.userId);
     user.groups.delete(group.groupName.toLowerCase());
-    this.noteRemoval(user, 'groupMemberships');
+    this.noteRemoval(user, "groupMemberships");
   }
 }

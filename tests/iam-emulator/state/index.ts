@@ -15,14 +15,14 @@
 // records.ts holds the record types, rules.ts IAM's validation rules and quotas, seeding.ts and
 // snapshot.ts describe an account as data in both directions.
 
-import { Scenario, SeedResult, seedScenario } from './seeding';
-import { snapshotOf } from './snapshot';
-import { UserState } from './users';
+import { type Scenario, type SeedResult, seedScenario } from "./seeding";
+import { snapshotOf } from "./snapshot";
+import { UserState } from "./users";
 
-export * from './records';
-export * from './rules';
-export { IamStateOptions } from './account';
-export { Scenario, SeedResult, UserSeed } from './seeding';
+export { IamStateOptions } from "./account";
+export * from "./records";
+export * from "./rules";
+export { Scenario, SeedResult, UserSeed } from "./seeding";
 
 export class IamState extends UserState {
   seed(scenario: Scenario): SeedResult {

@@ -1,33 +1,33 @@
 // MFA devices of the three kinds: virtual devices (account-level, assigned to a user by
 // EnableMFADevice), hardware TOTP tokens and FIDO security keys (seeding and tests only).
 
-import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../protocol';
-import { CredentialState } from './credentials';
-import { MfaKind, UserMfaRecord, UserRecord, VirtualMfaRecord } from './records';
-import { LIMITS, validateName, validatePath, validateTags } from './rules';
+import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from "../protocol";
+import { CredentialState } from "./credentials";
+import type { MfaKind, UserMfaRecord, UserRecord, VirtualMfaRecord } from "./records";
+import { LIMITS, validateName, validatePath, validateTags } from "./rules";
 
 export class MfaState extends CredentialState {
   /** Every assigned MFA serial (any kind) to its user. */
   protected readonly mfaOwners = new Map<string, UserRecord>();
 
-  virtualMfaSerial(name: string, path = '/'): string {
+  virtualMfaSerial(name: string, path = "/"): string {
     return `arn:aws:iam::${this.accountId}:mfa${path}${name}`;
   }
 
-  createVirtualMfaDevice(name: string, path = '/', tags: Array<[string, string]> = []): VirtualMfaRecord {
-    validateName(name, 'virtualMFADeviceName', 226);
+  createVirtualMfaDevice(name: string, path = "/", tags: Array<[string, string]> = []): VirtualMfaRecord {
+    validateName(name, "virtualMFADeviceName", 226);
     validatePath(path);
     const serial = this.virtualMfaSerial(name, path);
     if (this.virtualMfaDevices.has(serial)) {
-      throw entityAlreadyExists('MFADevice entity at the same path and name already exists.');
+      throw entityAlreadyExists("MFADevice entity at the same path and name already exists.");
     }
     validateTags(tags);
     const device: VirtualMfaRecord = {
       serialNumber: serial,
       name,
       path,
-      base32Seed: this.ids.id('', 64, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'),
-      qrCodePng: Buffer.from(`\x89PNG\r\n\x1a\n${serial}`, 'latin1'),
+      base32Seed: this.ids.id("", 64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+      qrCodePng: Buffer.from(`\x89PNG\r\n\x1a\n${serial}`, "latin1"),
       tags: new Map(tags),
     };
     this.virtualMfaDevices.set(serial, device, this.nextSeq());
@@ -49,8 +49,8 @@ export class MfaState extends CredentialState {
     const user = this.requireUser(userName);
     const device = this.virtualMfaDevices.get(serialNumber);
     if (!device) throw noSuchEntity(`VirtualMFADevice with serial number ${serialNumber} doesn't exist.`);
-    if (device.user) throw entityAlreadyExists('MFA Device is already in use.');
-    const rec = this.assignMfa(user, serialNumber, 'virtual');
+    if (device.user) throw entityAlreadyExists("MFA Device is already in use.");
+    const rec = this.assignMfa(user, serialNumber, "virtual");
     device.user = user;
     device.enableDate = rec.enableDate;
     return rec;
@@ -59,17 +59,17 @@ export class MfaState extends CredentialState {
   /** A FIDO security key registered for the user (no API can do this; seeding and tests only). */
   addFidoDevice(userName: string): string {
     const user = this.requireUser(userName);
-    const serial = `arn:aws:iam::${this.accountId}:u2f/user/${user.userName}/fido-${this.ids.id('', 26, 'abcdefghijklmnopqrstuvwxyz234567')}`;
-    this.assignMfa(user, serial, 'fido');
+    const serial = `arn:aws:iam::${this.accountId}:u2f/user/${user.userName}/fido-${this.ids.id("", 26, "abcdefghijklmnopqrstuvwxyz234567")}`;
+    this.assignMfa(user, serial, "fido");
     return serial;
   }
 
   /** A hardware TOTP token (vendor serial) registered for the user (no API can do this; seeding and tests only). */
   addHardwareDevice(userName: string, serial?: string): string {
     const user = this.requireUser(userName);
-    const s = serial ?? this.ids.id('GAHT', 8, '0123456789');
-    if (this.mfaOwners.has(s)) throw entityAlreadyExists('MFA Device is already in use.');
-    this.assignMfa(user, s, 'hardware');
+    const s = serial ?? this.ids.id("GAHT", 8, "0123456789");
+    if (this.mfaOwners.has(s)) throw entityAlreadyExists("MFA Device is already in use.");
+    this.assignMfa(user, s, "hardware");
     return s;
   }
 
@@ -85,21 +85,21 @@ export class MfaState extends CredentialState {
     if (!rec) throw noSuchEntity(`MFA Device with serial number ${serialNumber} does not exist.`);
     user.mfaDevices.delete(serialNumber);
     this.mfaOwners.delete(serialNumber);
-    if (rec.kind === 'virtual') {
+    if (rec.kind === "virtual") {
       const device = this.virtualMfaDevices.get(serialNumber);
       if (device) {
         device.user = undefined;
         device.enableDate = undefined;
       }
     }
-    this.noteRemoval(user, 'mfaDevices');
+    this.noteRemoval(user, "mfaDevices");
   }
 
   /** DeleteVirtualMFADevice: NoSuchEntity for anything that is not a virtual device; DeleteConflict while assigned. */
   deleteVirtualMfaDevice(serialNumber: string): void {
     const device = this.virtualMfaDevices.get(serialNumber);
     if (!device) throw noSuchEntity(`VirtualMFADevice with serial number ${serialNumber} doesn't exist.`);
-    if (device.user) throw deleteConflict('MFA VirtualDevice in use. Must deactivate first.');
+    if (device.user) throw deleteConflict("MFA VirtualDevice in use. Must deactivate first.");
     this.virtualMfaDevices.delete(serialNumber);
   }
 
@@ -111,11 +111,13 @@ export class MfaState extends CredentialState {
   }
 
   /** The account's virtual MFA devices (assigned or not), in creation order. */
-  listVirtualMfaDevices(status: 'Assigned' | 'Unassigned' | 'Any' = 'Any'): Array<{ serial: string; userName?: string; enableDate?: Date }> {
+  listVirtualMfaDevices(
+    status: "Assigned" | "Unassigned" | "Any" = "Any",
+  ): Array<{ serial: string; userName?: string; enableDate?: Date }> {
     const out: Array<{ serial: string; userName?: string; enableDate?: Date }> = [];
     for (const d of this.virtualMfaDevices.values()) {
-      if (status === 'Assigned' && !d.user) continue;
-      if (status === 'Unassigned' && d.user) continue;
+      if (status === "Assigned" && !d.user) continue;
+      if (status === "Unassigned" && d.user) continue;
       out.push({ serial: d.serialNumber, userName: d.user?.userName, enableDate: d.enableDate });
     }
     return out;

@@ -1,22 +1,22 @@
 // Managed policies (customer and AWS managed) and their attachments, and inline user policies.
 
-import { entityAlreadyExists, limitExceeded, noSuchEntity } from '../protocol';
-import { Account, IamStateOptions } from './account';
-import { InlinePolicyRecord, ManagedPolicyRecord } from './records';
-import { AWS_MANAGED_POLICIES, DEFAULT_POLICY_DOCUMENT, LIMITS, checkPolicyDocument, validateName, validatePath } from './rules';
+import { entityAlreadyExists, limitExceeded, noSuchEntity } from "../protocol";
+import { Account, type IamStateOptions } from "./account";
+import type { InlinePolicyRecord, ManagedPolicyRecord } from "./records";
+import { AWS_MANAGED_POLICIES, checkPolicyDocument, DEFAULT_POLICY_DOCUMENT, LIMITS, validateName, validatePath } from "./rules";
 
 export class PolicyState extends Account {
   constructor(options: IamStateOptions = {}) {
     super(options);
     // Every account holds the well-known AWS managed policies, with the same ids for the same seed.
-    const epoch = new Date('2015-02-06T18:40:00Z');
+    const epoch = new Date("2015-02-06T18:40:00Z");
     for (const [name, path] of AWS_MANAGED_POLICIES) {
       const arn = `arn:aws:iam::aws:policy${path}${name}`;
       this.policies.set(
         arn,
         {
           policyName: name,
-          policyId: this.ids.id('ANPA', 17),
+          policyId: this.ids.id("ANPA", 17),
           arn,
           path,
           document: DEFAULT_POLICY_DOCUMENT,
@@ -31,7 +31,7 @@ export class PolicyState extends Account {
     }
   }
 
-  customerPolicyArn(name: string, path = '/'): string {
+  customerPolicyArn(name: string, path = "/"): string {
     return `arn:aws:iam::${this.accountId}:policy${path}${name}`;
   }
 
@@ -41,15 +41,15 @@ export class PolicyState extends Account {
 
   /** A policy by ARN, or a customer managed policy by name. */
   requirePolicy(arnOrName: string): ManagedPolicyRecord {
-    const arn = arnOrName.startsWith('arn:') ? arnOrName : this.customerPolicyArn(arnOrName);
+    const arn = arnOrName.startsWith("arn:") ? arnOrName : this.customerPolicyArn(arnOrName);
     const p = this.policies.get(arn);
     if (!p) throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
     return p;
   }
 
   createPolicy(name: string, opts: { path?: string; document?: string; description?: string } = {}): ManagedPolicyRecord {
-    validateName(name, 'policyName', 128);
-    const path = opts.path ?? '/';
+    validateName(name, "policyName", 128);
+    const path = opts.path ?? "/";
     validatePath(path);
     const document = opts.document ?? DEFAULT_POLICY_DOCUMENT;
     checkPolicyDocument(document);
@@ -62,7 +62,7 @@ export class PolicyState extends Account {
     const now = this.now();
     const policy: ManagedPolicyRecord = {
       policyName: name,
-      policyId: this.ids.id('ANPA', 17),
+      policyId: this.ids.id("ANPA", 17),
       arn,
       path,
       document,
@@ -94,18 +94,18 @@ export class PolicyState extends Account {
     if (!policy) throw noSuchEntity(`Policy ${policyArn} was not found.`);
     user.attachedPolicies.delete(policyArn);
     policy.attachmentCount--;
-    this.noteRemoval(user, 'managedPolicies');
+    this.noteRemoval(user, "managedPolicies");
   }
 
   // ----- inline policies -----------------------------------------------------------------------
 
   putUserPolicy(userName: string, policyName: string, document: string): void {
     const user = this.requireUser(userName);
-    validateName(policyName, 'policyName', 128);
+    validateName(policyName, "policyName", 128);
     checkPolicyDocument(document);
-    let total = Buffer.byteLength(document.replace(/\s+/g, ''));
+    let total = Buffer.byteLength(document.replace(/\s+/g, ""));
     for (const p of user.inlinePolicies.values()) {
-      if (p.policyName !== policyName) total += Buffer.byteLength(p.document.replace(/\s+/g, ''));
+      if (p.policyName !== policyName) total += Buffer.byteLength(p.document.replace(/\s+/g, ""));
     }
     if (total > LIMITS.inlinePolicyBytesPerUser) {
       throw limitExceeded(`Maximum policy size of ${LIMITS.inlinePolicyBytesPerUser} bytes exceeded for user ${user.userName}`);
@@ -125,6 +125,6 @@ export class PolicyState extends Account {
   deleteUserPolicy(userName: string, policyName: string): void {
     const user = this.requireUser(userName);
     if (!user.inlinePolicies.delete(policyName)) throw noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
-    this.noteRemoval(user, 'inlinePolicies');
+    this.noteRemoval(user, "inlinePolicies");
   }
 }

@@ -1,19 +1,19 @@
 // What the emulated account holds: one record type per thing IAM stores.
 
-import { OrderedIndex } from '../paging';
+import type { OrderedIndex } from "../paging";
 
-export type MfaKind = 'virtual' | 'hardware' | 'fido';
+export type MfaKind = "virtual" | "hardware" | "fido";
 
 export type DependencyKind =
-  | 'loginProfile'
-  | 'accessKeys'
-  | 'mfaDevices'
-  | 'signingCertificates'
-  | 'sshPublicKeys'
-  | 'serviceSpecificCredentials'
-  | 'groupMemberships'
-  | 'managedPolicies'
-  | 'inlinePolicies';
+  | "loginProfile"
+  | "accessKeys"
+  | "mfaDevices"
+  | "signingCertificates"
+  | "sshPublicKeys"
+  | "serviceSpecificCredentials"
+  | "groupMemberships"
+  | "managedPolicies"
+  | "inlinePolicies";
 
 /** Per-kind counts; also indexable by a kind held in a string. */
 export type DependencyCounts = Record<DependencyKind, number> & { [kind: string]: number };
@@ -28,7 +28,7 @@ export interface LoginProfileRecord {
 export interface AccessKeyRecord {
   accessKeyId: string;
   secretAccessKey: string;
-  status: 'Active' | 'Inactive';
+  status: "Active" | "Inactive";
   createDate: Date;
 }
 
@@ -36,14 +36,14 @@ export interface SshKeyRecord {
   sshPublicKeyId: string;
   body: string;
   fingerprint: string;
-  status: 'Active' | 'Inactive';
+  status: "Active" | "Inactive";
   uploadDate: Date;
 }
 
 export interface SigningCertificateRecord {
   certificateId: string;
   body: string;
-  status: 'Active' | 'Inactive';
+  status: "Active" | "Inactive";
   uploadDate: Date;
 }
 
@@ -55,7 +55,7 @@ export interface ServiceCredentialRecord {
   serviceCredentialAlias?: string;
   serviceCredentialSecret?: string;
   expirationDate?: Date;
-  status: 'Active' | 'Inactive';
+  status: "Active" | "Inactive";
   createDate: Date;
 }
 

@@ -1,21 +1,21 @@
 // IAM's rules: names, paths, tags, quotas, policy documents, SSH keys, certificates, and the order
 // in which DeleteUser checks what still hangs on a user. Each rule throws IamError as AWS answers.
 
-import { X509Certificate } from 'node:crypto';
-import { IamError, invalidInput, malformedPolicy, validationError } from '../protocol';
-import { DependencyKind } from './records';
+import { X509Certificate } from "node:crypto";
+import { IamError, invalidInput, malformedPolicy, validationError } from "../protocol";
+import type { DependencyKind } from "./records";
 
 /** DeleteUser's checks, in the order it makes them, with AWS's DeleteConflict messages. */
 export const DEPENDENCY_ORDER: ReadonlyArray<{ kind: DependencyKind; message: string }> = [
-  { kind: 'loginProfile', message: 'Cannot delete entity, must delete login profile first.' },
-  { kind: 'accessKeys', message: 'Cannot delete entity, must delete access keys first.' },
-  { kind: 'mfaDevices', message: 'Cannot delete entity, must delete MFA device first.' },
-  { kind: 'signingCertificates', message: 'Cannot delete entity, must delete certificates first.' },
-  { kind: 'sshPublicKeys', message: 'Cannot delete entity, must remove referenced objects first.' },
-  { kind: 'serviceSpecificCredentials', message: 'Cannot delete entity, must remove referenced objects first.' },
-  { kind: 'groupMemberships', message: 'Cannot delete entity, must remove users from group first.' },
-  { kind: 'managedPolicies', message: 'Cannot delete entity, must detach all policies first.' },
-  { kind: 'inlinePolicies', message: 'Cannot delete entity, must delete policies first.' },
+  { kind: "loginProfile", message: "Cannot delete entity, must delete login profile first." },
+  { kind: "accessKeys", message: "Cannot delete entity, must delete access keys first." },
+  { kind: "mfaDevices", message: "Cannot delete entity, must delete MFA device first." },
+  { kind: "signingCertificates", message: "Cannot delete entity, must delete certificates first." },
+  { kind: "sshPublicKeys", message: "Cannot delete entity, must remove referenced objects first." },
+  { kind: "serviceSpecificCredentials", message: "Cannot delete entity, must remove referenced objects first." },
+  { kind: "groupMemberships", message: "Cannot delete entity, must remove users from group first." },
+  { kind: "managedPolicies", message: "Cannot delete entity, must detach all policies first." },
+  { kind: "inlinePolicies", message: "Cannot delete entity, must delete policies first." },
 ];
 
 export const LIMITS = {
@@ -36,7 +36,7 @@ const PATH_RE = /^(\/|\/[\u0021-\u007e]+\/)$/;
 export function validateName(value: string, field: string, max: number): void {
   if (value.length < 1 || value.length > max) {
     throw validationError(
-      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have length ${value.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`,
+      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have length ${value.length < 1 ? "greater than or equal to 1" : `less than or equal to ${max}`}`,
     );
   }
   if (!NAME_RE.test(value)) {
@@ -46,7 +46,7 @@ export function validateName(value: string, field: string, max: number): void {
   }
 }
 
-export function validatePath(value: string, field = 'path'): void {
+export function validatePath(value: string, field = "path"): void {
   if (value.length > 512 || !PATH_RE.test(value)) {
     throw validationError(
       `The specified value for ${field} is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`,
@@ -56,45 +56,51 @@ export function validatePath(value: string, field = 'path'): void {
 
 export function validateTags(tags: Array<[string, string]>): void {
   for (const [k, v] of tags) {
-    if (k.length < 1 || k.length > 128) throw validationError(`1 validation error detected: Value '${k}' at 'tags.member.key' failed to satisfy constraint: Member must have length less than or equal to 128`);
-    if (v.length > 256) throw validationError(`1 validation error detected: Value '${v}' at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`);
-    if (k.toLowerCase().startsWith('aws:')) throw invalidInput('User tag keys cannot start with aws:');
+    if (k.length < 1 || k.length > 128)
+      throw validationError(
+        `1 validation error detected: Value '${k}' at 'tags.member.key' failed to satisfy constraint: Member must have length less than or equal to 128`,
+      );
+    if (v.length > 256)
+      throw validationError(
+        `1 validation error detected: Value '${v}' at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,
+      );
+    if (k.toLowerCase().startsWith("aws:")) throw invalidInput("User tag keys cannot start with aws:");
   }
 }
 
 /** Well-known AWS managed policies (name and path) that exist in every emulated account. */
 export const AWS_MANAGED_POLICIES: ReadonlyArray<[string, string]> = [
-  ['AdministratorAccess', '/'],
-  ['PowerUserAccess', '/'],
-  ['ReadOnlyAccess', '/'],
-  ['IAMFullAccess', '/'],
-  ['IAMReadOnlyAccess', '/'],
-  ['IAMUserChangePassword', '/'],
-  ['IAMUserSSHKeys', '/'],
-  ['IAMSelfManageServiceSpecificCredentials', '/'],
-  ['SecurityAudit', '/'],
-  ['AmazonS3FullAccess', '/'],
-  ['AmazonS3ReadOnlyAccess', '/'],
-  ['AmazonEC2FullAccess', '/'],
-  ['AmazonEC2ReadOnlyAccess', '/'],
-  ['AmazonDynamoDBReadOnlyAccess', '/'],
-  ['AWSCodeCommitPowerUser', '/'],
-  ['AWSCodeCommitReadOnly', '/'],
-  ['AmazonKeyspacesReadOnlyAccess', '/'],
-  ['AmazonBedrockLimitedAccess', '/'],
-  ['CloudWatchReadOnlyAccess', '/'],
-  ['AWSSupportAccess', '/'],
-  ['ViewOnlyAccess', '/job-function/'],
-  ['Billing', '/job-function/'],
-  ['SystemAdministrator', '/job-function/'],
-  ['DatabaseAdministrator', '/job-function/'],
-  ['AWS_ConfigRole', '/service-role/'],
+  ["AdministratorAccess", "/"],
+  ["PowerUserAccess", "/"],
+  ["ReadOnlyAccess", "/"],
+  ["IAMFullAccess", "/"],
+  ["IAMReadOnlyAccess", "/"],
+  ["IAMUserChangePassword", "/"],
+  ["IAMUserSSHKeys", "/"],
+  ["IAMSelfManageServiceSpecificCredentials", "/"],
+  ["SecurityAudit", "/"],
+  ["AmazonS3FullAccess", "/"],
+  ["AmazonS3ReadOnlyAccess", "/"],
+  ["AmazonEC2FullAccess", "/"],
+  ["AmazonEC2ReadOnlyAccess", "/"],
+  ["AmazonDynamoDBReadOnlyAccess", "/"],
+  ["AWSCodeCommitPowerUser", "/"],
+  ["AWSCodeCommitReadOnly", "/"],
+  ["AmazonKeyspacesReadOnlyAccess", "/"],
+  ["AmazonBedrockLimitedAccess", "/"],
+  ["CloudWatchReadOnlyAccess", "/"],
+  ["AWSSupportAccess", "/"],
+  ["ViewOnlyAccess", "/job-function/"],
+  ["Billing", "/job-function/"],
+  ["SystemAdministrator", "/job-function/"],
+  ["DatabaseAdministrator", "/job-function/"],
+  ["AWS_ConfigRole", "/service-role/"],
 ];
 
 /** The document of a policy created without one (seeded customer policies, AWS managed ones). */
 export const DEFAULT_POLICY_DOCUMENT = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }],
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "iam:Get*", Resource: "*" }],
 });
 
 /** Services that accept service-specific credentials. */
@@ -107,21 +113,21 @@ export function checkPolicyDocument(doc: string): void {
   try {
     parsed = JSON.parse(doc);
   } catch {
-    throw malformedPolicy('Syntax errors in policy.');
+    throw malformedPolicy("Syntax errors in policy.");
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformedPolicy('Syntax errors in policy.');
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw malformedPolicy("Syntax errors in policy.");
   const st = (parsed as Record<string, unknown>).Statement;
-  if (st === undefined) throw malformedPolicy('Policy document must contain a Statement.');
+  if (st === undefined) throw malformedPolicy("Policy document must contain a Statement.");
   const statements = Array.isArray(st) ? st : [st];
   for (const s of statements) {
-    if (typeof s !== 'object' || s === null) throw malformedPolicy('Syntax errors in policy.');
+    if (typeof s !== "object" || s === null) throw malformedPolicy("Syntax errors in policy.");
     const effect = (s as Record<string, unknown>).Effect;
-    if (effect !== 'Allow' && effect !== 'Deny') throw malformedPolicy('Policy statement must contain a valid Effect (Allow or Deny).');
+    if (effect !== "Allow" && effect !== "Deny") throw malformedPolicy("Policy statement must contain a valid Effect (Allow or Deny).");
   }
 }
 
 /** An OpenSSH `ssh-rsa` public key line with a 2048-bit modulus made from `random` (256 bytes). */
-export function makeSshPublicKeyBody(random: Buffer, comment = 'user@example'): string {
+export function makeSshPublicKeyBody(random: Buffer, comment = "user@example"): string {
   const str = (b: Buffer) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(b.length);
@@ -129,8 +135,8 @@ export function makeSshPublicKeyBody(random: Buffer, comment = 'user@example'): 
   };
   const n = Buffer.concat([Buffer.from([0]), random.subarray(0, 256)]);
   n[1] |= 0x80;
-  const blob = Buffer.concat([str(Buffer.from('ssh-rsa')), str(Buffer.from([1, 0, 1])), str(n)]);
-  return `ssh-rsa ${blob.toString('base64')} ${comment}`;
+  const blob = Buffer.concat([str(Buffer.from("ssh-rsa")), str(Buffer.from([1, 0, 1])), str(n)]);
+  return `ssh-rsa ${blob.toString("base64")} ${comment}`;
 }
 
 /**
@@ -139,11 +145,11 @@ export function makeSshPublicKeyBody(random: Buffer, comment = 'user@example'): 
  * RSA, carry a modulus of at least 2048 bits.
  */
 export function checkSshPublicKey(body: string): void {
-  const invalid = () => new IamError('InvalidPublicKey', 400, 'Public key is invalid.');
-  if (body.startsWith('---- BEGIN SSH2 PUBLIC KEY')) return;
+  const invalid = () => new IamError("InvalidPublicKey", 400, "Public key is invalid.");
+  if (body.startsWith("---- BEGIN SSH2 PUBLIC KEY")) return;
   const m = /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(?:256|384|521)) ([A-Za-z0-9+/]+={0,2})(?: .*)?$/.exec(body.trim());
   if (!m) throw invalid();
-  const blob = Buffer.from(m[2], 'base64');
+  const blob = Buffer.from(m[2], "base64");
   const fields: Buffer[] = [];
   let at = 0;
   while (at + 4 <= blob.length && fields.length < 3) {
@@ -153,13 +159,13 @@ export function checkSshPublicKey(body: string): void {
     at += 4 + len;
   }
   if (fields.length === 0 || fields[0].toString() !== m[1]) throw invalid();
-  if (m[1] === 'ssh-rsa') {
+  if (m[1] === "ssh-rsa") {
     const n = fields[2];
     if (!n) throw invalid();
     let i = 0;
     while (i < n.length && n[i] === 0) i++;
     const bits = (n.length - i) * 8 - (i < n.length ? Math.clz32(n[i]) - 24 : 0);
-    if (bits < 2048) throw new IamError('InvalidPublicKey', 400, 'Public key is invalid: RSA keys must be at least 2048 bits.');
+    if (bits < 2048) throw new IamError("InvalidPublicKey", 400, "Public key is invalid: RSA keys must be at least 2048 bits.");
   }
 }
 
@@ -168,6 +174,6 @@ export function checkCertificate(body: string): void {
   try {
     new X509Certificate(body);
   } catch {
-    throw new IamError('MalformedCertificate', 400, 'The certificate is malformed or not in PEM format.');
+    throw new IamError("MalformedCertificate", 400, "The certificate is malformed or not in PEM format.");
   }
 }

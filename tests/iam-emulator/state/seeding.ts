@@ -2,8 +2,8 @@
 // account-level groups, policies and unassigned virtual devices), created through the same rules as
 // the API, so a seeded account is one the API could have produced.
 
-import { MfaKind } from './records';
-import { UserState } from './users';
+import type { MfaKind } from "./records";
+import type { UserState } from "./users";
 
 export interface UserSeed {
   userName: string;
@@ -31,10 +31,7 @@ export interface Scenario {
 }
 
 export interface SeedResult {
-  users: Record<
-    string,
-    { userId: string; arn: string; accessKeyIds: string[]; mfaSerials: { serial: string; kind: MfaKind }[] }
-  >;
+  users: Record<string, { userId: string; arn: string; accessKeyIds: string[]; mfaSerials: { serial: string; kind: MfaKind }[] }>;
 }
 
 export function seedScenario(state: UserState, scenario: Scenario): SeedResult {
@@ -43,12 +40,16 @@ export function seedScenario(state: UserState, scenario: Scenario): SeedResult {
   for (const d of scenario.unassignedVirtualMfa ?? []) state.createVirtualMfaDevice(d);
   const result: SeedResult = { users: {} };
   for (const s of scenario.users ?? []) {
-    if (s.permissionsBoundary && !s.permissionsBoundary.startsWith('arn:') && !state.policies.has(state.customerPolicyArn(s.permissionsBoundary))) {
+    if (
+      s.permissionsBoundary &&
+      !s.permissionsBoundary.startsWith("arn:") &&
+      !state.policies.has(state.customerPolicyArn(s.permissionsBoundary))
+    ) {
       state.createPolicy(s.permissionsBoundary);
     }
     const user = state.createUser(s.userName, { path: s.path, tags: s.tags, permissionsBoundary: s.permissionsBoundary });
     if (s.loginProfile) {
-      const recent = typeof s.loginProfile === 'object' && s.loginProfile.recent === true;
+      const recent = typeof s.loginProfile === "object" && s.loginProfile.recent === true;
       state.createLoginProfile(user.userName, { recent });
     }
     const accessKeyIds: string[] = [];
@@ -60,16 +61,20 @@ export function seedScenario(state: UserState, scenario: Scenario): SeedResult {
     for (const name of s.virtualMfa ?? []) {
       const d = state.createVirtualMfaDevice(name);
       state.enableMfaDevice(user.userName, d.serialNumber);
-      mfaSerials.push({ serial: d.serialNumber, kind: 'virtual' });
+      mfaSerials.push({ serial: d.serialNumber, kind: "virtual" });
     }
-    for (const serial of s.hardwareMfa ?? []) mfaSerials.push({ serial: state.addHardwareDevice(user.userName, serial), kind: 'hardware' });
-    for (let i = 0; i < (s.fidoMfa ?? 0); i++) mfaSerials.push({ serial: state.addFidoDevice(user.userName), kind: 'fido' });
+    for (const serial of s.hardwareMfa ?? []) mfaSerials.push({ serial: state.addHardwareDevice(user.userName, serial), kind: "hardware" });
+    for (let i = 0; i < (s.fidoMfa ?? 0); i++) mfaSerials.push({ serial: state.addFidoDevice(user.userName), kind: "fido" });
     for (const g of s.groups ?? []) state.addUserToGroup(user.userName, g);
     for (const p of s.inlinePolicies ?? []) {
-      state.putUserPolicy(user.userName, p, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }));
+      state.putUserPolicy(
+        user.userName,
+        p,
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }),
+      );
     }
     for (const p of s.managedPolicies ?? []) {
-      if (!p.startsWith('arn:') && !state.policies.has(state.customerPolicyArn(p))) state.createPolicy(p);
+      if (!p.startsWith("arn:") && !state.policies.has(state.customerPolicyArn(p))) state.createPolicy(p);
       state.attachUserPolicy(user.userName, p);
     }
     result.users[user.userName] = { userId: user.userId, arn: user.arn, accessKeyIds, mfaSerials };

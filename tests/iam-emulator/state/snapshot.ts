@@ -1,6 +1,6 @@
 // A user as plain data, for byte-for-byte comparisons of a bystander before and after a run.
 
-import { Account } from './account';
+import type { Account } from "./account";
 
 /** A deterministic JSON-able view of the user and everything hanging on it; null when the user does not exist. */
 export function snapshotOf(state: Account, userName: string): unknown {
@@ -46,10 +46,14 @@ export function snapshotOf(state: Account, userName: string): unknown {
       kind: m.kind,
       enableDate: iso(m.enableDate),
     })),
-    groups: u.groups.toArray().map((g) => g.groupName).sort(),
-    inlinePolicies: Object.fromEntries(
-      byKey(u.inlinePolicies.toArray(), (p) => p.policyName).map((p) => [p.policyName, p.document]),
-    ),
-    managedPolicies: u.attachedPolicies.toArray().map((p) => p.arn).sort(),
+    groups: u.groups
+      .toArray()
+      .map((g) => g.groupName)
+      .sort(),
+    inlinePolicies: Object.fromEntries(byKey(u.inlinePolicies.toArray(), (p) => p.policyName).map((p) => [p.policyName, p.document])),
+    managedPolicies: u.attachedPolicies
+      .toArray()
+      .map((p) => p.arn)
+      .sort(),
   };
 }

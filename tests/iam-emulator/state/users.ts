@@ -1,19 +1,19 @@
 // Users: create, rename or move, tag, permissions boundary, and delete (which every other area
 // feeds: DeleteUser refuses while anything remains, and a user removed out of band takes it all).
 
-import { OrderedIndex } from '../paging';
-import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from '../protocol';
-import { MfaState } from './mfa';
-import { DependencyCounts, ManagedPolicyRecord, UserRecord } from './records';
-import { DEPENDENCY_ORDER, LIMITS, validateName, validatePath, validateTags } from './rules';
+import { OrderedIndex } from "../paging";
+import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from "../protocol";
+import { MfaState } from "./mfa";
+import type { DependencyCounts, ManagedPolicyRecord, UserRecord } from "./records";
+import { DEPENDENCY_ORDER, LIMITS, validateName, validatePath, validateTags } from "./rules";
 
 export class UserState extends MfaState {
   createUser(
     name: string,
     opts: { path?: string; tags?: Record<string, string> | Array<[string, string]>; permissionsBoundary?: string } = {},
   ): UserRecord {
-    validateName(name, 'userName', 64);
-    const path = opts.path ?? '/';
+    validateName(name, "userName", 64);
+    const path = opts.path ?? "/";
     validatePath(path);
     if (this.userExists(name)) throw entityAlreadyExists(`User with name ${name} already exists.`);
     const tags = Array.isArray(opts.tags) ? opts.tags : Object.entries(opts.tags ?? {});
@@ -23,7 +23,7 @@ export class UserState extends MfaState {
     if (opts.permissionsBoundary) boundary = this.requirePolicy(opts.permissionsBoundary);
     const user: UserRecord = {
       userName: name,
-      userId: this.ids.id('AIDA', 17),
+      userId: this.ids.id("AIDA", 17),
       path,
       arn: this.userArn(name, path),
       createDate: this.now(),
@@ -48,10 +48,10 @@ export class UserState extends MfaState {
   /** UpdateUser: rename and/or move; the UserId (and everything hanging on the user) stays. */
   updateUser(name: string, changes: { newUserName?: string; newPath?: string }): UserRecord {
     const user = this.requireUser(name);
-    if (changes.newPath !== undefined) validatePath(changes.newPath, 'newPath');
+    if (changes.newPath !== undefined) validatePath(changes.newPath, "newPath");
     const newName = changes.newUserName;
     if (newName !== undefined) {
-      validateName(newName, 'newUserName', 64);
+      validateName(newName, "newUserName", 64);
       const other = this.getUser(newName);
       if (other && other !== user) throw entityAlreadyExists(`User with name ${newName} already exists.`);
       this.users.rekey(user.userName.toLowerCase(), newName.toLowerCase());

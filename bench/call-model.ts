@@ -31,6 +31,8 @@ export function minimalCalls(users: readonly UserSpec[]): ActionCounts {
     for (const list of ENGINE_LISTS) add(m, list);
     removals(m, u.counts);
     add(m, "DeleteUser");
+    // One identity check per user: without it a name deleted and reused meanwhile has the new user's items removed.
+    add(m, "GetUser");
   }
   return m;
 }

@@ -6,6 +6,7 @@
 import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor } from "../provider/aws/client";
 import { applyRateLimiter, PerActionRateLimiter } from "../provider/aws/rate-limit";
+import { runCli } from "../provider/cli";
 import { type TeardownOptions, teardownUser } from "../provider/teardown";
 import { runbookUntilDeleted } from "./anchors/runbook";
 import { BOTO3_LEGACY_RETRY, type IamSender, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
@@ -47,6 +48,8 @@ export interface Connected {
   /** One request before timing, on the client the run will use: client set-up, credentials, first socket. */
   warmUp(): Promise<unknown>;
   tearDown(user: SeededUser): Promise<UserOutcome>;
+  /** Every user in one call, at the implementation's own concurrency (the fleet CLI); the bench's slots otherwise. */
+  tearDownAll?(users: readonly SeededUser[]): Promise<UserOutcome[]>;
   /** Releases what connect built (the package's own clients are reset by the bench after every run). */
   close(): void;
 }
@@ -120,11 +123,60 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
     anchor: false,
     connect: connectEngine,
     predictedCalls: (s, users) => engineCalls(s, users),
-    // The engine's GetUser checks are reported per user, not predicted (see call-model.ts).
-    unpredictedActions: ["GetUser"],
+    // The engine's identity checks (GetUser, and the ListUsers walks that answer re-checks together) are reported, not predicted.
+    unpredictedActions: ["GetUser", "ListUsers"],
     variants: engineVariantsFor,
   },
+  {
+    id: "fleet-cli",
+    label: "iam-user-teardown fleet CLI (delete --from-file, one process)",
+    anchor: false,
+    connect: connectFleetCli,
+    predictedCalls: (s, users) => engineCalls(s, users),
+    unpredictedActions: ["GetUser", "ListUsers"],
+    variants: noVariants,
+  },
 ];
+
+/**
+ * The fleet CLI's own code path, in this process: runCli, exactly as bin/iam-user-teardown.js calls it, with every
+ * user on the command line, --yes and --json; the outcome of each user read from its JSON line.
+ */
+function connectFleetCli(endpoint: string): Connected {
+  const client = iamClientFor({});
+  return {
+    warmUp: warmUpOn(client),
+    tearDown: async (t) => (await runFleet([t]))[0],
+    tearDownAll: runFleet,
+    close: () => undefined,
+  };
+  async function runFleet(users: readonly SeededUser[]): Promise<UserOutcome[]> {
+    if (process.env.AWS_ENDPOINT_URL_IAM !== endpoint) throw new Error("the fleet CLI reaches the emulator through AWS_ENDPOINT_URL_IAM");
+    let out = "";
+    let err = "";
+    const code = await runCli(["delete", ...users.map((u) => u.spec.userName), "--yes", "--json"], {
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+    });
+    const lines = out
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; userName: string; outcome: string; rounds?: number; error?: string });
+    const byName = new Map(lines.filter((l) => l.type === "user").map((l) => [l.userName, l]));
+    return users.map((u) => {
+      const line = byName.get(u.spec.userName);
+      const deleted = line?.outcome === "deleted";
+      return {
+        userName: u.spec.userName,
+        deleted,
+        onePass: deleted && line?.rounds === 1,
+        runs: 1,
+        error: line?.error ?? (line ? undefined : `exit ${code}: ${err.slice(-300)}`),
+      };
+    });
+  }
+}
 
 function connectEngine(endpoint: string, v?: EngineVariant): Connected {
   // The client teardownUser would build for this connection (one per connection per process), built before timing.
@@ -164,8 +216,8 @@ function engineVariantsFor(s: ScenarioSpec): EngineVariant[] {
   if (s.id === "one-user-20" || s.id === "one-user-40") {
     return [
       { label: "concurrency 32", options: { concurrency: 32 } },
-      { label: "verify off", options: { verify: false } },
-      { label: "concurrency 32, verify off", options: { concurrency: 32, verify: false } },
+      { label: "verify on", options: { verify: true } },
+      { label: "concurrency 32, verify on", options: { concurrency: 32, verify: true } },
     ];
   }
   if (s.id.startsWith("fleet-")) {
@@ -174,11 +226,12 @@ function engineVariantsFor(s: ScenarioSpec): EngineVariant[] {
       { label: "maxInFlight 128", options: { maxInFlight: 128 } },
     ];
   }
-  if (s.id.startsWith("throttled-")) {
+  // At 1,000 users each of these is minutes on its own (measured at 200 users in earlier runs: bench/full-scale/).
+  if (s.id.startsWith("throttled-") && s.targets.length <= 200) {
     return [
       // Why the package retries in the SDK's standard mode: adaptive mode adds one client-wide rate for every action.
       { label: "adaptive SDK retry", client: (endpoint) => experimentClient(endpoint, "adaptive") },
-      { label: "verify off", options: { verify: false } },
+      { label: "verify on", options: { verify: true } },
     ];
   }
   return [];

@@ -8,6 +8,7 @@
 import "../tests/helpers/aws-env";
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { resetIamClients } from "../provider/aws/client";
@@ -15,9 +16,10 @@ import { Semaphore } from "../provider/teardown/pool";
 import { type ActionCounts, minimalCalls, sumCounts } from "./call-model";
 import { type EngineVariant, IMPLEMENTATIONS, type Implementation, type SeededUser } from "./implementations";
 import { limitFor } from "./limits";
+import { type PulumiDestroyOutcome, runPulumiDestroy } from "./pulumi-destroy";
 import { RemoteEmulator } from "./remote-emulator";
 import { type BenchRecord, type BenchRun, type ResultsInput, writeResults } from "./report";
-import { benchPlan, type ScenarioSpec, seedOf } from "./scenarios";
+import { benchPlan, type ScenarioSpec, seedOf, throttledScenario } from "./scenarios";
 
 interface Args {
   quick: boolean;
@@ -31,6 +33,8 @@ interface Args {
   anchorSample?: number;
   /** Only rewrite results.md (next to it) from an existing results.json. */
   render?: string;
+  /** Users of the pulumi destroy scenario (full set: 200; 0 skips it; --quick skips it unless given). */
+  pulumiUsers?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -75,6 +79,9 @@ function parseArgs(argv: string[]): Args {
       case "--throttled-users":
         args.throttledUsers = Number(value());
         break;
+      case "--pulumi-users":
+        args.pulumiUsers = Number(value());
+        break;
       case "--anchor-sample":
         args.anchorSample = Number(value());
         break;
@@ -93,7 +100,7 @@ function parseArgs(argv: string[]): Args {
       case "-h":
         console.log(
           "usage: npm run bench -- [--quick] [--latency-ms N] [--out DIR] [--only scenario-id-prefix,...] [--impl runbook,terraform,engine]\n" +
-            "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--anchor-sample N]\n" +
+            "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--anchor-sample N] [--pulumi-users N]\n" +
             "       npm run bench -- --render DIR/results.json   (rewrite DIR/results.md from the figures)",
         );
         process.exit(0);
@@ -153,6 +160,8 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   const before = await emu.inspect(query);
 
   resetIamClients();
+  // The fleet CLI, like the AWS SDK's default chain, finds IAM through the environment.
+  process.env.AWS_ENDPOINT_URL_IAM = emu.endpoint;
   const connected = impl.connect(emu.endpoint, variant);
   await connected.warmUp().catch(() => undefined);
   await emu.clearLog();
@@ -164,13 +173,16 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   const started = performance.now();
   // Users go `parallelism` at a time, as `pulumi destroy` runs them, in the scenario's order.
   const slots = new Semaphore(s.parallelism);
-  const outcomes = await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
+  const outcomes = connected.tearDownAll
+    ? await connected.tearDownAll(targets)
+    : await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const peakRss = sampler.stop();
 
   connected.close();
   resetIamClients();
+  delete process.env.AWS_ENDPOINT_URL_IAM;
   const stats = await emu.stats();
   const after = await emu.inspect(query);
   const bystandersUntouched = Object.entries(before.bystanderSnapshots).every(([k, v]) => after.bystanderSnapshots[k] === v);
@@ -307,6 +319,12 @@ function commandLine(argv: string[]): string {
   return `npm run bench${quoted.length > 0 ? ` -- ${quoted.join(" ")}` : ""}`;
 }
 
+/** The machine, and its load average (1, 5, 15 minutes) at the start and the end: other work may share the cores. */
+function machineLine(start: number[], end: number[]): string {
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" / ");
+  return `${os.cpus().length} CPU(s) (${os.cpus()[0]?.model.trim() ?? "unknown"}), load average ${load(start)} at the start, ${load(end)} at the end`;
+}
+
 /** The commit whose engine was measured, and whether provider/ had uncommitted changes. */
 function engineRevision(): string {
   // A run from an exported tree (git archive) has no .git: it says which commit it is.
@@ -351,6 +369,7 @@ async function main(): Promise<void> {
   }
   const plan = benchPlan(args.quick, { throttledUsers: args.throttledUsers, anchorSample: args.anchorSample });
   const scenarios = plan.scenarios.filter((s) => !args.only || args.only.some((o) => s.id.startsWith(o)));
+  const loadAtStart = os.loadavg();
   const emu = await RemoteEmulator.launch();
   const records: BenchRecord[] = [];
   const started = Date.now();
@@ -383,6 +402,16 @@ async function main(): Promise<void> {
   } finally {
     await emu.close();
   }
+  // pulumi destroy through the real Pulumi CLI (the full set; --quick keeps CI short and skips it).
+  let pulumiDestroy: PulumiDestroyOutcome | undefined;
+  const pulumiUsers = args.pulumiUsers ?? (args.quick ? 0 : 200);
+  if (pulumiUsers > 0 && (!args.only || args.only.some((o) => "pulumi-destroy".startsWith(o)))) {
+    const s = throttledScenario(pulumiUsers, 10, pulumiUsers);
+    console.log(`\n== pulumi destroy of ${pulumiUsers} users through the Pulumi CLI, 10 requests/s per action`);
+    const t0 = Date.now();
+    pulumiDestroy = await runPulumiDestroy(s, args.latencyMs);
+    console.log(`   ${JSON.stringify(pulumiDestroy)} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+  }
   const elapsedS = Math.round((Date.now() - started) / 1000);
   writeResults(args.out, {
     records,
@@ -393,6 +422,8 @@ async function main(): Promise<void> {
     node: process.version,
     engineRevision: engineRevision(),
     command: commandLine(process.argv.slice(2)),
+    pulumiDestroy,
+    machine: machineLine(loadAtStart, os.loadavg()),
   });
   console.log(`\nbench: ${records.length} runs in ${elapsedS} s; wrote ${path.join(args.out, "results.md")} and results.json`);
 }

@@ -231,7 +231,7 @@ export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anch
   const singles = [0, 5, 20, 40].map(singleUserScenario);
   const plan = quick
     ? [...singles, fleetScenario(50, 500), throttledScenario(scale.throttledUsers ?? 10, 10, scale.anchorSample ?? 10)]
-    : [...singles, fleetScenario(200, 2000), throttledScenario(scale.throttledUsers ?? 200, 10, scale.anchorSample ?? 50)];
+    : [...singles, fleetScenario(200, 2000), throttledScenario(scale.throttledUsers ?? 1000, 10, scale.anchorSample ?? 50)];
   const throttled = plan.find((x) => x.id.startsWith("throttled-"))!;
   const n = throttled.targets.length;
   const sample = throttled.anchorSample;

@@ -2,6 +2,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
 import { type AccountRestriction, applyAccountGuard } from "./account-guard";
+import { applyForeignAnswerCheck } from "./foreign-answer";
 import { applyRateLimiter, PerActionRateLimiter } from "./rate-limit";
 
 /** One role of a chain to assume, in the shape of the AWS provider's `aws:assumeRole` / `aws:assumeRoles` entries. */
@@ -95,6 +96,7 @@ export function iamClientFor(connection: AwsConnection = {}, tuning: ClientTunin
   });
   applyRateLimiter(client, processRateLimiter(tuning));
   applyAccountGuard(client, connection);
+  applyForeignAnswerCheck(client);
   clients.set(key, client);
   return client;
 }

@@ -32,3 +32,13 @@ export const isThrottling = (err: unknown): boolean => {
   const code = errorCode(err);
   return code === "Throttling" || code === "ThrottlingException" || code === "RequestLimitExceeded" || code === "TooManyRequestsException";
 };
+
+/**
+ * An error in words for a person, naming the IAM action it came from. An answer that is not IAM's XML reads
+ * "GetUser: the answer is not IAM's (HTTP 403): <html>..." (aws/foreign-answer.ts), never a bare parse error.
+ */
+export function describeFailure(err: unknown): string {
+  const action = (err as { iamAction?: string } | undefined)?.iamAction;
+  const message = errorMessage(err);
+  return action && !message.includes(action) ? `${action}: ${message}` : message;
+}

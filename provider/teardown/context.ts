@@ -1,5 +1,6 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import { type AwsConnection, iamClientFor } from "../aws/client";
+import { IdentityRechecks } from "./identity-rechecks";
 import { Semaphore } from "./pool";
 import type { KindContext, SendOptions } from "./types";
 import { VirtualMfaIndex } from "./virtual-mfa";
@@ -7,9 +8,11 @@ import { VirtualMfaIndex } from "./virtual-mfa";
 /** Requests in flight to IAM from one process, across every teardown sharing a client: the SDK's socket pool. */
 export const DEFAULT_MAX_IN_FLIGHT = 50;
 
+/** What every teardown of a process sharing one client shares besides the client (and its rate limiter). */
 interface ClientShared {
   inFlight: Semaphore;
   virtualMfa: VirtualMfaIndex;
+  rechecks: IdentityRechecks;
 }
 const sharedByClient = new WeakMap<IAMClient, ClientShared>();
 
@@ -18,7 +21,7 @@ function sharedFor(client: IAMClient, maxInFlight: number): ClientShared {
   if (!shared) {
     const inFlight = new Semaphore(maxInFlight);
     const send = <O>(command: unknown): Promise<O> => inFlight.run(() => sendNamed<O>(client, command));
-    shared = { inFlight, virtualMfa: VirtualMfaIndex.forClient(client, send) };
+    shared = { inFlight, virtualMfa: VirtualMfaIndex.forClient(client, send), rechecks: new IdentityRechecks(send) };
     sharedByClient.set(client, shared);
   }
   return shared;
@@ -47,8 +50,15 @@ export interface ContextOptions {
 }
 
 export interface CountingContext extends KindContext {
-  /** Calls this context has sent (shared classification listings are not counted here). */
+  /** Calls this context has sent (shared listings, of virtual devices or of users, are not counted here). */
   calls: () => number;
+  /** The identity re-checks of every teardown on this client, answered together. */
+  rechecks: IdentityRechecks;
+}
+
+/** The shared parts of a client, for tests and the bench that show what a process shares. */
+export function sharedOf(client: IAMClient): Readonly<ClientShared> | undefined {
+  return sharedByClient.get(client);
 }
 
 export function createContext(options: ContextOptions): CountingContext {
@@ -59,6 +69,7 @@ export function createContext(options: ContextOptions): CountingContext {
     client,
     pageSize: options.pageSize ?? 1000,
     virtualMfa: shared.virtualMfa,
+    rechecks: shared.rechecks,
     send: <O>(command: unknown, options?: SendOptions) => {
       calls++;
       return shared.inFlight.run(() => sendNamed<O>(client, command, options));

@@ -25,7 +25,7 @@ const MAX_FOLLOWS = 3;
  * Removes `userName` and everything that blocks its deletion, in phases over one state:
  *   1. identify  2. discover   whom the name belongs to, and everything hanging on it (together)
  *   3. remove                  every dependency, concurrently, the identity re-checked around it
- *   4. delete and verify       DeleteUser, then GetUser until it is gone; a DeleteConflict starts another round
+ *   4. delete                  DeleteUser (GetUser until it is gone with `verify`); a DeleteConflict starts another round
  *   5. sweep orphans           when the user turned out gone: its virtual MFA devices left unassigned
  * A user renamed during the teardown is followed under its new name by a fresh teardown, reported as one.
  */

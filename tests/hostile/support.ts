@@ -157,6 +157,8 @@ export interface ClientEvent {
   item: string;
   /** GetUser answers: the UserId shown (undefined: NoSuchEntity or another error). */
   userId?: string;
+  /** ListUsers answers (the engine's batched identity re-checks): each user shown, by name, with its UserId. */
+  usersShown?: Map<string, string>;
 }
 
 let clientOrder = 0;
@@ -173,8 +175,17 @@ export function recordedClient(client: IAMClient): IAMClient {
       events.push({ order: ++clientOrder, kind: "send", action, item });
       try {
         const out = await next(args);
-        const user = (out.output as { User?: { UserId?: string } } | undefined)?.User;
-        events.push({ order: ++clientOrder, kind: "answer", action, item, userId: action === "GetUser" ? user?.UserId : undefined });
+        const output = out.output as { User?: { UserId?: string }; Users?: Array<{ UserName?: string; UserId?: string }> } | undefined;
+        const usersShown =
+          action === "ListUsers" ? new Map((output?.Users ?? []).map((u) => [u.UserName!.toLowerCase(), u.UserId!])) : undefined;
+        events.push({
+          order: ++clientOrder,
+          kind: "answer",
+          action,
+          item,
+          userId: action === "GetUser" ? output?.User?.UserId : undefined,
+          usersShown,
+        });
         return out;
       } catch (err) {
         events.push({ order: ++clientOrder, kind: "answer", action, item });
@@ -561,9 +572,8 @@ export function takeoverProblems(sc: Scenario, at: number, afterTakeover: string
   const problems: string[] = [];
   const mine = sc.log.filter((e) => e.accessKeyId === engineKey());
   const events = eventsOf(packageClient(sc.emulator));
-  const sawNewUser = events.find(
-    (ev) => ev.kind === "answer" && ev.action === "GetUser" && ev.userId !== undefined && ev.userId !== sc.userId,
-  );
+  const shownUnderTarget = (ev: ClientEvent) => (ev.action === "GetUser" ? ev.userId : ev.usersShown?.get(TARGET));
+  const sawNewUser = events.find((ev) => ev.kind === "answer" && shownUnderTarget(ev) !== undefined && shownUnderTarget(ev) !== sc.userId);
   const reached = mine.filter(
     (e) =>
       e.mutating &&

@@ -24,7 +24,12 @@ describe("iam-user-teardown CLI", () => {
     env.emulator.clearLog();
     const { code, stdout } = await cli(["plan", "cli-plan", "--json"]);
     assert.equal(code, EXIT.ok);
-    const plan = JSON.parse(stdout);
+    // One JSON line per user, then the summary line.
+    const [plan, summary] = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(summary.type, "summary");
     assert.equal(plan.exists, true);
     assert.equal(plan.summary.total, 19);
     assert.equal(plan.steps.at(-1).actions[0], "DeleteUser");
@@ -44,7 +49,7 @@ describe("iam-user-teardown CLI", () => {
     env.emulator.seed({ users: [everyKind("cli-delete")] });
     const { code, stdout, stderr } = await cli(["delete", "cli-delete", "--yes", "--json"]);
     assert.equal(code, EXIT.ok, stderr);
-    assert.equal(JSON.parse(stdout).outcome, "deleted");
+    assert.equal(JSON.parse(stdout.split("\n")[0]).outcome, "deleted");
     assert.equal(env.emulator.state.userExists("cli-delete"), false);
     assert.match(stderr, /IAM user cli-delete \(AIDA\w+\) deleted: removed /);
   });
@@ -78,7 +83,7 @@ describe("iam-user-teardown CLI", () => {
     [],
     ["explode", "x"],
     ["plan"],
-    ["plan", "a", "b"],
+    ["plan", "a", "--from-file"],
     ["plan", "bad name!"],
     ["plan", "x".repeat(65)],
     ["plan", "a", "--yes"],

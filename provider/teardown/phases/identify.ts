@@ -1,5 +1,5 @@
 import { isNoSuchEntity } from "../../aws/errors";
-import { confirmIdentity, type Identity, resolveIdentity } from "../identity";
+import { type Identity, resolveIdentity } from "../identity";
 import { withRetry } from "../retry";
 import type { Inventory } from "../types";
 import { recordedOrphans, virtualDeviceItem } from "../virtual-mfa";
@@ -57,12 +57,12 @@ async function firstInventory(s: TeardownState, first: Settled<Inventory> | unde
 }
 
 /**
- * Whether the name still holds the target. Every identity check after the first goes through here, so a caller
- * tearing down many users at once has one place to answer them together.
+ * Whether the name still holds the target. Every identity check after the first goes through here, and is answered
+ * with the re-checks of every other teardown on the same client (one ListUsers walk for all, see IdentityRechecks).
  */
 export function confirmTarget(s: TeardownState): Promise<"same" | "gone"> {
   const { userName, userId } = s.target!;
-  return withRetry(() => confirmIdentity(s.ctx, userName, userId), s.bounds);
+  return withRetry(() => s.ctx.rechecks.confirm(s.ctx, userName, userId), s.bounds);
 }
 
 /**

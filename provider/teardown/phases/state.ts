@@ -27,7 +27,7 @@ export interface TeardownOptions extends ContextOptions {
   timeoutMs?: number;
   /** Virtual MFA serials recorded as this user's earlier: removed if an interrupted run left them unassigned. */
   knownVirtualMfaSerials?: readonly string[];
-  /** Confirm with GetUser that the user is gone after DeleteUser. */
+  /** Also confirm with GetUser that the user is gone after DeleteUser answered 200 (off by default: one GetUser saved). */
   verify?: boolean;
   /** The dependency kinds to list and remove; the package's registry unless given. */
   kinds?: KindRegistry;

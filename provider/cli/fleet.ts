@@ -1,0 +1,173 @@
+import { type IAMClient, ListUsersCommand, type ListUsersCommandOutput, type User } from "@aws-sdk/client-iam";
+import { describeFailure, isAccessDenied } from "../aws/errors";
+import { planTeardown, type TeardownPlan, type TeardownReport, teardownUser } from "../teardown";
+import { createContext } from "../teardown/context";
+import { getUserOrUndefined } from "../teardown/identity";
+import { listAllPages } from "../teardown/paging";
+import { Semaphore } from "../teardown/pool";
+
+/** What happened to one user of a fleet run. */
+export type Outcome = "deleted" | "cleared" | "already-gone" | "failed";
+
+export interface UserResult {
+  userName: string;
+  outcome: Outcome;
+  /** Items removed (credentials, devices, memberships, policies), the user itself not counted. */
+  removed: number;
+  userId?: string;
+  arn?: string;
+  renamedFrom?: string;
+  /** On failure: what blocks, in words. */
+  error?: string;
+  report?: TeardownReport;
+}
+
+/** The users a delete would act on: found now under their names, with the accounts their ARNs are in. */
+export interface FleetTargets {
+  found: Map<string, User>;
+  missing: string[];
+  accounts: string[];
+}
+
+/**
+ * Looks the users up before anything is asked or changed: one walk of the account's users (ListUsers, 1,000 a page)
+ * answers for all of them; when ListUsers is not allowed, one GetUser each.
+ */
+export async function findTargets(client: IAMClient, userNames: readonly string[], concurrency: number): Promise<FleetTargets> {
+  const ctx = createContext({ client });
+  let byName: Map<string, User>;
+  try {
+    const users = await listAllPages(
+      (Marker) => ctx.send<ListUsersCommandOutput>(new ListUsersCommand({ Marker, MaxItems: 1000 })),
+      (page) => page.Users,
+    );
+    byName = new Map(users.map((u) => [u.UserName!, u]));
+  } catch (err) {
+    if (!isAccessDenied(err)) throw err;
+    const pool = new Semaphore(concurrency);
+    byName = new Map();
+    await Promise.all(
+      userNames.map((name) =>
+        pool.run(async () => {
+          const user = await getUserOrUndefined(ctx, name);
+          if (user) byName.set(name, user);
+        }),
+      ),
+    );
+  }
+  const found = new Map<string, User>();
+  const missing: string[] = [];
+  for (const name of userNames) {
+    const user = byName.get(name);
+    if (user) found.set(name, user);
+    else missing.push(name);
+  }
+  const accounts = [...new Set([...found.values()].map((u) => accountOf(u.Arn)).filter((a): a is string => a !== undefined))].sort();
+  return { found, missing, accounts };
+}
+
+/** The account id in an IAM ARN: arn:aws:iam::123456789012:user/... */
+export const accountOf = (arn: string | undefined): string | undefined => /^arn:[^:]+:iam::(\d{12}):/.exec(arn ?? "")?.[1];
+
+export interface FleetRunOptions<R = UserResult> {
+  client: IAMClient;
+  userNames: readonly string[];
+  concurrency: number;
+  /** Stops starting users once aborted; users under way finish. */
+  interrupt: AbortSignal;
+  onResult: (result: R) => void;
+}
+
+export interface FleetRun<R = UserResult> {
+  results: R[];
+  /** Users never started because of an interrupt. */
+  notStarted: string[];
+}
+
+/** Runs `work` for every user, `concurrency` at a time, all on one client; an interrupt stops new users starting. */
+async function runEach<R>(options: FleetRunOptions<R>, work: (userName: string) => Promise<R>): Promise<FleetRun<R>> {
+  const pool = new Semaphore(options.concurrency);
+  const results: R[] = [];
+  const notStarted: string[] = [];
+  await Promise.all(
+    options.userNames.map((userName) =>
+      pool.run(async () => {
+        if (options.interrupt.aborted) return void notStarted.push(userName);
+        const result = await work(userName);
+        results.push(result);
+        options.onResult(result);
+      }),
+    ),
+  );
+  return { results, notStarted };
+}
+
+export interface DeleteFleetOptions extends FleetRunOptions {
+  targets: FleetTargets;
+  keepUser: boolean;
+  /** The UserId the one user must have (--expect-user-id). */
+  expectUserId?: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Tears every user down through one client, hence one rate limiter per IAM action, one listing of the account's
+ * virtual MFA devices and one batch of identity re-checks for all. A user not found when the run began is already
+ * gone; each found one is torn down only while its name still holds the UserId seen then.
+ */
+export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
+  return runEach(options, async (userName) => {
+    const seen = options.targets.found.get(userName);
+    if (!seen && options.expectUserId === undefined) return { userName, outcome: "already-gone", removed: 0 };
+    try {
+      const report = await teardownUser({
+        client: options.client,
+        userName,
+        expectedUserId: options.expectUserId ?? seen?.UserId,
+        deleteUser: !options.keepUser,
+        log: options.log,
+      });
+      return {
+        userName,
+        outcome: report.outcome,
+        removed: report.removed.length,
+        userId: report.userId,
+        arn: report.arn,
+        renamedFrom: report.renamedFrom,
+        report,
+      };
+    } catch (err) {
+      return {
+        userName,
+        outcome: "failed",
+        removed: removedBeforeFailure(err),
+        userId: seen?.UserId,
+        arn: seen?.Arn,
+        error: describeFailure(err),
+      };
+    }
+  });
+}
+
+const removedBeforeFailure = (err: unknown): number => {
+  const removed = (err as { removed?: unknown }).removed;
+  return Array.isArray(removed) ? removed.length : 0;
+};
+
+/** One user's plan, or why it could not be read. */
+export interface PlanResult {
+  userName: string;
+  plan?: TeardownPlan;
+  error?: string;
+}
+
+/** Plans every user (read-only), `concurrency` at a time, on one client. */
+export function planFleet(options: FleetRunOptions<PlanResult> & { keepUser: boolean }): Promise<FleetRun<PlanResult>> {
+  return runEach(options, async (userName): Promise<PlanResult> => {
+    try {
+      return { userName, plan: await planTeardown({ client: options.client, userName, deleteUser: !options.keepUser }) };
+    } catch (err) {
+      return { userName, error: describeFailure(err) };
+    }
+  });
+}

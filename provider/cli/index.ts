@@ -1,0 +1,208 @@
+import * as fs from "node:fs";
+import * as readline from "node:readline";
+import { iamClientFor, USER_AGENT } from "../aws/client";
+import { describeFailure } from "../aws/errors";
+import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
+import { deleteFleet, type FleetRun, findTargets, planFleet } from "./fleet";
+import { renderMarkdownSummary } from "./markdown";
+import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
+import { Progress } from "./progress";
+
+export { EXIT } from "./args";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Asks a yes/no question; absent when there is no terminal to ask. */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Standard input, whole (for --from-file -). */
+  readStdin?: () => Promise<string>;
+  /** Standard error is a terminal: progress rewrites one line instead of printing one per user. */
+  stderrIsTerminal?: boolean;
+  /** Aborted on Ctrl-C: no new user starts, those under way finish, the partial report is printed. */
+  interrupt?: AbortSignal;
+}
+
+/** Runs the CLI; returns the exit code. Bad usage is found before any call to AWS. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: ParsedArgs;
+  let userNames: string[];
+  try {
+    const request = parseCommandLine(argv);
+    if (request.kind === "version" || request.kind === "help") {
+      io.stdout(request.kind === "version" ? `iam-user-teardown ${USER_AGENT[1]}\n` : `${request.text}\n`);
+      return EXIT.ok;
+    }
+    args = request.args;
+    if (args.command === "delete" && !args.yes && !io.confirm) {
+      throw new UsageError("refusing to delete without confirmation: pass --yes when standard input is not a terminal");
+    }
+    userNames = finalUserList(
+      args,
+      args.fromFile === undefined
+        ? []
+        : userNamesFromText(await readUserFile(args.fromFile, io), args.fromFile === "-" ? "standard input" : args.fromFile),
+    );
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const interrupt = io.interrupt ?? new AbortController().signal;
+  const client = iamClientFor({
+    region: args.region,
+    profile: args.profile,
+    assumeRoles: args.roleArn ? [{ roleArn: args.roleArn }] : undefined,
+    allowedAccountIds: args.allowedAccountIds.length > 0 ? args.allowedAccountIds : undefined,
+  });
+  const progress = new Progress(userNames.length, io.stderr, io.stderrIsTerminal === true);
+  const json = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
+  try {
+    return args.command === "plan"
+      ? await runPlan(args, userNames, io, { client, interrupt, progress, json })
+      : await runDelete(args, userNames, io, { client, interrupt, progress, json });
+  } catch (err) {
+    progress.end();
+    io.stderr(`iam-user-teardown: ${describeFailure(err)}\n`);
+    return EXIT.failed;
+  }
+}
+
+interface RunTools {
+  client: ReturnType<typeof iamClientFor>;
+  interrupt: AbortSignal;
+  progress: Progress;
+  json: (value: object) => void;
+}
+
+async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+  const run = await planFleet({
+    client: t.client,
+    userNames,
+    concurrency: args.concurrency,
+    keepUser: args.keepUser,
+    interrupt: t.interrupt,
+    onResult: (r) => {
+      if (args.json) t.json(planJson(r));
+      else if (r.plan && !args.markdown) io.stdout(renderPlan(r.plan));
+      else io.stderr(`iam-user-teardown: ${r.userName}: ${r.error}\n`);
+    },
+  });
+  const failed = run.results.filter((r) => !r.plan);
+  const existing = run.results.filter((r) => r.plan?.exists).length;
+  const counts = {
+    planned: existing,
+    "already-gone": run.results.length - existing - failed.length,
+    failed: failed.length,
+    interrupted: run.notStarted.length,
+  };
+  if (args.markdown) {
+    const order = new Map(userNames.map((name, i) => [name, i]));
+    const plans = run.results.flatMap((r) => (r.plan ? [r.plan] : []));
+    plans.sort((a, b) => (order.get(a.requestedUserName) ?? 0) - (order.get(b.requestedUserName) ?? 0));
+    io.stdout(renderMarkdownSummary(plans));
+  }
+  if (args.json) t.json(summaryJson(userNames.length, counts));
+  else if (userNames.length > 1 || failed.length > 0)
+    io.stderr(
+      `${userNames.length} user(s) planned: ${existing} exist, ${counts["already-gone"]} do not, ${failed.length} could not be read${failed.map((f) => `\n  failed: ${f.userName}: ${f.error}`).join("")}\n`,
+    );
+  return exitCode(run.notStarted.length > 0, failed.length > 0);
+}
+
+async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+  const targets = await findTargets(t.client, userNames, args.concurrency);
+  const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
+  const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";
+  const verb = args.keepUser ? "clear every dependency of" : "delete";
+  io.stderr(`${targets.found.size} IAM user(s)${where} to ${verb}${missing}\n`);
+  if (targets.found.size > 0 && !args.yes) {
+    if (
+      !(await io.confirm!(
+        `${args.keepUser ? "Clear" : "Delete"} ${targets.found.size} IAM user(s)${where}${args.keepUser ? "" : " and everything that hangs on them"}? [y/N] `,
+      ))
+    ) {
+      io.stderr("iam-user-teardown: nothing changed\n");
+      return EXIT.failed;
+    }
+  }
+  const single = userNames.length === 1;
+  const run = await deleteFleet({
+    client: t.client,
+    userNames,
+    concurrency: args.concurrency,
+    interrupt: t.interrupt,
+    targets,
+    keepUser: args.keepUser,
+    expectUserId: args.expectUserId,
+    // One user: its teardown's own lines, as before; many: the progress lines say it.
+    log: single ? (line) => t.progress.note(`iam-user-teardown: ${line}`) : undefined,
+    onResult: (r) => {
+      t.progress.user(r);
+      if (args.json) t.json(resultJson(r));
+    },
+  });
+  t.progress.end();
+  const counts = countOutcomes(run);
+  if (args.json) t.json(summaryJson(userNames.length, counts, run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}));
+  io.stderr(renderSummary(args.keepUser ? "cleared" : "deleted", userNames.length, counts, run as FleetRun));
+  return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0);
+}
+
+const exitCode = (interrupted: boolean, failed: boolean): number => (interrupted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok);
+
+async function readUserFile(path: string, io: CliIo): Promise<string> {
+  if (path === "-") {
+    if (!io.readStdin) throw new UsageError("--from-file - reads standard input, which is not available here");
+    return io.readStdin();
+  }
+  try {
+    return await fs.promises.readFile(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`--from-file ${path}: ${(err as Error).message}`);
+  }
+}
+
+function terminalConfirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) =>
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    }),
+  );
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The process entry point (bin/iam-user-teardown.js). The first Ctrl-C stops new users; a second one exits at once. */
+export function main(): void {
+  const interrupt = new AbortController();
+  process.on("SIGINT", () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort();
+    process.stderr.write(
+      "\niam-user-teardown: interrupted: starting no more users, finishing those under way (Ctrl-C again to stop now)\n",
+    );
+  });
+  runCli(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    confirm: process.stdin.isTTY ? terminalConfirm : undefined,
+    readStdin: readAllStdin,
+    stderrIsTerminal: process.stderr.isTTY === true,
+    interrupt: interrupt.signal,
+  }).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      process.stderr.write(`iam-user-teardown: error: ${describeFailure(err)}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}
+
+if (require.main === module) main();

@@ -1,0 +1,52 @@
+import type { TeardownPlan } from "../teardown";
+import { countByKind, flattenInventory } from "../teardown/report";
+import type { FleetRun, Outcome, PlanResult, UserResult } from "./fleet";
+
+/** One user's plan in text. */
+export function renderPlan(plan: TeardownPlan): string {
+  if (!plan.exists) return `IAM user ${plan.requestedUserName} does not exist: nothing to do.\n`;
+  const lines = [
+    `IAM user ${plan.userName} (${plan.userId}) ${plan.arn}${plan.renamedFrom ? ` (formerly ${plan.renamedFrom})` : ""}`,
+    `hangs on it: ${countByKind(flattenInventory(plan.inventory))}`,
+    `plan (removals run concurrently, then DeleteUser):`,
+    ...plan.steps.map((s) => `  ${String(s.step).padStart(3)}. ${s.description}  [${s.actions.join(" -> ")}]`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** A plan as its JSON line: everything but the raw inventory (the summary has it by kind). */
+export function planJson(result: PlanResult): object {
+  if (!result.plan) return { type: "user", userName: result.userName, outcome: "failed", error: result.error };
+  const { inventory: _raw, ...rest } = result.plan;
+  return { type: "user", ...rest, userName: result.userName, outcome: result.plan.exists ? "planned" : "already-gone" };
+}
+
+/** A deleted (or failed) user as its JSON line. */
+export function resultJson(result: UserResult): object {
+  const { report, ...rest } = result;
+  return { type: "user", ...rest, ...(report ? { rounds: report.rounds, apiCalls: report.apiCalls, durationMs: report.durationMs } : {}) };
+}
+
+export type Counts = Record<Outcome | "interrupted", number>;
+
+export function countOutcomes(run: FleetRun): Counts {
+  const counts: Counts = { deleted: 0, cleared: 0, "already-gone": 0, failed: 0, interrupted: run.notStarted.length };
+  for (const r of run.results) counts[r.outcome]++;
+  return counts;
+}
+
+/** The summary line of --json. */
+export function summaryJson(users: number, counts: Record<string, number>, extra: object = {}): object {
+  return { type: "summary", users, ...counts, ...extra };
+}
+
+/** The closing lines in text: the counts, then each failed user by name, then the users an interrupt left. */
+export function renderSummary(verb: string, users: number, counts: Counts, run: FleetRun): string {
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k === "interrupted" ? "not started" : k}`);
+  const lines = [`${users} user(s) ${verb}: ${parts.join(", ") || "nothing to do"}`];
+  for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
+  if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
+  return `${lines.join("\n")}\n`;
+}

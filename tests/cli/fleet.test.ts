@@ -1,0 +1,291 @@
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { resetIamClients } from "../../provider/aws/client";
+import { type CliIo, EXIT, runCli } from "../../provider/cli";
+import { pointIamEndpointAt } from "../helpers/iam";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../iam-emulator";
+
+const BIN = path.resolve(__dirname, "../../provider/bin/iam-user-teardown.js");
+
+/** A user with one of most kinds, and a virtual MFA device (so the account's virtual device list is needed). */
+const member = (userName: string) => ({
+  userName,
+  loginProfile: true,
+  accessKeys: 1,
+  sshKeys: 1,
+  virtualMfa: [`${userName}-phone`],
+  groups: ["staff"],
+  inlinePolicies: ["inline"],
+  managedPolicies: ["shared"],
+});
+const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, "0")}`);
+
+async function cli(argv: string[], extra: Partial<CliIo> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), ...extra });
+  const lines = () =>
+    stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return {
+    code,
+    stdout,
+    stderr,
+    get lines() {
+      return lines();
+    },
+  };
+}
+
+/** Runs the installed bin as a child process; `whileRunning` sees its standard error as it grows. */
+function runBin(argv: string[], stdin: string | undefined, whileRunning?: (stderr: string, child: ReturnType<typeof spawn>) => void) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { env: process.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      whileRunning?.(stderr, child);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+describe("iam-user-teardown fleet CLI", () => {
+  let emulator: Emulator;
+  let restoreEndpoint: () => void = () => undefined;
+  let tmp: string;
+  const start = async (options: EmulatorOptions = {}) => {
+    await emulator?.stop();
+    resetIamClients();
+    emulator = await startEmulator({ port: 0, ...options });
+    restoreEndpoint();
+    restoreEndpoint = pointIamEndpointAt(emulator.endpoint);
+  };
+  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-cli-"))));
+  after(async () => {
+    restoreEndpoint();
+    await emulator?.stop();
+    resetIamClients();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("deletes many users from a file in one process: one virtual-device listing, one GetUser per user, one progress line each", async () => {
+    // Calls take a moment, as IAM's do: re-checks asked while one walk of the users is under way wait for the next.
+    await start({ latencyMs: 20 });
+    const users = names("file", 12);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member), unassignedVirtualMfa: ["spare"] });
+    emulator.seed({ users: [member("bystander")] });
+    const file = path.join(tmp, "users.txt");
+    fs.writeFileSync(file, `# to decommission\n\n${users.join("\n")}\n${users[0]}\n`);
+    emulator.clearLog();
+    const { code, stderr } = await cli(["delete", "--from-file", file, "--yes", "--concurrency", "5"]);
+    assert.equal(code, EXIT.ok, stderr);
+    for (const u of users) assert.equal(emulator.state.userExists(u), false, u);
+    assert.equal(emulator.state.userExists("bystander"), true);
+    const count = (action: string) => emulator.log.filter((e) => e.action === action).length;
+    // Shared by every teardown of the process: one walk of the account's virtual devices, one limiter, one client.
+    assert.equal(count("ListVirtualMFADevices"), 1);
+    assert.equal(count("GetUser"), users.length, "one identity check per user; the re-checks are answered together");
+    // One walk finds the users; each walk after it answers every re-check waiting when it starts.
+    assert.ok(count("ListUsers") <= users.length + 1, `ListUsers ${count("ListUsers")}`);
+    assert.equal(count("DeleteUser"), users.length);
+    assert.match(stderr, new RegExp(`^12 IAM user\\(s\\) in account ${emulator.accountId} to delete`, "m"));
+    const progress = stderr.split("\n").filter((l) => /^\[\d+\/12\] deleted file-\d+: 7 removed$/.test(l));
+    assert.equal(progress.length, 12, stderr);
+    assert.match(stderr, /12 user\(s\) deleted: 12 deleted/);
+  });
+
+  it("plan --markdown: one review table for the listed users, in their order, nothing changed; refused for delete", async () => {
+    await start();
+    emulator.seed({
+      groups: ["staff"],
+      managedPolicies: ["shared"],
+      users: [member("md-ana"), { userName: "md-bruno", accessKeys: 2, hardwareMfa: ["GAHT12345678"] }],
+    });
+    emulator.clearLog();
+    const { code, stdout, stderr } = await cli(["plan", "md-bruno", "md-ana", "md-ghost", "--markdown"]);
+    assert.equal(code, EXIT.ok, stderr);
+    assert.match(stdout, /^### IAM user teardown plan/);
+    const rows = stdout.split("\n").filter((l) => l.startsWith("| `"));
+    assert.deepEqual(
+      rows.map((r) => r.split("|")[1].trim()),
+      ["`md-bruno`", "`md-ana`", "`md-ghost`"],
+    );
+    assert.match(rows[0], /\*\*3\*\*/, "bruno: 2 access keys and a hardware token");
+    assert.match(rows[1], /\*\*7\*\*/, "ana: seven items");
+    assert.match(rows[2], /does not exist/);
+    assert.deepEqual(
+      emulator.log.filter((e) => e.mutating),
+      [],
+    );
+    assert.equal((await cli(["delete", "md-ana", "--markdown", "--yes"])).code, EXIT.usage);
+    assert.equal((await cli(["plan", "md-ana", "--markdown", "--json"])).code, EXIT.usage);
+    assert.equal(emulator.state.userExists("md-ana"), true);
+  });
+
+  it("--json: one line per user, a failure among them named with what blocks it, a summary line; exit 1", async () => {
+    await start({
+      policy: {
+        Statement: [
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          { Effect: "Deny", Action: "iam:DeleteAccessKey", Resource: "arn:aws:iam::123456789012:user/json-002" },
+        ],
+      },
+    });
+    const users = names("json", 5);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
+    const { code, lines, stderr } = await cli(["delete", ...users, "ghost", "--yes", "--json"]);
+    assert.equal(code, EXIT.failed, stderr);
+    assert.equal(lines.length, 7);
+    const byUser = new Map(lines.filter((l) => l.type === "user").map((l) => [l.userName, l]));
+    assert.equal(byUser.get("json-002")!.outcome, "failed");
+    assert.match(String(byUser.get("json-002")!.error), /DeleteAccessKey/);
+    assert.equal(byUser.get("ghost")!.outcome, "already-gone");
+    for (const u of users.filter((u) => u !== "json-002")) {
+      assert.equal(byUser.get(u)!.outcome, "deleted");
+      assert.equal(byUser.get(u)!.removed, 7);
+      assert.equal(emulator.state.userExists(u), false);
+    }
+    assert.equal(emulator.state.userExists("json-002"), true);
+    assert.deepEqual(lines.at(-1), { type: "summary", users: 6, deleted: 4, cleared: 0, "already-gone": 1, failed: 1, interrupted: 0 });
+    assert.match(stderr, /failed: json-002: /);
+  });
+
+  it("reads the users from standard input (--from-file -) in the installed bin", async () => {
+    await start();
+    const users = names("stdin", 4);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
+    const { code, stdout, stderr } = await runBin(["delete", "--from-file", "-", "--yes", "--json"], `${users.join("\n")}\n# done\n`);
+    assert.equal(code, 0, stderr);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines
+        .filter((l) => l.type === "user")
+        .map((l) => l.userName)
+        .sort(),
+      users,
+    );
+    assert.equal(lines.at(-1).deleted, 4);
+    for (const u of users) assert.equal(emulator.state.userExists(u), false);
+  });
+
+  it("Ctrl-C stops starting users, lets those under way finish, prints the partial report and exits 130", async function () {
+    this.timeout(60_000);
+    await start({ latencyMs: 60 });
+    const users = names("sigint", 30);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
+    let sent = false;
+    const { code, stdout, stderr } = await runBin(
+      ["delete", ...users, "--yes", "--json", "--concurrency", "2"],
+      undefined,
+      (err, child) => {
+        if (!sent && /^\[2\/30\]/m.test(err)) {
+          sent = true;
+          child.kill("SIGINT");
+        }
+      },
+    );
+    assert.equal(code, EXIT.interrupted, stderr);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const summary = lines.at(-1);
+    assert.equal(summary.type, "summary");
+    assert.ok(summary.interrupted > 0 && summary.deleted >= 2, JSON.stringify(summary));
+    assert.equal(summary.deleted + summary.interrupted, 30);
+    // Every user reported deleted is gone, whole; every user not started is untouched.
+    for (const l of lines.filter((l) => l.type === "user")) assert.equal(emulator.state.userExists(l.userName), false);
+    for (const u of summary.notStarted as string[]) assert.equal(emulator.state.userExists(u), true, u);
+    assert.match(stderr, /not started \(interrupted\): /);
+  });
+
+  const badUsages: string[][] = [
+    ["delete", "--from-file", "MISSING", "--yes"],
+    ["delete", "ok-name", "--yes", "--from-file", "BADFILE"],
+    ["delete", "a", "b"],
+    ["plan", "--concurrency", "2"],
+  ];
+  for (const argv of badUsages) {
+    it(`bad usage exits 2 before any call: ${JSON.stringify(argv)}`, async () => {
+      await start();
+      const badFile = path.join(tmp, "bad.txt");
+      fs.writeFileSync(badFile, "fine-user\nnot a valid name!\n");
+      const resolved = argv.map((a) => (a === "MISSING" ? path.join(tmp, "missing.txt") : a === "BADFILE" ? badFile : a));
+      const { code, stderr } = await cli(resolved);
+      assert.equal(code, EXIT.usage, stderr);
+      assert.match(stderr, /usage:/);
+      assert.deepEqual(emulator.log, [], "nothing was called");
+    });
+  }
+
+  it("--version, and --help on each command", async () => {
+    assert.match((await cli(["--version"])).stdout, /^iam-user-teardown \d+\.\d+\.\d+/);
+    for (const command of ["plan", "delete"]) {
+      const { code, stdout } = await cli([command, "--help"]);
+      assert.equal(code, EXIT.ok);
+      assert.match(stdout, new RegExp(`^usage: iam-user-teardown ${command} `));
+    }
+  });
+
+  it("--expect-user-id takes any UserId form IAM documents (an emulator's too)", async () => {
+    await start();
+    const seeded = emulator.seed({ users: [{ userName: "moto-style", accessKeys: 1 }] });
+    const userId = seeded.users["moto-style"].userId;
+    const { code, stderr } = await cli(["delete", "moto-style", "--yes", "--expect-user-id", userId]);
+    assert.equal(code, EXIT.ok, stderr);
+    emulator.seed({ users: [{ userName: "other-form" }] });
+    const refused = await cli(["delete", "other-form", "--yes", "--expect-user-id", "abcdefghijklmnopqrstu0123456789"]);
+    assert.equal(refused.code, EXIT.failed);
+    assert.match(refused.stderr, /different user/);
+    assert.equal(emulator.state.userExists("other-form"), true);
+  });
+
+  it("plan over many users: one JSON line each and a summary, nothing changed", async () => {
+    await start();
+    const users = names("plan", 3);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
+    const { code, lines } = await cli(["plan", ...users, "nobody", "--json"]);
+    assert.equal(code, EXIT.ok);
+    assert.equal(lines.filter((l) => l.outcome === "planned").length, 3);
+    assert.deepEqual(lines.at(-1), { type: "summary", users: 4, planned: 3, "already-gone": 1, failed: 0, interrupted: 0 });
+    assert.equal(emulator.log.filter((e) => e.mutating).length, 0);
+  });
+
+  it("an answer that is not IAM's XML (a proxy's HTML error page) names the action, the HTTP status and the start of the body", async () => {
+    const proxy = http.createServer((_req, res) => {
+      res.writeHead(403, { "content-type": "text/html" });
+      res.end("<html><head><title>403 Forbidden</title></head><body><h1>Blocked by the corporate proxy</h1></body></html>");
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    resetIamClients();
+    const restore = pointIamEndpointAt(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    try {
+      const { code, stderr } = await cli(["plan", "someone"]);
+      assert.equal(code, EXIT.failed);
+      assert.match(stderr, /GetUser: the answer is not IAM's \(HTTP 403\): <html><head><title>403 Forbidden/, stderr);
+      const del = await cli(["delete", "someone", "--yes", "--json"]);
+      assert.equal(del.code, EXIT.failed);
+      assert.match(del.stderr, /ListUsers: the answer is not IAM's \(HTTP 403\)/, del.stderr);
+    } finally {
+      restore();
+      resetIamClients();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});

@@ -34,12 +34,30 @@ export function actionOf(command: unknown): string {
 
 /** Sends, and tags any error with the IAM action that raised it, for messages that name the missing permission. */
 async function sendNamed<O>(client: IAMClient, command: unknown, options?: SendOptions): Promise<O> {
+  const { onSent, ...httpOptions } = options ?? {};
+  if (onSent) reportEachAttempt(command, onSent);
   try {
-    return (await client.send(command as never, options ?? {})) as O;
+    return (await client.send(command as never, httpOptions)) as O;
   } catch (err) {
     if (err && typeof err === "object") (err as { iamAction?: string }).iamAction = actionOf(command);
     throw err;
   }
+}
+
+/**
+ * Calls `onSent` as each attempt of the command is handed to the HTTP handler: the innermost step of the SDK's stack,
+ * after the rate limiter's wait, the retry strategy and signing, so the moment is the attempt's own.
+ */
+function reportEachAttempt(command: unknown, onSent: () => void): void {
+  type Handler = (args: unknown) => Promise<unknown>;
+  type Stack = { add(middleware: (next: Handler) => Handler, options: { step: "deserialize"; priority: "low"; name: string }): void };
+  (command as { middlewareStack: Stack }).middlewareStack.add(
+    (next) => (args) => {
+      onSent();
+      return next(args);
+    },
+    { step: "deserialize", priority: "low", name: "iamUserTeardownOnSent" },
+  );
 }
 
 export interface ContextOptions {

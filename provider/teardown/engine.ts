@@ -25,7 +25,8 @@ const MAX_FOLLOWS = 3;
  * Removes `userName` and everything that blocks its deletion, in phases over one state:
  *   1. identify  2. discover   whom the name belongs to, and everything hanging on it (together)
  *   3. remove                  every dependency, concurrently, the identity re-checked around it
- *   4. delete                  DeleteUser (GetUser until it is gone with `verify`); a DeleteConflict starts another round
+ *   4. delete                  DeleteUser (GetUser until it is gone with `verify`), beside the deletion of the virtual
+ *                              devices just deactivated; a DeleteConflict starts another round
  *   5. sweep orphans           when the user turned out gone: its virtual MFA devices left unassigned
  * A user renamed during the teardown is followed under its new name by a fresh teardown, reported as one.
  */
@@ -45,10 +46,18 @@ async function runTeardown(options: TeardownOptions, lineage: Lineage): Promise<
   }
 }
 
-/** Phases three and four, one round of them. */
+/**
+ * Phases three and four, one round of them. Deleting the virtual devices the round deactivated goes on beside
+ * DeleteUser (a deactivated device no longer blocks it); the round ends when both have answered.
+ */
 async function runRound(s: TeardownState, round: number): Promise<RoundEnd> {
-  if ((await removeDependencies(s, round)) === "gone") return "gone";
-  return s.options.deleteUser === false ? confirmCleared(s, round) : deleteAndVerify(s, round);
+  const removal = await removeDependencies(s, round);
+  if (removal.state === "gone" || s.options.deleteUser === false) {
+    await removal.trailing;
+    return removal.state === "gone" ? "gone" : confirmCleared(s, round);
+  }
+  const [end] = await Promise.all([deleteAndVerify(s, round), removal.trailing]);
+  return end;
 }
 
 /** The user no longer answers to its name: follow it if it was renamed, else it is gone and its orphans are swept. */

@@ -17,6 +17,8 @@ export interface DependencyItem {
 /** Aborting stops the SDK's own retries of a call, not only the calls not yet sent. */
 export interface SendOptions {
   abortSignal?: AbortSignal;
+  /** Called as each attempt of the call goes out to IAM (after the client's rate limiter and queue, per retry). */
+  onSent?: () => void;
 }
 
 /** What the MFA kind asks of the account's virtual device index (virtual-mfa.ts), without depending on it. */

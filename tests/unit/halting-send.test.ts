@@ -14,6 +14,8 @@ function manualContext() {
       return new Promise<O>((resolve, reject) => {
         const action = (command as object).constructor.name.replace(/Command$/, "");
         sent.push({ action, signal: options?.abortSignal, answer: (v) => resolve(v as O), fail: reject });
+        // As the SDK's stack reports it once the attempt is handed to the HTTP handler.
+        options?.onSent?.();
         options?.abortSignal?.addEventListener("abort", () => reject(options.abortSignal!.reason));
       });
     },
@@ -30,7 +32,9 @@ function deferred<T>() {
 }
 
 describe("unit: the halting send of a removal round", () => {
-  it("starts the identity re-check once every item's first call has answered", async () => {
+  const key = (id: string) => new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: id });
+
+  it("asks the identity re-check as soon as every item's first call has gone out, beside them, and once", async () => {
     const { ctx, sent } = manualContext();
     let rechecks = 0;
     const sender = new HaltingSend(async () => {
@@ -39,45 +43,68 @@ describe("unit: the halting send of a removal round", () => {
     }, 2);
     const a: string[] = [];
     const b: string[] = [];
-    const first = sender.contextFor(ctx, a).send(new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: "AKIA1" }));
+    const first = sender.contextFor(ctx, a).send(key("AKIA1"));
+    await tick();
+    assert.equal(rechecks, 0, "one item has not sent its first call yet");
     const second = sender.contextFor(ctx, b).send(new DeleteLoginProfileCommand({ UserName: "u" }));
     await tick();
+    assert.equal(rechecks, 1, "asked while both calls are still under way");
     sent[0].answer({});
-    await first;
-    assert.equal(rechecks, 0, "one item has not answered yet");
     sent[1].answer({});
-    await second;
+    await Promise.all([first, second]);
+    assert.deepEqual([a, b], [["DeleteAccessKey"], ["DeleteLoginProfile"]]);
+    assert.equal(await sender.confirmAfterRemovals(), "same");
+    assert.equal(rechecks, 1, "its answer, asked after the last call went out, serves DeleteUser");
+  });
+
+  it("asks again before DeleteUser when a call to the user went out after the re-check was asked (a retry)", async () => {
+    const { ctx, sent } = manualContext();
+    let rechecks = 0;
+    const sender = new HaltingSend(async () => {
+      rechecks++;
+      return "same" as const;
+    }, 1);
+    const item = sender.contextFor(ctx, []);
+    const first = item.send(key("AKIA1"));
     await tick();
     assert.equal(rechecks, 1);
-    assert.deepEqual([a, b], [["DeleteAccessKey"], ["DeleteLoginProfile"]]);
-    assert.equal(await sender.startRecheck(), "same");
-    assert.equal(rechecks, 1, "the re-check runs once");
+    sent[0].fail(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
+    await assert.rejects(first);
+    const retry = item.send(key("AKIA1"));
+    await tick();
+    assert.equal(sent.length, 2, "the retry went out once the re-check answered");
+    sent[1].answer({});
+    await retry;
+    assert.equal(await sender.confirmAfterRemovals(), "same");
+    assert.equal(rechecks, 2, "the first answer was read before the retry went out");
   });
 
   it("holds a call made during the re-check, and sends it once the name still holds the user", async () => {
     const { ctx, sent } = manualContext();
     const answer = deferred<"same" | "gone">();
     const sender = new HaltingSend(() => answer.promise, 1);
-    void sender.startRecheck();
-    const retry = sender.contextFor(ctx, []).send(new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: "AKIA1" }));
+    const item = sender.contextFor(ctx, []);
+    const first = item.send(key("AKIA1"));
     await tick();
-    assert.equal(sent.length, 0, "held until the re-check answers");
+    const retry = item.send(key("AKIA1"));
+    await tick();
+    assert.equal(sent.length, 1, "held until the re-check answers");
     answer.resolve("same");
     await tick();
-    assert.equal(sent.length, 1);
+    assert.equal(sent.length, 2);
     sent[0].answer({});
-    await retry;
+    sent[1].answer({});
+    await Promise.all([first, retry]);
   });
 
   it("on a halt, aborts calls under way and refuses new ones, but lets the own device's deletion through", async () => {
     const { ctx, sent } = manualContext();
     const answer = deferred<"same" | "gone">();
-    const sender = new HaltingSend(() => answer.promise, 2);
-    const underWay = sender.contextFor(ctx, []).send(new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: "AKIA1" }));
+    const sender = new HaltingSend(() => answer.promise, 1);
+    const underWay = sender.contextFor(ctx, []).send(key("AKIA1"));
     await tick();
-    const recheck = sender.startRecheck();
     answer.resolve("gone");
-    assert.equal(await recheck, "gone");
+    assert.equal(await sender.confirmAfterRemovals(), "gone");
     await assert.rejects(underWay, (err) => err instanceof IdentityLost);
     assert.ok(sender.halted instanceof IdentityLost);
     await assert.rejects(
@@ -87,10 +114,12 @@ describe("unit: the halting send of a removal round", () => {
     assert.equal(sent.length, 1, "nothing more reached IAM");
 
     const done: string[] = [];
+    let userPartDone = false;
     const own = sender
-      .contextFor(ctx, done)
+      .contextFor(ctx, done, () => (userPartDone = true))
       .send(new DeleteVirtualMFADeviceCommand({ SerialNumber: "arn:aws:iam::123456789012:mfa/phone" }));
     await tick();
+    assert.ok(userPartDone, "a device's deletion names no user: the item is done with the user");
     assert.equal(sent.length, 2);
     assert.equal(sent[1].signal, undefined, "the device's deletion is not tied to the round's abort");
     sent[1].answer({});
@@ -99,13 +128,13 @@ describe("unit: the halting send of a removal round", () => {
   });
 
   it("halts when the re-check itself fails", async () => {
-    const { ctx } = manualContext();
+    const { ctx, sent } = manualContext();
     const sender = new HaltingSend(async () => Promise.reject(new Error("AccessDenied")), 1);
-    await assert.rejects(sender.startRecheck(), /AccessDenied/);
+    const underWay = sender.contextFor(ctx, []).send(key("AKIA1"));
+    await assert.rejects(sender.confirmAfterRemovals(), /AccessDenied/);
     assert.ok(sender.halted);
-    await assert.rejects(
-      sender.contextFor(ctx, []).send(new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: "AKIA1" })),
-      (err) => err instanceof IdentityLost,
-    );
+    await assert.rejects(underWay, (err) => err instanceof IdentityLost);
+    await assert.rejects(sender.contextFor(ctx, []).send(key("AKIA2")), (err) => err instanceof IdentityLost);
+    assert.equal(sent.length, 1);
   });
 });

@@ -141,7 +141,7 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, variant }: RunSpec, args: Args): Promise<BenchRun> {
   await emu.start({
-    latencyMs: args.latencyMs,
+    latencyMs: s.latencyMs ?? args.latencyMs,
     seed: 7,
     throttle: s.throttle ? { ratePerSecond: s.throttle.ratePerSecond, burst: s.throttle.burst } : undefined,
     logRequests: true,
@@ -242,8 +242,10 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     wallMs: Math.round(run.wallMs),
     cpuMs: Math.round(run.cpuMs),
     limitMs: Math.round(limit.ms),
+    latencyMs,
     limitDetail: {
       chainMs: Math.round(limit.chainMs),
+      bareChainMs: Math.round(limit.bareChainMs),
       throttleAction: limit.throttle?.action,
       throttleMs: limit.throttle ? Math.round(limit.throttle.ms) : undefined,
     },
@@ -298,6 +300,7 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     record.limitMs = Math.round(fullLimit.ms);
     record.limitDetail = {
       chainMs: Math.round(fullLimit.chainMs),
+      bareChainMs: Math.round(fullLimit.bareChainMs),
       throttleAction: fullLimit.throttle?.action,
       throttleMs: fullLimit.throttle ? Math.round(fullLimit.throttle.ms) : undefined,
     };
@@ -380,7 +383,7 @@ async function main(): Promise<void> {
       for (const spec of runsFor(s, args)) {
         const t0 = Date.now();
         const run = await runImplementation(emu, s, spec, args);
-        const record = toRecord(run, spec.impl, args.latencyMs);
+        const record = toRecord(run, spec.impl, s.latencyMs ?? args.latencyMs);
         scenarioRecords.push(record);
         console.log(
           `   ${record.implementation.padEnd(72)} onePass=${record.onePass ? "yes" : "no "} calls=${String(record.calls).padStart(6)}` +

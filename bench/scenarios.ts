@@ -43,6 +43,8 @@ export interface ScenarioSpec {
   anchorSample?: number;
   /** Whether this scenario is where peak memory is a target. */
   memoryTarget?: boolean;
+  /** Injected latency per call for this scenario, instead of the run's (--latency-ms). */
+  latencyMs?: number;
 }
 
 export const emptyCounts = (): DepCounts => ({
@@ -152,10 +154,11 @@ export function seedOf(s: ScenarioSpec): Scenario {
   return { users: [...byName, ...s.bystanders].map((u) => u.seed), unassignedVirtualMfa: s.unassignedVirtual };
 }
 
-export function singleUserScenario(deps: number): ScenarioSpec {
+export function singleUserScenario(deps: number, latencyMs?: number): ScenarioSpec {
   return {
-    id: `one-user-${deps}`,
-    title: `one user, ${deps} dependencies`,
+    id: `one-user-${deps}${latencyMs === undefined ? "" : `-at-${latencyMs}ms`}`,
+    title: `one user, ${deps} dependencies${latencyMs === undefined ? "" : `, ${latencyMs} ms per call`}`,
+    latencyMs,
     targets: [user(`solo-${deps}`, spread(deps))],
     bystanders: [],
     unassignedVirtual: [],
@@ -228,10 +231,16 @@ export interface BenchPlan {
 
 export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anchorSample?: number } = {}): BenchPlan {
   hardwareSerial = 0;
-  const singles = [0, 5, 20, 40].map(singleUserScenario);
+  const singles = [0, 5, 20, 40].map((deps) => singleUserScenario(deps));
   const plan = quick
     ? [...singles, fleetScenario(50, 500), throttledScenario(scale.throttledUsers ?? 10, 10, scale.anchorSample ?? 10)]
-    : [...singles, fleetScenario(200, 2000), throttledScenario(scale.throttledUsers ?? 1000, 10, scale.anchorSample ?? 50)];
+    : [
+        ...singles,
+        // The same teardown where IAM answers more slowly: the client's fixed work per call weighs less against the chain.
+        singleUserScenario(20, 100),
+        fleetScenario(200, 2000),
+        throttledScenario(scale.throttledUsers ?? 1000, 10, scale.anchorSample ?? 50),
+      ];
   const throttled = plan.find((x) => x.id.startsWith("throttled-"))!;
   const n = throttled.targets.length;
   const sample = throttled.anchorSample;

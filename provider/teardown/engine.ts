@@ -56,8 +56,13 @@ async function runRound(s: TeardownState, round: number): Promise<RoundEnd> {
     await removal.trailing;
     return removal.state === "gone" ? "gone" : confirmCleared(s, round);
   }
-  const [end] = await Promise.all([deleteAndVerify(s, round), removal.trailing]);
-  return end;
+  const [deletion, trailing] = await Promise.allSettled([deleteAndVerify(s, round), removal.trailing]);
+  if (deletion.status === "rejected") throw deletion.reason;
+  if (trailing.status === "rejected") {
+    const err = trailing.reason;
+    throw deletion.value === "deleted" && err instanceof MissingPermissionError ? err.afterUserDeleted() : err;
+  }
+  return deletion.value;
 }
 
 /** The user no longer answers to its name: follow it if it was renamed, else it is gone and its orphans are swept. */

@@ -32,14 +32,22 @@ export class MissingPermissionError extends Error {
     readonly detail: string,
     readonly removed: readonly DependencyItem[],
     readonly partlyRemoved: readonly PartlyRemoved[] = [],
+    /** DeleteUser succeeded; what failed was deleting a virtual device it had held (which goes beside DeleteUser). */
+    readonly userDeleted = false,
   ) {
     super(
       `tearing down IAM user ${userName} needs permission iam:${action}, which the caller does not have (${detail}). ` +
+        (userDeleted ? `The user itself was deleted. ` : "") +
         `Removed before stopping: ${removed.length === 0 ? "nothing" : removed.map((i) => `${i.kind} ${i.id}`).join(", ")}.` +
         (partlyRemoved.length === 0
           ? ""
           : ` Partly removed: ${partlyRemoved.map((p) => `${p.item.kind} ${p.item.id} (${p.done.join(", ")} done${p.item.mfaKind === "virtual" ? ": no longer on the user, but still in the account, unassigned" : ""})`).join(", ")}.`),
     );
+  }
+
+  /** The same failure, known to have come after DeleteUser succeeded. */
+  afterUserDeleted(): MissingPermissionError {
+    return new MissingPermissionError(this.userName, this.action, this.detail, this.removed, this.partlyRemoved, true);
   }
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { UpdateUserCommand } from "@aws-sdk/client-iam";
-import { IdentityMismatchError, planTeardown, teardownUser } from "../../provider/teardown";
+import { IdentityMismatchError, MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
 import { everyKind, useEmulator } from "../helpers/iam";
 
 const KIND_SEEDS: Record<string, Record<string, unknown>> = {
@@ -193,5 +193,56 @@ describe("teardown engine with every list forced to pages of one item", () => {
       env.emulator.log.some((e) => e.action === "ListMFADevices" && e.params.Marker),
       "MFA list paged",
     );
+  });
+});
+
+describe("teardown engine: the round trips of one user", () => {
+  const env = useEmulator({ latencyMs: 20 });
+
+  it("asks the re-check for DeleteUser beside the removals, and deletes the virtual devices beside DeleteUser", async () => {
+    await env.fresh();
+    const seeded = env.emulator.seed({ users: [everyKind("wave")] });
+    env.emulator.clearLog();
+    const report = await teardownUser({ client: env.client, userName: "wave", expectedUserId: seeded.users.wave.userId });
+    assert.equal(report.outcome, "deleted");
+    const log = env.emulator.log;
+    const first = (action: string) => log.find((e) => e.action === action)!;
+    const removals = log.filter((e) => e.mutating && !["DeleteUser", "DeleteVirtualMFADevice"].includes(e.action));
+    const lastRemovalAnswered = Math.max(...removals.map((e) => e.endedAt));
+    assert.ok(first("ListUsers").startedAt < lastRemovalAnswered, "the re-check went out while removals were under way");
+    assert.ok(first("DeleteUser").startedAt < first("DeleteVirtualMFADevice").endedAt, "DeleteUser did not wait for the device's deletion");
+    assert.deepEqual(
+      env.emulator.state.listVirtualMfaDevices().filter((d: { serial: string }) => d.serial.includes("wave-")),
+      [],
+    );
+  });
+
+  it("a device's deletion refused after DeleteUser succeeded: the error says the user is gone, and a rerun deletes the device", async () => {
+    await env.fresh({ denyActions: ["DeleteVirtualMFADevice"] });
+    const seeded = env.emulator.seed({ users: [{ userName: "late", virtualMfa: ["phone"], accessKeys: 1 }] });
+    const serial = seeded.users.late.mfaSerials[0].serial;
+    const err = await teardownUser({ client: env.client, userName: "late", expectedUserId: seeded.users.late.userId }).then(
+      () => assert.fail("expected the refusal"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof MissingPermissionError, String(err));
+    assert.equal(err.action, "DeleteVirtualMFADevice");
+    assert.equal(err.userDeleted, true);
+    assert.match(err.message, /needs permission iam:DeleteVirtualMFADevice.*The user itself was deleted\./);
+    assert.match(err.message, /Partly removed: mfaDevices .*DeactivateMFADevice done: no longer on the user, but still in the account/);
+    assert.equal(env.emulator.state.userExists("late"), false);
+
+    // The permission granted, the same teardown again (as a rerun of the destroy passes the recorded devices).
+    await env.fresh();
+    env.emulator.seed({ unassignedVirtualMfa: [] });
+    const device = env.emulator.state.createVirtualMfaDevice("late-phone-again");
+    const rerun = await teardownUser({
+      client: env.client,
+      userName: "late",
+      expectedUserId: seeded.users.late.userId,
+      knownVirtualMfaSerials: [device.serialNumber],
+    });
+    assert.equal(rerun.outcome, "already-gone");
+    assert.deepEqual(env.emulator.state.listVirtualMfaDevices(), [], "the device left unassigned is deleted");
   });
 });

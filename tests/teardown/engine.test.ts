@@ -230,7 +230,13 @@ describe("teardown engine: the round trips of one user", () => {
     assert.equal(err.userDeleted, true);
     assert.match(err.message, /needs permission iam:DeleteVirtualMFADevice.*The user itself was deleted\./);
     assert.match(err.message, /Partly removed: mfaDevices .*DeactivateMFADevice done: no longer on the user, but still in the account/);
+    assert.ok(err.message.includes(serial), "the message names the device left behind");
     assert.equal(env.emulator.state.userExists("late"), false);
+    assert.deepEqual(
+      env.emulator.state.listVirtualMfaDevices().map((d: { serial: string }) => d.serial),
+      [serial],
+      "deactivated, unassigned, still in the account",
+    );
 
     // The permission granted, the same teardown again (as a rerun of the destroy passes the recorded devices).
     await env.fresh();

@@ -6,7 +6,7 @@ import type { LogStats } from "./emulator-host";
 import type { PulumiDestroyOutcome } from "./pulumi-destroy";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
-export type ImplementationId = "runbook" | "terraform" | "engine" | "fleet-cli";
+export type ImplementationId = "runbook" | "terraform" | "engine" | "fleet-cli" | "fleet-cli-process";
 
 export interface BenchRun {
   scenario: ScenarioSpec;
@@ -16,14 +16,25 @@ export interface BenchRun {
   users: UserSpec[];
   outcomes: Array<{ userName: string; deleted: boolean; onePass: boolean; runs: number; error?: string }>;
   wallMs: number;
-  /** CPU time of the bench process (the implementation and its SDK client) during the run. */
+  /** CPU time of the bench process (the implementation and its SDK client) during the run; the own process's when it has one. */
   cpuMs: number;
   peakRssMb: number;
   baselineRssMb: number;
+  ownProcess?: OwnProcessNote;
   stats: LogStats;
   usersLeft: string[];
   orphanedVirtual: string[];
   bystandersUntouched: boolean;
+}
+
+/** What else is known of an implementation run in its own process. */
+export interface OwnProcessNote {
+  /** VmHWM (Linux /proc/self/status) or maxRSS (getrusage, elsewhere). */
+  peakRssSource: string;
+  /** The largest V8 heap use seen in that process (sampled every 50 ms). */
+  peakHeapUsedMb: number;
+  /** The bench process's own peak during the run (it only waited), for comparison. */
+  benchPeakRssMb: number;
 }
 
 export interface BenchRecord {
@@ -48,10 +59,18 @@ export interface BenchRecord {
   minimalLimitMs: number;
   ratioToLimit: number;
   ratioToBestAnchor?: number;
-  /** Peak RSS of the bench process during the run (the emulator runs in its own process). */
+  /**
+   * Peak RSS of the bench process during the run (the emulator runs in its own process); for an implementation in its
+   * own process (ownProcess set), that process's own peak.
+   */
   peakRssMb: number;
-  /** RSS right before the run, after a GC: the bench process with ts-node, the SDK and the engine loaded. */
+  /**
+   * RSS right before the run, after a GC: the bench process with ts-node, the SDK and the engine loaded; for an own
+   * process, its RSS once the CLI and the SDK are loaded, before the first request.
+   */
   baselineRssMb: number;
+  /** Set when the implementation ran in its own process: wall, CPU, peak and baseline RSS above are that process's. */
+  ownProcess?: OwnProcessNote;
   users: number;
   usersDeleted: number;
   usersNotInOnePass: number;

@@ -3,6 +3,11 @@
  * connect it to the emulator and tear one user down, what the call model predicts for it, and (for the engine) the
  * settings other than the defaults that run as extra rows.
  */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import { GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import { iamClientFor } from "../provider/aws/client";
 import { applyRateLimiter, PerActionRateLimiter } from "../provider/aws/rate-limit";
@@ -43,6 +48,23 @@ export interface UserOutcome {
   error?: string;
 }
 
+/**
+ * The figures of an implementation that runs in a process of its own (the compiled fleet CLI): its own wall, peak RSS
+ * and CPU, which the bench reports instead of its own process's.
+ */
+export interface OwnProcessFigures {
+  /** From spawn to exit: the process's start (node, the CLI, the AWS SDK loaded, the client built) included. */
+  wallMs: number;
+  peakRssMb: number;
+  /** Where the peak comes from: VmHWM (Linux, /proc/self/status) or getrusage's maxRSS (elsewhere). */
+  peakRssSource: string;
+  /** RSS once the CLI and the SDK are loaded, before the first request. */
+  loadedRssMb: number;
+  /** The largest V8 heap use seen (sampled every 50 ms). */
+  peakHeapUsedMb: number;
+  cpuMs: number;
+}
+
 /** An implementation with its client built for one emulator, before timing starts. */
 export interface Connected {
   /** One request before timing, on the client the run will use: client set-up, credentials, first socket. */
@@ -52,6 +74,8 @@ export interface Connected {
   tearDownAll?(users: readonly SeededUser[]): Promise<UserOutcome[]>;
   /** Releases what connect built (the package's own clients are reset by the bench after every run). */
   close(): void;
+  /** For an implementation run in its own process: that process's figures for the last tearDownAll. */
+  ownProcess?(): OwnProcessFigures;
 }
 
 export interface Implementation {
@@ -66,6 +90,8 @@ export interface Implementation {
   unpredictedActions: readonly string[];
   /** Settings other than the defaults, run as extra rows: evidence for (or against) changing a default. */
   variants(s: ScenarioSpec): EngineVariant[];
+  /** The scenarios it runs in (every one when absent). */
+  runsIn?(s: ScenarioSpec): boolean;
 }
 
 /** A name no scenario uses: the warm-up request answers NoSuchEntity and touches nothing. */
@@ -129,14 +155,55 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
   },
   {
     id: "fleet-cli",
-    label: "iam-user-teardown fleet CLI (delete --from-file, one process)",
+    label: "iam-user-teardown fleet CLI (runCli in the bench process)",
     anchor: false,
     connect: connectFleetCli,
     predictedCalls: (s, users) => engineCalls(s, users),
     unpredictedActions: ["GetUser", "ListUsers"],
     variants: noVariants,
   },
+  {
+    id: "fleet-cli-process",
+    label: "iam-user-teardown fleet CLI (bin/iam-user-teardown.js, own process)",
+    anchor: false,
+    connect: connectFleetCliProcess,
+    predictedCalls: (s, users) => engineCalls(s, users),
+    unpredictedActions: ["GetUser", "ListUsers"],
+    variants: noVariants,
+    // Where memory is a target: the other scenarios are a few users, where the process's start is most of the wall.
+    runsIn: (s) => s.memoryTarget === true,
+  },
 ];
+
+/** A fleet CLI JSON line of one user (`--json`). */
+interface CliUserLine {
+  type: string;
+  userName: string;
+  outcome: string;
+  rounds?: number;
+  error?: string;
+}
+
+/** Each user's outcome from the CLI's --json lines on standard output; a user with no line failed with the exit code. */
+function outcomesFromJsonLines(users: readonly SeededUser[], out: string, exit: string, err: string): UserOutcome[] {
+  const lines = out
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as CliUserLine);
+  const byName = new Map(lines.filter((l) => l.type === "user").map((l) => [l.userName, l]));
+  return users.map((u) => {
+    const line = byName.get(u.spec.userName);
+    const deleted = line?.outcome === "deleted";
+    return {
+      userName: u.spec.userName,
+      deleted,
+      onePass: deleted && line?.rounds === 1,
+      runs: 1,
+      error: line?.error ?? (line ? undefined : `${exit}: ${err.slice(-300)}`),
+    };
+  });
+}
 
 /**
  * The fleet CLI's own code path, in this process: runCli, exactly as bin/iam-user-teardown.js calls it, with every
@@ -158,23 +225,88 @@ function connectFleetCli(endpoint: string): Connected {
       stdout: (t) => (out += t),
       stderr: (t) => (err += t),
     });
-    const lines = out
-      .trim()
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { type: string; userName: string; outcome: string; rounds?: number; error?: string });
-    const byName = new Map(lines.filter((l) => l.type === "user").map((l) => [l.userName, l]));
-    return users.map((u) => {
-      const line = byName.get(u.spec.userName);
-      const deleted = line?.outcome === "deleted";
-      return {
-        userName: u.spec.userName,
-        deleted,
-        onePass: deleted && line?.rounds === 1,
-        runs: 1,
-        error: line?.error ?? (line ? undefined : `exit ${code}: ${err.slice(-300)}`),
+    return outcomesFromJsonLines(users, out, `exit ${code}`, err);
+  }
+}
+
+/** The package's executable, as npm links it (package.json "bin"): it loads the compiled CLI from provider/dist. */
+export const FLEET_CLI_BIN = path.join(__dirname, "..", "provider", "bin", "iam-user-teardown.js");
+/** Preloaded into that process: writes its own peak RSS, CPU and heap figures when it exits. */
+const FIGURES_PRELOAD = path.join(__dirname, "child-process-figures.js");
+
+/**
+ * The fleet CLI as a user runs it: the compiled package (the bench builds it first) in a fresh node process (the one
+ * this bench runs under), `delete --from-file - --yes --json`, the user names on standard input, IAM reached through
+ * AWS_ENDPOINT_URL_IAM with the bench's dummy credentials and region (tests/helpers/aws-env.ts, inherited through the
+ * environment). Its memory, CPU and wall are its own, not the bench process's.
+ */
+function connectFleetCliProcess(endpoint: string): Connected {
+  let figures: OwnProcessFigures | undefined;
+  return {
+    // The process builds its client when it starts; that start is part of its wall, so nothing is warmed here.
+    warmUp: async () => undefined,
+    tearDown: async (t) => (await runFleet([t]))[0],
+    tearDownAll: runFleet,
+    close: () => undefined,
+    ownProcess: () => {
+      if (!figures) throw new Error("the fleet CLI process has not run");
+      return figures;
+    },
+  };
+  async function runFleet(users: readonly SeededUser[]): Promise<UserOutcome[]> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-fleet-cli-"));
+    const figuresFile = path.join(dir, "figures.json");
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_IAM: endpoint, BENCH_CHILD_FIGURES: figuresFile };
+    // The bench's own node options (if any) are not the CLI's.
+    delete env.NODE_OPTIONS;
+    try {
+      const started = performance.now();
+      const child = spawn(
+        process.execPath,
+        ["--require", FIGURES_PRELOAD, FLEET_CLI_BIN, "delete", "--from-file", "-", "--yes", "--json"],
+        {
+          env,
+          stdio: ["pipe", "pipe", "pipe"],
+        },
+      );
+      const out: Buffer[] = [];
+      let err = "";
+      child.stdout.on("data", (b: Buffer) => out.push(b));
+      // Progress, one line per user: drained so the process never blocks on it; the tail says why it failed, if it did.
+      child.stderr.on("data", (b: Buffer) => (err = (err + b.toString("utf8")).slice(-4000)));
+      // A process that exits before reading all its input must not fail the bench with EPIPE: its exit says why.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(`${users.map((u) => u.spec.userName).join("\n")}\n`);
+      let exitedAt = Number.NaN;
+      child.once("exit", () => (exitedAt = performance.now()));
+      // "close" comes after "exit", once standard output and error are read to the end.
+      const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+        child.once("error", reject);
+        child.once("close", (code, signal) => resolve({ code, signal }));
+      });
+      const exitText = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
+      if (!fs.existsSync(figuresFile)) throw new Error(`the fleet CLI process left no figures (${exitText}): ${err.slice(-500)}`);
+      const f = JSON.parse(fs.readFileSync(figuresFile, "utf8")) as {
+        peakRssKiB: number;
+        peakRssSource: string;
+        loadedRssKiB: number;
+        peakHeapUsedKiB: number;
+        cpuUserUs: number;
+        cpuSystemUs: number;
       };
-    });
+      const kibToMb = (k: number) => Math.round((k / 1024) * 10) / 10;
+      figures = {
+        wallMs: exitedAt - started,
+        peakRssMb: kibToMb(f.peakRssKiB),
+        peakRssSource: f.peakRssSource,
+        loadedRssMb: kibToMb(f.loadedRssKiB),
+        peakHeapUsedMb: kibToMb(f.peakHeapUsedKiB),
+        cpuMs: (f.cpuUserUs + f.cpuSystemUs) / 1000,
+      };
+      return outcomesFromJsonLines(users, Buffer.concat(out).toString("utf8"), exitText, err);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -6,7 +6,7 @@
  * or bench/quick/ with --quick). See bench/README.md.
  */
 import "../tests/helpers/aws-env";
-import { execSync } from "node:child_process";
+import { execFileSync, execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -176,9 +176,11 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   const outcomes = connected.tearDownAll
     ? await connected.tearDownAll(targets)
     : await Promise.all(targets.map((t) => slots.run(() => connected.tearDown(t))));
-  const wallMs = performance.now() - started;
+  const measuredWallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const peakRss = sampler.stop();
+  // An implementation in its own process (the compiled fleet CLI): its own wall (spawn to exit), memory and CPU.
+  const own = connected.ownProcess?.();
 
   connected.close();
   resetIamClients();
@@ -193,10 +195,11 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
     variant: variant?.label,
     users: targets.map((t) => t.spec),
     outcomes,
-    wallMs,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    peakRssMb: mb(peakRss),
-    baselineRssMb: mb(baselineRss),
+    wallMs: own?.wallMs ?? measuredWallMs,
+    cpuMs: own?.cpuMs ?? (cpu.user + cpu.system) / 1000,
+    peakRssMb: own?.peakRssMb ?? mb(peakRss),
+    baselineRssMb: own?.loadedRssMb ?? mb(baselineRss),
+    ownProcess: own ? { peakRssSource: own.peakRssSource, peakHeapUsedMb: own.peakHeapUsedMb, benchPeakRssMb: mb(peakRss) } : undefined,
     stats,
     usersLeft: after.usersLeft,
     orphanedVirtual: after.orphanedVirtual,
@@ -253,6 +256,7 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     ratioToLimit: round2(run.wallMs / limit.ms),
     peakRssMb: run.peakRssMb,
     baselineRssMb: run.baselineRssMb,
+    ownProcess: run.ownProcess,
     users: run.users.length,
     usersDeleted: run.outcomes.filter((o) => o.deleted).length,
     usersNotInOnePass: run.outcomes.filter((o) => !o.onePass).length,
@@ -345,9 +349,22 @@ function engineRevision(): string {
   }
 }
 
+/**
+ * Compiles provider/ to provider/dist (what `npm run build` does, a few seconds), so the fleet CLI's own process runs
+ * the same source as the rows that run it in this process.
+ */
+function buildPackage(): void {
+  const root = path.join(__dirname, "..");
+  console.log("bench: building the package (provider/dist) for the fleet CLI's own process");
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "provider", "tsconfig.build.json")], {
+    cwd: root,
+    stdio: "inherit",
+  });
+}
+
 /** The rows to run for a scenario: every implementation, then its variants, as the options select them. */
 function runsFor(s: ScenarioSpec, args: Args): RunSpec[] {
-  let runs: RunSpec[] = IMPLEMENTATIONS.flatMap((impl) => [
+  let runs: RunSpec[] = IMPLEMENTATIONS.filter((impl) => impl.runsIn?.(s) ?? true).flatMap((impl) => [
     { impl },
     ...(args.variants ? impl.variants(s).map((variant) => ({ impl, variant })) : []),
   ]);
@@ -372,6 +389,7 @@ async function main(): Promise<void> {
   }
   const plan = benchPlan(args.quick, { throttledUsers: args.throttledUsers, anchorSample: args.anchorSample });
   const scenarios = plan.scenarios.filter((s) => !args.only || args.only.some((o) => s.id.startsWith(o)));
+  if (scenarios.some((s) => runsFor(s, args).some((r) => r.impl.id === "fleet-cli-process"))) buildPackage();
   const loadAtStart = os.loadavg();
   const emu = await RemoteEmulator.launch();
   const records: BenchRecord[] = [];

@@ -36,6 +36,15 @@ export function teardownUser(options: TeardownOptions): Promise<TeardownReport> 
 
 async function runTeardown(options: TeardownOptions, lineage: Lineage): Promise<TeardownReport> {
   const s = createState(options, lineage);
+  const ended = s.ctx.rechecks.teardownStarted();
+  try {
+    return await runPhases(s);
+  } finally {
+    ended();
+  }
+}
+
+async function runPhases(s: TeardownState): Promise<TeardownReport> {
   // The account's virtual device list is needed to classify ARN-form MFA serials; start it now, off the critical path.
   s.ctx.virtualMfa.prefetch();
   if ((await identifyAndDiscover(s)) === "gone") return whenGone(s, 0);

@@ -21,7 +21,10 @@ interface Pending {
  * A re-check is only valid if what answers it was read after it was asked: a re-check asked while a walk is under way
  * waits for the next walk. A name the walk does not show (deleted, renamed, or skipped between pages by a concurrent
  * change) is asked again with GetUser, so "gone" is never concluded from a walk. When the walk would cost more pages
- * than there are re-checks waiting (a big account, a lone teardown), or ListUsers is not allowed, each is a GetUser.
+ * than there are teardowns under way on the client (a big account, a lone teardown), or ListUsers is not allowed,
+ * each is a GetUser. Counting the teardowns under way, not only the re-checks waiting at one instant, keeps a fleet on
+ * walks when its re-checks arrive one by one (as they do under throttling): GetUser is the action every teardown
+ * already needs once per user, ListUsers is otherwise idle.
  */
 export class IdentityRechecks {
   private waiting: Pending[] = [];
@@ -30,6 +33,8 @@ export class IdentityRechecks {
   /** Pages the last walk took: what the next one is expected to cost. */
   private walkPages = 1;
   private walkRefused = false;
+  /** Teardowns under way on this client (see teardownStarted). */
+  private active = 0;
   /** Walks made and re-checks they answered (for tests and the bench). */
   readonly stats = { walks: 0, walkPages: 0, answeredByWalk: 0, answeredByGetUser: 0 };
 
@@ -37,6 +42,16 @@ export class IdentityRechecks {
     private readonly send: <O>(command: unknown) => Promise<O>,
     private readonly pageSize = 1000,
   ) {}
+
+  /** A teardown on this client begins; the function returned says it ended. */
+  teardownStarted(): () => void {
+    this.active++;
+    let ended = false;
+    return () => {
+      if (!ended) this.active--;
+      ended = true;
+    };
+  }
 
   /** Whether `userName` still holds `userId`: "same", "gone", or an IdentityMismatchError when another user holds it. */
   confirm(ctx: KindContext, userName: string, userId: string): Promise<"same" | "gone"> {
@@ -60,7 +75,7 @@ export class IdentityRechecks {
     const batch = this.waiting;
     this.waiting = [];
     if (batch.length === 0) return;
-    if (this.walkRefused || batch.length < this.walkPages) {
+    if (this.walkRefused || Math.max(batch.length, this.active) < this.walkPages) {
       for (const p of batch) this.byGetUser(p);
       return;
     }

@@ -85,6 +85,22 @@ describe("identity re-checks answered together", () => {
     assert.deepEqual(acc.sent, ["GetUser", "GetUser"]);
   });
 
+  it("while as many teardowns are under way as a walk has pages, a re-check asked alone still walks", async () => {
+    const users = Array.from({ length: 30 }, (_, i) => user(`p${i}`));
+    const acc = account(users, 10);
+    const rechecks = new IdentityRechecks(acc.send, 10);
+    await Promise.all(users.slice(0, 5).map((u) => rechecks.confirm(acc.ctx, u.UserName!, u.UserId!)));
+    acc.sent.length = 0;
+    const ended = [0, 1, 2].map(() => rechecks.teardownStarted());
+    assert.equal(await rechecks.confirm(acc.ctx, "p7", users[7].UserId!), "same");
+    assert.deepEqual(acc.sent, ["ListUsers", "ListUsers", "ListUsers"], "three teardowns under way: the walk pays");
+    acc.sent.length = 0;
+    for (const end of ended) end();
+    ended[0]();
+    assert.equal(await rechecks.confirm(acc.ctx, "p7", users[7].UserId!), "same");
+    assert.deepEqual(acc.sent, ["GetUser"], "none under way any more (a second end counts once)");
+  });
+
   it("a refused walk (no ListUsers permission) falls back to GetUser, and is not tried again", async () => {
     const acc = account([user("a")]);
     const send = async <O>(command: unknown): Promise<O> => {

@@ -358,7 +358,7 @@ function engineVariantsFor(s: ScenarioSpec): EngineVariant[] {
       { label: "maxInFlight 128", options: { maxInFlight: 128 } },
     ];
   }
-  // At 1,000 users each of these is minutes on its own (measured at 200 users in earlier runs: bench/full-scale/).
+  // At 1,000 users each of these is minutes on its own; they run where the throttled scenario is 200 users or fewer.
   if (s.id.startsWith("throttled-") && s.targets.length <= 200) {
     return [
       // Why the package retries in the SDK's standard mode: adaptive mode adds one client-wide rate for every action.

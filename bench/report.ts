@@ -229,9 +229,10 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
         ` Against the calls a teardown cannot do without (${fmtMs(th.minimalLimitMs)}): ${x(th.wallMs / th.minimalLimitMs)}x.`,
     });
     out.push({
-      target: `Peak memory for the throttled run under 200 MB${th.users < 1000 ? " (1,000 users in bench/full-scale/)" : ""}`,
-      met: th.peakRssMb < 200,
-      detail: `Peak RSS of the bench process ${th.peakRssMb} MB (${th.baselineRssMb} MB before the run: node, ts-node, the AWS SDK, the harness; the emulator runs in its own process).`,
+      target: "Peak memory for the throttled run under 200 MB (the engine's row)",
+      // The engine row runs in the bench process, so its RSS is the harness's; the CLI's own process is where it is judged.
+      met: null,
+      detail: `Not judged here: the engine runs in the bench process, whose RSS was ${th.peakRssMb} MB at its peak and ${th.baselineRssMb} MB before the run (node, ts-node and its compiler, the AWS SDK, the harness, earlier scenarios). The same run in a process of its own is the fleet CLI's row below.`,
     });
   }
   const fc = find(records, (id) => id.startsWith("throttled-"), "fleet-cli");
@@ -529,6 +530,15 @@ function scaleMisses(input: ResultsInput): string[] {
       `starting and finishing; within the span the deletes go 10 at a time (\`--parallel 10\`) through the Pulumi engine and`,
       `the Node language host's dynamic provider, one RPC each, on a machine at the load given above. Where that time goes`,
       `per resource is not yet diagnosed, and a higher \`--parallel\` was not measured in this run.`,
+      ``,
+    );
+  } else if (pd && !("skipped" in pd)) {
+    L.push(
+      `**pulumi destroy.** ${pd.users} users gone in one pass at ${x(pd.ratioToFloor)}x the floor: every delete of the destroy ran in one`,
+      `provider process, sharing its client, its per-action limiter (${pd.throttled} throttled answers), its virtual-device listing`,
+      `(${pd.listVirtualMfaDevices} page(s) in all) and its re-checks (${pd.listUsers} ListUsers). Of the ${fmtMs(pd.wallMs)}, the IAM requests spanned`,
+      `${fmtMs(pd.iamSpanMs)}; the remaining ${fmtMs(pd.pulumiOverheadMs)} is Pulumi's own: the CLI, the language host, loading the program and`,
+      `the provider, writing the state. The deletes ran 10 at a time (\`--parallel 10\`; Pulumi's default is 4 per CPU).`,
       ``,
     );
   }

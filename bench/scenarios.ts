@@ -253,12 +253,7 @@ export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anch
         : ""),
   ];
   if (n < 1000) {
-    notes.push(
-      `At 10 requests/s per action, 1,000 users would take the engine as shipped well past the bench's ~15-minute ` +
-        `budget on their own (its limit there is set by its GetUser checks, and its client-side limiter runs it at a ` +
-        `multiple of that limit; see the figures). \`npm run bench -- --only throttled --throttled-users 1000\` runs ` +
-        `the full size; bench/full-scale/ holds such a run.`,
-    );
+    notes.push(`The full set runs 1,000 users (\`npm run bench\`, or \`npm run bench -- --only throttled\` for that scenario alone).`);
   }
   if (quick)
     notes.push("--quick: the fleet scenario is 50 users among 500 virtual MFA devices (full: 200 among 2,000); no engine variants.");

@@ -538,7 +538,7 @@ function scaleMisses(input: ResultsInput): string[] {
       `provider process, sharing its client, its per-action limiter (${pd.throttled} throttled answers), its virtual-device listing`,
       `(${pd.listVirtualMfaDevices} page(s) in all) and its re-checks (${pd.listUsers} ListUsers). Of the ${fmtMs(pd.wallMs)}, the IAM requests spanned`,
       `${fmtMs(pd.iamSpanMs)}; the remaining ${fmtMs(pd.pulumiOverheadMs)} is Pulumi's own: the CLI, the language host, loading the program and`,
-      `the provider, writing the state. The deletes ran 10 at a time (\`--parallel 10\`; Pulumi's default is 4 per CPU).`,
+      `the provider, writing the state. The deletes ran 10 at a time (\`--parallel 10\`; Pulumi's default depends on the CPUs: 8 on 2 cores).`,
       ``,
     );
   }

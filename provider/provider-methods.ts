@@ -261,19 +261,46 @@ export async function read(
 ): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
   let identity: Awaited<ReturnType<typeof resolveIdentity>>;
+  const since = Date.now();
   try {
     identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
   } catch (err) {
-    if (err instanceof IdentityMismatchError) return {};
+    if (err instanceof IdentityMismatchError) return leftBehind(ctx, id, props, stackConfig, since);
     throw err;
   }
-  if (identity.state === "gone") return {};
-  const since = Date.now();
+  if (identity.state === "gone") return leftBehind(ctx, id, props, stackConfig, since);
   const live = (await readLiveUser(ctx, identity.user.UserName!))!;
   const inventory = await keepRecordedOrphans(ctx, props.inventory, await discoverInventory(ctx, live.userName), since);
-  // A legacy record keeps only the connection settings the stack does not set now; the rest were the stack's own.
-  const settings = isLegacyRecord(props) ? { ...withoutConnection(props), ...keptLegacySettings(props, stackConfig) } : props;
-  return { id: live.userName, props: outputs(settings, live, inventory) };
+  return { id: live.userName, props: outputs(recordedSettings(props, stackConfig), live, inventory) };
+}
+
+/** A legacy record keeps only the connection settings the stack does not set now; the rest were the stack's own. */
+function recordedSettings(props: RecordedOutputs, stackConfig?: StackConfigReader): RecordedOutputs {
+  return isLegacyRecord(props) ? { ...withoutConnection(props), ...keptLegacySettings(props, stackConfig) } : props;
+}
+
+/**
+ * The user is gone. Deleting a virtual MFA device goes beside DeleteUser, so a destroy interrupted at that moment
+ * leaves the deactivated device in the account, unassigned, and only the record leads the next destroy to it: while
+ * such a device still exists the resource stays, holding only it. Otherwise the resource is gone.
+ */
+async function leftBehind(
+  ctx: CountingContext,
+  id: string,
+  props: RecordedOutputs,
+  stackConfig: StackConfigReader | undefined,
+  since: number,
+): Promise<dynamic.ReadResult<TeardownOutputs>> {
+  const orphans = await keepRecordedOrphans(ctx, props.inventory, {}, since);
+  if ((orphans[MFA_KIND_ID] ?? []).length === 0) return {};
+  return {
+    id,
+    props: withoutUndefined<TeardownOutputs>({
+      ...recordedSettings(props, stackConfig),
+      ...inventoryOutputs(orphans),
+      stateVersion: STATE_VERSION,
+    } as TeardownOutputs),
+  };
 }
 
 /**

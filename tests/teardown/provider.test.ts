@@ -185,6 +185,24 @@ describe("IamUserTeardown provider interface", () => {
     assert.deepEqual(await methods.read("frank", outs), {});
   });
 
+  it("read keeps a gone user while a recorded virtual device it held is left unassigned; destroy then deletes the device", async () => {
+    const { outs } = await methods.create(await checked({ userName: "hana" }));
+    const device = env.emulator.state.createVirtualMfaDevice("hana-phone");
+    env.emulator.state.enableMfaDevice("hana", device.serialNumber);
+    const recorded = await methods.read("hana", outs);
+    assert.equal(recorded.props!.inventory?.mfaDevices, `virtual ${device.serialNumber}`);
+    // A destroy interrupted as the device's deletion and DeleteUser went out side by side: the user went, the device stayed.
+    env.emulator.state.deactivateMfaDevice("hana", device.serialNumber);
+    env.emulator.state.removeUserCompletely("hana");
+    const after = await methods.read("hana", recorded.props!);
+    assert.equal(after.id, "hana", "still in the stack: the record is what leads the next destroy to the device");
+    assert.equal(after.props!.inventory?.mfaDevices, `virtual ${device.serialNumber} (unassigned)`);
+    assert.deepEqual(Object.keys(after.props!.inventory!), ["mfaDevices"]);
+    await methods.remove("hana", after.props!, undefined, () => undefined);
+    assert.deepEqual(env.emulator.state.listVirtualMfaDevices(), [], "no orphan left");
+    assert.deepEqual(await methods.read("hana", after.props!), {}, "nothing left: the resource leaves the state");
+  });
+
   it("delete tears down with the recorded UserId, and refuses a recreated user", async () => {
     const { outs } = await methods.create(await checked({ userName: "gina" }));
     env.emulator.state.createAccessKey("gina");

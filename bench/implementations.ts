@@ -106,6 +106,13 @@ function anchorConnection(client: ModelClient, tearDown: (client: ModelClient, u
 
 const noVariants = (): EngineVariant[] => [];
 
+/** What the call model predicts for the package's rows (the engine, and the fleet CLI that runs it). */
+const ENGINE_CALL_MODEL: Pick<Implementation, "predictedCalls" | "unpredictedActions"> = {
+  predictedCalls: (s, users) => engineCalls(s, users),
+  // The engine's identity checks (GetUser, and the ListUsers walks that answer re-checks together) are reported, not predicted.
+  unpredictedActions: ["GetUser", "ListUsers"],
+};
+
 export const IMPLEMENTATIONS: readonly Implementation[] = [
   {
     id: "runbook",
@@ -148,9 +155,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
     label: "iam-user-teardown engine",
     anchor: false,
     connect: connectEngine,
-    predictedCalls: (s, users) => engineCalls(s, users),
-    // The engine's identity checks (GetUser, and the ListUsers walks that answer re-checks together) are reported, not predicted.
-    unpredictedActions: ["GetUser", "ListUsers"],
+    ...ENGINE_CALL_MODEL,
     variants: engineVariantsFor,
   },
   {
@@ -158,8 +163,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
     label: "iam-user-teardown fleet CLI (runCli in the bench process)",
     anchor: false,
     connect: connectFleetCli,
-    predictedCalls: (s, users) => engineCalls(s, users),
-    unpredictedActions: ["GetUser", "ListUsers"],
+    ...ENGINE_CALL_MODEL,
     variants: noVariants,
   },
   {
@@ -167,8 +171,7 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
     label: "iam-user-teardown fleet CLI (bin/iam-user-teardown.js, own process)",
     anchor: false,
     connect: connectFleetCliProcess,
-    predictedCalls: (s, users) => engineCalls(s, users),
-    unpredictedActions: ["GetUser", "ListUsers"],
+    ...ENGINE_CALL_MODEL,
     variants: noVariants,
     // Where memory is a target: the other scenarios are a few users, where the process's start is most of the wall.
     runsIn: (s) => s.memoryTarget === true,
@@ -230,7 +233,7 @@ function connectFleetCli(endpoint: string): Connected {
 }
 
 /** The package's executable, as npm links it (package.json "bin"): it loads the compiled CLI from provider/dist. */
-export const FLEET_CLI_BIN = path.join(__dirname, "..", "provider", "bin", "iam-user-teardown.js");
+const FLEET_CLI_BIN = path.join(__dirname, "..", "provider", "bin", "iam-user-teardown.js");
 /** Preloaded into that process: writes its own peak RSS, CPU and heap figures when it exits. */
 const FIGURES_PRELOAD = path.join(__dirname, "child-process-figures.js");
 

@@ -15,7 +15,7 @@ import { resetIamClients } from "../provider/aws/client";
 import { Semaphore } from "../provider/teardown/pool";
 import { type ActionCounts, minimalCalls, sumCounts } from "./call-model";
 import { type EngineVariant, IMPLEMENTATIONS, type Implementation, type SeededUser } from "./implementations";
-import { limitFor } from "./limits";
+import { type Limit, limitFor } from "./limits";
 import { type PulumiDestroyOutcome, runPulumiDestroy } from "./pulumi-destroy";
 import { RemoteEmulator } from "./remote-emulator";
 import { type BenchRecord, type BenchRun, type ResultsInput, writeResults } from "./report";
@@ -141,7 +141,7 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, variant }: RunSpec, args: Args): Promise<BenchRun> {
   await emu.start({
-    latencyMs: s.latencyMs ?? args.latencyMs,
+    latencyMs: latencyOf(s, args),
     seed: 7,
     throttle: s.throttle ? { ratePerSecond: s.throttle.ratePerSecond, burst: s.throttle.burst } : undefined,
     logRequests: true,
@@ -224,6 +224,21 @@ function diffCounts(predicted: ActionCounts, measured: ActionCounts): Record<str
   return out;
 }
 
+/** A limit as a record shows it, in whole milliseconds. */
+function limitDetailOf(limit: Limit): BenchRecord["limitDetail"] {
+  return {
+    chainMs: Math.round(limit.chainMs),
+    bareChainMs: Math.round(limit.bareChainMs),
+    throttleAction: limit.throttle?.action,
+    throttleMs: limit.throttle ? Math.round(limit.throttle.ms) : undefined,
+  };
+}
+
+/** The injected latency of a scenario: its own, or the run's (--latency-ms). */
+function latencyOf(s: ScenarioSpec, args: Args): number {
+  return s.latencyMs ?? args.latencyMs;
+}
+
 function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): BenchRecord {
   const s = run.scenario;
   const accepted = acceptedByAction(run);
@@ -246,12 +261,7 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     cpuMs: Math.round(run.cpuMs),
     limitMs: Math.round(limit.ms),
     latencyMs,
-    limitDetail: {
-      chainMs: Math.round(limit.chainMs),
-      bareChainMs: Math.round(limit.bareChainMs),
-      throttleAction: limit.throttle?.action,
-      throttleMs: limit.throttle ? Math.round(limit.throttle.ms) : undefined,
-    },
+    limitDetail: limitDetailOf(limit),
     minimalLimitMs: Math.round(minimal.ms),
     ratioToLimit: round2(run.wallMs / limit.ms),
     peakRssMb: run.peakRssMb,
@@ -302,12 +312,7 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
     record.acceptedCalls = acceptedFull;
     record.throttledCalls = record.calls - acceptedFull;
     record.limitMs = Math.round(fullLimit.ms);
-    record.limitDetail = {
-      chainMs: Math.round(fullLimit.chainMs),
-      bareChainMs: Math.round(fullLimit.bareChainMs),
-      throttleAction: fullLimit.throttle?.action,
-      throttleMs: fullLimit.throttle ? Math.round(fullLimit.throttle.ms) : undefined,
-    };
+    record.limitDetail = limitDetailOf(fullLimit);
     record.wallMs = Math.round(fullLimit.ms * (run.wallMs / limit.ms));
     record.ratioToLimit = round2(record.wallMs / fullLimit.ms);
     record.extrapolated = true;
@@ -401,7 +406,7 @@ async function main(): Promise<void> {
       for (const spec of runsFor(s, args)) {
         const t0 = Date.now();
         const run = await runImplementation(emu, s, spec, args);
-        const record = toRecord(run, spec.impl, s.latencyMs ?? args.latencyMs);
+        const record = toRecord(run, spec.impl, latencyOf(s, args));
         scenarioRecords.push(record);
         console.log(
           `   ${record.implementation.padEnd(72)} onePass=${record.onePass ? "yes" : "no "} calls=${String(record.calls).padStart(6)}` +

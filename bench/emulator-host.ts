@@ -26,6 +26,8 @@ export interface LogStats {
   byAction: Record<string, ActionStats>;
   /** The most-called action's accepted requests per second of the run (how steadily its bucket was used). */
   busiest?: { action: string; acceptedPerSecond: number[] };
+  /** CPU the emulator process spent since the log was last cleared (answering the run's requests). */
+  emulatorCpuMs: number;
 }
 
 export interface InspectQuery {
@@ -53,9 +55,11 @@ export type HostRequest =
   | { id: number; cmd: "stop" };
 
 let emulator: Emulator | undefined;
+let cpuAtClear = process.cpuUsage();
 
 function stats(e: Emulator): LogStats {
-  const out: LogStats = { total: 0, accepted: 0, throttled: 0, byAction: {} };
+  const cpu = process.cpuUsage(cpuAtClear);
+  const out: LogStats = { total: 0, accepted: 0, throttled: 0, byAction: {}, emulatorCpuMs: (cpu.user + cpu.system) / 1000 };
   for (const entry of e.log) {
     const a = (out.byAction[entry.action] ??= { total: 0, accepted: 0, throttled: 0, errors: {} });
     a.total++;
@@ -104,6 +108,7 @@ async function handle(req: HostRequest): Promise<unknown> {
       return need().seed(req.scenario);
     case "clearLog":
       need().clearLog();
+      cpuAtClear = process.cpuUsage();
       return null;
     case "stats":
       return stats(need());

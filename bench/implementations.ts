@@ -16,7 +16,8 @@ import { type TeardownOptions, teardownUser } from "../provider/teardown";
 import { runbookUntilDeleted } from "./anchors/runbook";
 import { BOTO3_LEGACY_RETRY, type IamSender, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
 import { terraformForceDestroyUser } from "./anchors/terraform-force-destroy";
-import { type ActionCounts, engineCalls, runbookCalls, terraformCalls } from "./call-model";
+import { type ActionCounts, engineCalls, minimalCalls, runbookCalls, terraformCalls } from "./call-model";
+import { floorChain } from "./floor-chain";
 import type { ImplementationId } from "./report";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
@@ -113,7 +114,34 @@ const ENGINE_CALL_MODEL: Pick<Implementation, "predictedCalls" | "unpredictedAct
   unpredictedActions: ["GetUser", "ListUsers"],
 };
 
+/** A scenario whose limit is one user's chain: where the floor is measured (floor-chain.ts). */
+export const isOneUserChain = (s: ScenarioSpec): boolean => s.targets.length === 1 && !s.throttle;
+
 export const IMPLEMENTATIONS: readonly Implementation[] = [
+  {
+    id: "floor",
+    label: "the floor, measured: the unavoidable calls in their 4-round-trip chain, bare AWS SDK client (a reference, not a teardown)",
+    anchor: false,
+    connect: (endpoint) => {
+      const client = new IAMClient({ endpoint, region: process.env.AWS_REGION });
+      return {
+        warmUp: warmUpOn(client),
+        tearDown: async (t) => {
+          try {
+            await floorChain(client, t);
+            return { userName: t.spec.userName, deleted: true, onePass: true, runs: 1 };
+          } catch (err) {
+            return { userName: t.spec.userName, deleted: false, onePass: false, runs: 1, error: String((err as Error)?.message ?? err) };
+          }
+        },
+        close: () => client.destroy(),
+      };
+    },
+    predictedCalls: (_s, users) => minimalCalls(users),
+    unpredictedActions: [],
+    variants: noVariants,
+    runsIn: isOneUserChain,
+  },
   {
     id: "runbook",
     label: "AWS runbook (AWSConfigRemediation-DeleteIAMUser v4) model",

@@ -31,43 +31,45 @@ function deferred<T>() {
   return { promise, resolve };
 }
 
+/** A round of `items` whose re-check always finds the same user, and how many times it was asked. */
+function countingSender(items: number) {
+  let asked = 0;
+  const sender = new HaltingSend(async () => {
+    asked++;
+    return "same" as const;
+  }, items);
+  return { sender, rechecks: () => asked };
+}
+
 describe("unit: the halting send of a removal round", () => {
   const key = (id: string) => new DeleteAccessKeyCommand({ UserName: "u", AccessKeyId: id });
 
   it("asks the identity re-check as soon as every item's first call has gone out, beside them, and once", async () => {
     const { ctx, sent } = manualContext();
-    let rechecks = 0;
-    const sender = new HaltingSend(async () => {
-      rechecks++;
-      return "same" as const;
-    }, 2);
+    const { sender, rechecks } = countingSender(2);
     const a: string[] = [];
     const b: string[] = [];
     const first = sender.contextFor(ctx, a).send(key("AKIA1"));
     await tick();
-    assert.equal(rechecks, 0, "one item has not sent its first call yet");
+    assert.equal(rechecks(), 0, "one item has not sent its first call yet");
     const second = sender.contextFor(ctx, b).send(new DeleteLoginProfileCommand({ UserName: "u" }));
     await tick();
-    assert.equal(rechecks, 1, "asked while both calls are still under way");
+    assert.equal(rechecks(), 1, "asked while both calls are still under way");
     sent[0].answer({});
     sent[1].answer({});
     await Promise.all([first, second]);
     assert.deepEqual([a, b], [["DeleteAccessKey"], ["DeleteLoginProfile"]]);
     assert.equal(await sender.confirmAfterRemovals(), "same");
-    assert.equal(rechecks, 1, "its answer, asked after the last call went out, serves DeleteUser");
+    assert.equal(rechecks(), 1, "its answer, asked after the last call went out, serves DeleteUser");
   });
 
   it("asks again before DeleteUser when a call to the user went out after the re-check was asked (a retry)", async () => {
     const { ctx, sent } = manualContext();
-    let rechecks = 0;
-    const sender = new HaltingSend(async () => {
-      rechecks++;
-      return "same" as const;
-    }, 1);
+    const { sender, rechecks } = countingSender(1);
     const item = sender.contextFor(ctx, []);
     const first = item.send(key("AKIA1"));
     await tick();
-    assert.equal(rechecks, 1);
+    assert.equal(rechecks(), 1);
     sent[0].fail(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
     await assert.rejects(first);
     const retry = item.send(key("AKIA1"));
@@ -76,7 +78,7 @@ describe("unit: the halting send of a removal round", () => {
     sent[1].answer({});
     await retry;
     assert.equal(await sender.confirmAfterRemovals(), "same");
-    assert.equal(rechecks, 2, "the first answer was read before the retry went out");
+    assert.equal(rechecks(), 2, "the first answer was read before the retry went out");
   });
 
   it("holds a call made during the re-check, and sends it once the name still holds the user", async () => {

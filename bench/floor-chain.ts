@@ -15,14 +15,15 @@
  *   4. DeleteUser, beside DeleteVirtualMFADevice of the virtual devices (known from the seed, not from a listing)
  */
 import * as iam from "@aws-sdk/client-iam";
+import { isNoSuchEntity } from "../provider/aws/errors";
 import type { SeededUser } from "./implementations";
 
 export async function floorChain(client: iam.IAMClient, user: SeededUser): Promise<void> {
   const UserName = user.spec.userName;
   const send = <O>(command: unknown) => client.send(command as never) as Promise<O>;
   const [login, keys, ssh, certificates, credentials, mfa, groups, inline, attached] = await Promise.all([
-    send<iam.GetLoginProfileCommandOutput>(new iam.GetLoginProfileCommand({ UserName })).catch((err: { name?: string }) =>
-      err?.name === "NoSuchEntityException" ? undefined : Promise.reject(err),
+    send<iam.GetLoginProfileCommandOutput>(new iam.GetLoginProfileCommand({ UserName })).catch((err: unknown) =>
+      isNoSuchEntity(err) ? undefined : Promise.reject(err),
     ),
     send<iam.ListAccessKeysCommandOutput>(new iam.ListAccessKeysCommand({ UserName })),
     send<iam.ListSSHPublicKeysCommandOutput>(new iam.ListSSHPublicKeysCommand({ UserName })),

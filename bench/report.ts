@@ -144,6 +144,12 @@ const main = (recs: BenchRecord[]) => recs.filter((r) => !r.variant);
 const find = (recs: BenchRecord[], scenario: (id: string) => boolean, impl: BenchRecord["implementationId"]) =>
   recs.find((r) => scenario(r.scenario) && r.implementationId === impl && !r.variant);
 
+/** A scenario's floor row, if it counts: it made exactly the unavoidable calls and deleted the user every run. */
+const measuredFloor = (recs: BenchRecord[], scenario: (id: string) => boolean) => {
+  const r = find(recs, scenario, "floor");
+  return r?.onePass && Object.keys(r.predictionDiff).length === 0 ? r : undefined;
+};
+
 const SNAPSHOT_LIFETIME_MS = 5 * 60_000;
 
 /**
@@ -197,12 +203,10 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
   });
 
   const e20 = find(records, (id) => id === "one-user-20", "engine");
-  // A floor counts only if it made exactly the unavoidable calls and deleted the user every time.
-  const measuredFloor = (r: BenchRecord | undefined) => (r?.onePass && Object.keys(r.predictionDiff).length === 0 ? r : undefined);
-  const f20 = measuredFloor(find(records, (id) => id === "one-user-20", "floor"));
+  const f20 = measuredFloor(records, (id) => id === "one-user-20");
   const t20 = find(records, (id) => id === "one-user-20", "terraform");
   const e20slow = find(records, (id) => id.startsWith("one-user-20-at-"), "engine");
-  const f20slow = measuredFloor(find(records, (id) => id.startsWith("one-user-20-at-"), "floor"));
+  const f20slow = measuredFloor(records, (id) => id.startsWith("one-user-20-at-"));
   if (e20) {
     const judged = f20 ? e20.wallMs / f20.wallMs : e20.ratioToLimit;
     const slow =
@@ -449,9 +453,9 @@ function analysis(recs: BenchRecord[]): string[] {
   const one = (id: string) => (x: string) => x === id;
 
   const e20 = find(recs, one("one-user-20"), "engine");
-  const f20 = find(recs, one("one-user-20"), "floor");
+  const f20 = measuredFloor(recs, one("one-user-20"));
   const e20slow = find(recs, (id) => id.startsWith("one-user-20-at-"), "engine");
-  const f20slow = find(recs, (id) => id.startsWith("one-user-20-at-"), "floor");
+  const f20slow = measuredFloor(recs, (id) => id.startsWith("one-user-20-at-"));
   const t20 = find(recs, one("one-user-20"), "terraform");
   if (e20) {
     const c32 = variantOf(recs, one("one-user-20"), "concurrency 32");

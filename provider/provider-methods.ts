@@ -14,12 +14,11 @@ import { type InventoryOutputV2, recordedItems, recordedVirtualSerials } from ".
 import { type CountingContext, createContext } from "./teardown/context";
 import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
-import { IdentityMismatchError } from "./teardown/errors";
-import { resolveIdentity } from "./teardown/identity";
+import { type Identity, resolveIdentity } from "./teardown/identity";
 import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
 import type { Inventory } from "./teardown/types";
 import { MFA_KIND_ID, recordedOrphans } from "./teardown/virtual-mfa";
-import { applyUserSettings, createUser, type LiveUser, readLiveUser, removePermissionsBoundary, type UserSettings } from "./user-lifecycle";
+import { applyUserChanges, createUser, type LiveUser, readLiveUser, type UserChanges, type UserSettings, withTags } from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
 
 /** Inputs after check: defaults filled in. (Type aliases, not interfaces: they must pass as plain records.) */
@@ -30,6 +29,8 @@ export type TeardownInputs = {
   permissionsBoundary?: string;
   deleteUser: boolean;
   adopt: boolean;
+  /** With adopt: the UserId the existing user must have, so that adoption takes exactly that user. */
+  adoptUserId?: string;
   region?: string;
   profile?: string;
   roleArn?: string;
@@ -40,9 +41,16 @@ export type TeardownOutputs = TeardownInputs & {
    * The shape of the record. Absent: written by a version that copied the stack's aws: config into region, profile
    * and roleArn. 2: region, profile and roleArn are the resource's own settings only. 3: besides, the inventory lists
    * only the kinds that hold something, one line each, and `summary` counts it. Records before 3 hold the inventory
-   * as InventoryOutputV2 (recorded-inventory.ts reads both).
+   * as InventoryOutputV2 (recorded-inventory.ts reads both). 4: besides, `declared` may say what the program declared.
    */
   stateVersion?: number;
+  /**
+   * Which of the user's settings the program declared, beside their live values in path, tags and
+   * permissionsBoundary. A setting it declared and then dropped goes back to IAM's default (no boundary, no such tag,
+   * path "/"); one it never declared is never changed. Absent (a record written before it): nothing counts as
+   * declared, so nothing is ever removed on its account.
+   */
+  declared?: DeclaredSettings;
   arn: string;
   userId: string;
   /** What a destroy would remove, by kind; absent when nothing hangs on the user. */
@@ -61,12 +69,15 @@ export type RecordedOutputs = Partial<Omit<TeardownOutputs, "inventory">> &
 /** The resource's arguments as a program passed them, before check has validated them. */
 export type RawInputs = Readonly<Record<string, unknown>>;
 
+/** Which settings the program declared: path and boundary, and the keys of the tags. */
+export type DeclaredSettings = { path?: boolean; permissionsBoundary?: boolean; tags?: string[] };
+
 /** Settings that change the user in place. */
-const USER_SETTINGS = ["path", "tags", "permissionsBoundary"] as const;
+const USER_SETTINGS = ["userName", "path", "tags", "permissionsBoundary"] as const;
 /** Settings that change what delete does or how IAM is reached: an update of the recorded outputs, no AWS call. */
 const BEHAVIOUR = ["deleteUser", ...RESOURCE_CONNECTION_KEYS] as const;
 /** The record's current shape (see TeardownOutputs.stateVersion). */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 export async function check(_olds: RawInputs, news: RawInputs): Promise<dynamic.CheckResult<TeardownInputs> & { inputs: TeardownInputs }> {
   const failures = validateInputs(news);
@@ -111,35 +122,72 @@ function changeKind(old: unknown, news: unknown, replaces: boolean): PropertyDif
 }
 
 export async function diff(_id: string, olds: RecordedOutputs, news: Partial<TeardownInputs>): Promise<DetailedDiffResult> {
-  const replaces = olds.userName !== news.userName ? ["userName"] : [];
-  const changed = [...USER_SETTINGS, ...BEHAVIOUR].filter((k) => {
-    if (isUnknown(news[k])) return true;
-    if (k === "path") return (news.path ?? "/") !== (olds.path ?? "/");
-    return !same(olds[k], news[k]);
-  });
   const detailedDiff: Record<string, PropertyDiff> = {};
-  const record = (path: string, old: unknown, value: unknown, replace = false) =>
-    (detailedDiff[path] = { kind: changeKind(old, value, replace), inputDiff: false });
-  if (replaces.length > 0) record("userName", olds.userName, news.userName, true);
-  for (const k of changed) {
-    const [old, value] = [olds[k], news[k]];
-    // Tags tag by tag, so the preview names the tags that change.
-    if (k === "tags" && old && value && typeof old === "object" && typeof value === "object" && !isUnknown(value)) {
-      const [before, after] = [old as Record<string, unknown>, value as Record<string, unknown>];
-      for (const tag of new Set([...Object.keys(before), ...Object.keys(after)])) {
-        if (before[tag] !== after[tag]) record(propertyPath("tags", tag), before[tag], after[tag]);
-      }
-    } else if (k === "path") record(k, olds.path ?? "/", news.path ?? "/");
-    else record(k, old, value);
-  }
+  const record = (path: string, old: unknown, value: unknown) =>
+    (detailedDiff[path] = { kind: changeKind(old, value, false), inputDiff: false });
+  const unknown = USER_SETTINGS.filter((k) => isUnknown(news[k]));
+  for (const k of unknown) record(k, olds[k], news[k]);
+  // A value unknown until the update runs is shown as an update of its own, never as a setting dropped.
+  const known = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => !(unknown as string[]).includes(k)));
+  const changes = userChanges(recordedUser(olds), olds.declared && known(olds.declared), known(news));
+  if (changes.newUserName !== undefined) record("userName", olds.userName, changes.newUserName);
+  if (changes.newPath !== undefined) record("path", olds.path ?? "/", changes.newPath);
+  // Tags tag by tag, so the preview names the tags that change.
+  for (const [tag, value] of Object.entries(changes.tagsToSet ?? {})) record(propertyPath("tags", tag), olds.tags?.[tag], value);
+  for (const tag of changes.tagKeysToRemove ?? []) record(propertyPath("tags", tag), olds.tags?.[tag], undefined);
+  if (changes.permissionsBoundary !== undefined)
+    record("permissionsBoundary", olds.permissionsBoundary, changes.permissionsBoundary ?? undefined);
+  for (const k of BEHAVIOUR) if (isUnknown(news[k]) || !same(olds[k], news[k])) record(k, olds[k], news[k]);
   return {
-    changes: replaces.length + changed.length > 0,
-    replaces,
-    deleteBeforeReplace: replaces.length > 0,
-    stables: ["userId", "arn"],
+    changes: Object.keys(detailedDiff).length > 0,
+    replaces: [],
+    deleteBeforeReplace: false,
+    // A rename keeps the UserId; the ARN carries the name and path.
+    stables: ["userId"],
     detailedDiff,
   };
 }
+
+/** The user as the record describes it: its live settings as of the last create, update or refresh. */
+function recordedUser(olds: RecordedOutputs): Pick<LiveUser, "userName" | "path" | "tags" | "permissionsBoundary"> {
+  return { userName: olds.userName, path: olds.path ?? "/", tags: olds.tags ?? {}, permissionsBoundary: olds.permissionsBoundary };
+}
+
+/** Which settings `inputs` declares. */
+function declaredOf(inputs: Partial<TeardownInputs>): DeclaredSettings {
+  return withoutUndefined<DeclaredSettings>({
+    path: inputs.path !== undefined || undefined,
+    permissionsBoundary: inputs.permissionsBoundary !== undefined || undefined,
+    tags: inputs.tags === undefined ? undefined : Object.keys(inputs.tags).sort(),
+  });
+}
+
+/**
+ * What must change on `current` for it to be what the program declares: what it declares now is applied, what it
+ * declared before (`declared`, from the record) and dropped goes back to IAM's default, and what it never declared is
+ * left alone, so adopting a user, or standing beside the resource that owns it, never removes a boundary or a tag
+ * that someone else manages. Undefined inputs count as not declared (an unknown value in a preview is passed so).
+ */
+function userChanges(
+  current: Pick<LiveUser, "userName" | "path" | "tags" | "permissionsBoundary">,
+  declared: DeclaredSettings | undefined,
+  news: Partial<TeardownInputs>,
+): UserChanges {
+  const changes: UserChanges = {};
+  if (news.userName !== undefined && news.userName !== current.userName) changes.newUserName = news.userName;
+  const path = news.path ?? (declared?.path ? "/" : undefined);
+  if (path !== undefined && path !== current.path) changes.newPath = path;
+  const tagsToSet = Object.fromEntries(Object.entries(news.tags ?? {}).filter(([k, v]) => current.tags[k] !== v));
+  if (Object.keys(tagsToSet).length > 0) changes.tagsToSet = tagsToSet;
+  const dropped = (declared?.tags ?? []).filter((k) => !(news.tags && k in news.tags) && k in current.tags);
+  if (dropped.length > 0) changes.tagKeysToRemove = dropped;
+  if (news.permissionsBoundary !== undefined) {
+    if (news.permissionsBoundary !== current.permissionsBoundary) changes.permissionsBoundary = news.permissionsBoundary;
+  } else if (declared?.permissionsBoundary && current.permissionsBoundary !== undefined) changes.permissionsBoundary = null;
+  return changes;
+}
+
+const hasChanges = (changes: UserChanges): boolean => Object.keys(changes).length > 0;
 
 function settingsOf(inputs: TeardownInputs): UserSettings {
   return { path: inputs.path, tags: inputs.tags, permissionsBoundary: inputs.permissionsBoundary };
@@ -149,7 +197,12 @@ function settingsOf(inputs: TeardownInputs): UserSettings {
  * The outputs Pulumi records. Properties without a value are left out: the provider host turns outputs into a
  * protobuf Struct, which rejects `undefined` ("Unexpected struct type"), so one unset boundary would fail the step.
  */
-function outputs(inputs: Partial<TeardownInputs>, live: LiveUser, inventory: Inventory): TeardownOutputs {
+function outputs(
+  inputs: Partial<TeardownInputs>,
+  live: LiveUser,
+  inventory: Inventory,
+  declared: DeclaredSettings | undefined,
+): TeardownOutputs {
   // On refresh `inputs` is the recorded state, as complete as the version that wrote it made it.
   return withoutUndefined<TeardownOutputs>({
     ...inputs,
@@ -160,6 +213,7 @@ function outputs(inputs: Partial<TeardownInputs>, live: LiveUser, inventory: Inv
     permissionsBoundary: live.permissionsBoundary,
     arn: live.arn,
     userId: live.userId,
+    declared,
     stateVersion: STATE_VERSION,
   } as TeardownOutputs);
 }
@@ -188,16 +242,18 @@ function withoutConnection<T extends object>(props: T): Omit<T, keyof ResourceCo
   >;
 }
 
-/** Only deleteUser or the connection changed: the new settings are recorded without a call to IAM. */
-function onlyRecordedSettingsChanged(olds: RecordedOutputs, news: TeardownInputs): boolean {
-  const user = (p: Partial<TeardownInputs>) => ({
-    userName: p.userName,
-    path: p.path ?? "/",
-    tags: p.tags ?? null,
-    permissionsBoundary: p.permissionsBoundary ?? null,
-    adopt: p.adopt,
+/**
+ * A create that fails once the user is ours (created, or adopted and partly changed) still records it, so the stack,
+ * not the account alone, holds it: Pulumi's dynamic provider host reports an error carrying an id and properties as
+ * a resource that exists but failed to initialise, keeps it in the stack, and the next `pulumi up` updates it.
+ */
+function keptInStack(err: unknown, id: string, properties: TeardownOutputs & Record<string, unknown>): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(`${message} (IAM user ${id} is in the stack; run pulumi up again to finish)`), {
+    id,
+    properties,
+    reasons: [message],
   });
-  return same(user(olds), user(news));
 }
 
 export async function create(
@@ -205,17 +261,29 @@ export async function create(
   stackConfig?: StackConfigReader,
 ): Promise<dynamic.CreateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
   const ctx = contextFor(inputs, stackConfig);
+  const declared = declaredOf(inputs);
   if (inputs.adopt) {
     const live = await readLiveUser(ctx, inputs.userName);
     if (!live)
       throw new Error(
         `IAM user ${inputs.userName} does not exist, so it cannot be adopted (adopt: true${inputs.deleteUser === false ? ", implied by deleteUser: false" : ""}).`,
       );
-    const applied = await applyUserSettings(ctx, live, settingsOf(inputs));
-    return { id: applied.userName, outs: outputs(inputs, applied, await discoverInventory(ctx, applied.userName)) };
+    if (inputs.adoptUserId !== undefined && live.userId !== inputs.adoptUserId)
+      throw new Error(
+        `refusing to adopt IAM user ${inputs.userName}: it is UserId ${live.userId}, not ${inputs.adoptUserId} (adoptUserId). Nothing was changed.`,
+      );
+    // Adoption applies only what the program declares: nothing was declared before it.
+    const changes = userChanges(live, undefined, { ...inputs, userName: undefined });
+    try {
+      const applied = await applyUserChanges(ctx, live, changes);
+      return { id: applied.userName, outs: outputs(inputs, applied, await discoverInventory(ctx, applied.userName), declared) };
+    } catch (err) {
+      throw keptInStack(err, live.userName, { ...inputs, ...outputs(inputs, live, {}, declared) });
+    }
   }
   const live = await createUser(ctx, inputs.userName, settingsOf(inputs));
-  return { id: live.userName, outs: outputs(inputs, live, await discoverInventory(ctx, live.userName)) };
+  // A user IAM has just created holds nothing: no list is needed (and none can fail on IAM's eventual consistency).
+  return { id: live.userName, outs: outputs(inputs, live, {}, declared) };
 }
 
 export async function update(
@@ -224,35 +292,52 @@ export async function update(
   news: TeardownInputs,
   stackConfig?: StackConfigReader,
 ): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
-  if (onlyRecordedSettingsChanged(olds, news) && olds.arn !== undefined) {
-    // The recorded inventory is carried over, rewritten in the current shape.
+  if (!hasChanges(userChanges(recordedUser(olds), olds.declared, news)) && olds.arn !== undefined) {
+    // Only deleteUser or the connection changed: recorded without a call to IAM, the inventory rewritten in the
+    // current shape.
     const carried = {
       ...withoutConnection(olds),
       ...news,
       ...inventoryOutputs(recordedItems(olds.inventory)),
+      declared: declaredOf(news),
       stateVersion: STATE_VERSION,
     };
     return { outs: withoutUndefined(carried as TeardownOutputs) };
   }
   const ctx = contextFor(news, stackConfig);
-  const live = await readLiveUser(ctx, olds.userName);
-  if (!live)
+  const live = await withTags(ctx, userToUpdate(olds, await resolveIdentity(ctx, olds.userName, olds.userId)));
+  const changes = userChanges(live, olds.declared, news);
+  if (changes.newUserName !== undefined && news.deleteUser === false)
     throw new Error(
-      `IAM user ${olds.userName} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`,
+      `IAM user ${live.userName} (${live.userId}) is declared as ${news.userName} in companion mode (deleteUser: false), which never renames ` +
+        `a user: the resource that owns it renames it, and this one follows. Nothing was changed.`,
     );
-  let applied = await applyUserSettings(ctx, live, settingsOf(news));
-  if (news.permissionsBoundary === undefined && olds.permissionsBoundary !== undefined && live.permissionsBoundary !== undefined) {
-    await removePermissionsBoundary(ctx, live.userName);
-    applied = { ...applied, permissionsBoundary: undefined };
-  }
+  const applied = await applyUserChanges(ctx, live, changes);
   const since = Date.now();
   const inventory = await keepRecordedOrphans(ctx, olds.inventory, await discoverInventory(ctx, applied.userName), since);
-  return { outs: outputs(news, applied, inventory) };
+  return { outs: outputs(news, applied, inventory, declaredOf(news)) };
+}
+
+/** The user an update may change: the recorded UserId, under its name or renamed out of band; never another user. */
+function userToUpdate(olds: RecordedOutputs, identity: Identity) {
+  const recorded = `IAM user ${olds.userName}${olds.userId ? ` (${olds.userId})` : ""}`;
+  if (identity.state !== "present" && identity.nameHeldBy !== undefined)
+    throw new Error(
+      `refusing to update ${recorded}: the name now belongs to a different user (UserId ${identity.nameHeldBy}), and ` +
+        (identity.state === "renamed"
+          ? `the recorded user is now named ${identity.user.UserName}`
+          : `the recorded user ${olds.userId} no longer exists`) +
+        `. Nothing was changed. Run pulumi refresh to bring the stack up to date (it never records the other user).`,
+    );
+  if (identity.state === "gone")
+    throw new Error(`${recorded} no longer exists; run pulumi refresh to drop it from the stack, then pulumi up to create it again.`);
+  return identity.user;
 }
 
 /**
  * Refresh: the live user and what hangs on it now, so `pulumi preview --refresh --diff` shows what a destroy would
- * remove. A user gone out of band (or replaced by a different user under the same name) leaves the state.
+ * remove. The recorded UserId decides who that is: renamed out of band, the user is followed under its new name; gone
+ * (even with a different user under the name, who is never recorded), it leaves the state.
  */
 export async function read(
   id: string,
@@ -260,18 +345,12 @@ export async function read(
   stackConfig?: StackConfigReader,
 ): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
-  let identity: Awaited<ReturnType<typeof resolveIdentity>>;
   const since = Date.now();
-  try {
-    identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
-  } catch (err) {
-    if (err instanceof IdentityMismatchError) return leftBehind(ctx, id, props, stackConfig, since);
-    throw err;
-  }
+  const identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
   if (identity.state === "gone") return leftBehind(ctx, id, props, stackConfig, since);
-  const live = (await readLiveUser(ctx, identity.user.UserName!))!;
+  const live = await withTags(ctx, identity.user);
   const inventory = await keepRecordedOrphans(ctx, props.inventory, await discoverInventory(ctx, live.userName), since);
-  return { id: live.userName, props: outputs(recordedSettings(props, stackConfig), live, inventory) };
+  return { id, props: outputs(recordedSettings(props, stackConfig), live, inventory, props.declared) };
 }
 
 /** A legacy record keeps only the connection settings the stack does not set now; the rest were the stack's own. */

@@ -3,13 +3,22 @@ import { IamUserTeardownProvider } from "./dynamic-provider";
 import type { InventoryOutput } from "./teardown/report";
 
 export interface IamUserTeardownArgs {
-  /** The IAM user's name. Changing it replaces the user. */
+  /**
+   * The IAM user's name. Changing it renames the user in place (UpdateUser): same UserId, every credential kept. In
+   * companion mode the owner renames it and this resource follows.
+   */
   userName: pulumi.Input<string>;
-  /** IAM path, "/" by default. */
+  /** IAM path: "/" for a new user; undeclared, an adopted user's path is left as it is. */
   path?: pulumi.Input<string>;
-  /** Tags managed on the user; when set, tags not listed here are removed. */
+  /**
+   * Tags managed on the user. Only the keys listed are managed: a tag the program never declared is left alone, one it
+   * declared and then dropped is removed.
+   */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** ARN of a managed policy used as the user's permissions boundary. */
+  /**
+   * ARN of a managed policy used as the user's permissions boundary. Undeclared, the user's boundary is left as it is;
+   * removed only when the program declared one and then dropped it.
+   */
   permissionsBoundary?: pulumi.Input<string>;
   /**
    * true (default): destroy deletes the user after clearing it. false: companion mode for a user managed elsewhere
@@ -19,9 +28,11 @@ export interface IamUserTeardownArgs {
   deleteUser?: pulumi.Input<boolean>;
   /**
    * Take over an existing user instead of creating one (Pulumi's `import` option does not work with dynamic
-   * providers). Records its UserId and applies the declared path, tags and boundary.
+   * providers). Records its UserId and applies the declared path, tags and boundary; nothing undeclared is changed.
    */
   adopt?: pulumi.Input<boolean>;
+  /** With adopt: the UserId the existing user must have. Any other user under the name is refused, nothing changed. */
+  adoptUserId?: pulumi.Input<string>;
   /**
    * Connection, for a user that must be reached differently from the rest of the stack. Each defaults to the stack's
    * aws: config as it is when the provider runs (aws:region, aws:profile, aws:assumeRole / aws:assumeRoles), then to
@@ -69,6 +80,7 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
       permissionsBoundary: args.permissionsBoundary,
       deleteUser: args.deleteUser,
       adopt: args.adopt,
+      adoptUserId: args.adoptUserId,
       region: args.region,
       profile: args.profile,
       roleArn: args.roleArn,

@@ -56,9 +56,13 @@ export async function createUser(ctx: CountingContext, userName: string, setting
 /** The live user with its tags, or undefined if the name is free. */
 export async function readLiveUser(ctx: CountingContext, userName: string): Promise<LiveUser | undefined> {
   const user = await getUserOrUndefined(ctx, userName);
-  if (!user) return undefined;
+  return user && withTags(ctx, user);
+}
+
+/** A user IAM answered with, and its tags (ListUserTags: GetUser's answer need not carry every tag). */
+export async function withTags(ctx: CountingContext, user: User): Promise<LiveUser> {
   const tags = await listAllPages(
-    (Marker) => ctx.send<ListUserTagsCommandOutput>(new ListUserTagsCommand({ UserName: userName, Marker })),
+    (Marker) => ctx.send<ListUserTagsCommandOutput>(new ListUserTagsCommand({ UserName: user.UserName!, Marker })),
     (page) => page.Tags,
   );
   return liveUser(user, Object.fromEntries(tags.map((t) => [t.Key!, t.Value ?? ""])));
@@ -76,32 +80,51 @@ function liveUser(user: User, tags: Record<string, string>): LiveUser {
 }
 
 /**
- * Brings path, tags and boundary to what is declared. An undeclared setting is left as it is, so adopting a user
- * managed elsewhere changes only what the program says.
+ * What an update changes on the user: each field undefined is left as it is. The resource manages only what the
+ * program declares (see settingChanges in provider-methods.ts), so an undeclared boundary, path or tag is never here.
  */
-export async function applyUserSettings(ctx: CountingContext, live: LiveUser, declared: UserSettings): Promise<LiveUser> {
-  const next = { ...live, tags: { ...live.tags } };
-  const name = live.userName;
-  if (declared.path !== undefined && declared.path !== live.path) {
-    await ctx.send(new UpdateUserCommand({ UserName: name, NewPath: declared.path }));
-    next.path = declared.path;
-    next.arn = live.arn.replace(/:user\/.*$/, `:user${declared.path}${name}`);
-  }
-  if (declared.tags !== undefined) {
-    const stale = Object.keys(live.tags).filter((k) => !(k in declared.tags!));
-    const changed = Object.entries(declared.tags).filter(([k, v]) => live.tags[k] !== v);
-    if (stale.length > 0) await ctx.send(new UntagUserCommand({ UserName: name, TagKeys: stale }));
-    if (changed.length > 0) await ctx.send(new TagUserCommand({ UserName: name, Tags: changed.map(([Key, Value]) => ({ Key, Value })) }));
-    next.tags = { ...declared.tags };
-  }
-  if (declared.permissionsBoundary !== live.permissionsBoundary && declared.permissionsBoundary !== undefined) {
-    await ctx.send(new PutUserPermissionsBoundaryCommand({ UserName: name, PermissionsBoundary: declared.permissionsBoundary }));
-    next.permissionsBoundary = declared.permissionsBoundary;
-  }
-  return next;
+export interface UserChanges {
+  newUserName?: string;
+  newPath?: string;
+  tagsToSet?: Record<string, string>;
+  tagKeysToRemove?: string[];
+  /** A boundary to put, or `null` to remove the one the user has. */
+  permissionsBoundary?: string | null;
 }
 
-/** Removes a boundary the program no longer declares (only on update: adoption never removes what it did not set). */
-export async function removePermissionsBoundary(ctx: CountingContext, userName: string): Promise<void> {
-  await ctx.send(new DeleteUserPermissionsBoundaryCommand({ UserName: userName }));
+/**
+ * Applies `changes` to the user, the rename first: a name already taken fails before anything else is changed.
+ * A rename keeps the UserId and everything on the user (UpdateUser NewUserName); path and name go in one call.
+ */
+export async function applyUserChanges(ctx: CountingContext, live: LiveUser, changes: UserChanges): Promise<LiveUser> {
+  const next = { ...live, tags: { ...live.tags } };
+  if (changes.newUserName !== undefined || changes.newPath !== undefined) {
+    try {
+      await ctx.send(new UpdateUserCommand({ UserName: live.userName, NewUserName: changes.newUserName, NewPath: changes.newPath }));
+    } catch (err) {
+      if (errorCode(err) === "EntityAlreadyExists")
+        throw new Error(
+          `cannot rename IAM user ${live.userName} (${live.userId}) to ${changes.newUserName}: a different user already has that name. Nothing was changed.`,
+        );
+      throw err;
+    }
+    next.userName = changes.newUserName ?? live.userName;
+    next.path = changes.newPath ?? live.path;
+    next.arn = live.arn.replace(/:user\/.*$/, `:user${next.path}${next.userName}`);
+  }
+  const name = next.userName;
+  const stale = (changes.tagKeysToRemove ?? []).filter((k) => k in live.tags);
+  if (stale.length > 0) await ctx.send(new UntagUserCommand({ UserName: name, TagKeys: stale }));
+  const tagging = Object.entries(changes.tagsToSet ?? {}).filter(([k, v]) => live.tags[k] !== v);
+  if (tagging.length > 0) await ctx.send(new TagUserCommand({ UserName: name, Tags: tagging.map(([Key, Value]) => ({ Key, Value })) }));
+  for (const k of stale) delete next.tags[k];
+  Object.assign(next.tags, changes.tagsToSet);
+  if (changes.permissionsBoundary === null && live.permissionsBoundary !== undefined) {
+    await ctx.send(new DeleteUserPermissionsBoundaryCommand({ UserName: name }));
+    next.permissionsBoundary = undefined;
+  } else if (typeof changes.permissionsBoundary === "string" && changes.permissionsBoundary !== live.permissionsBoundary) {
+    await ctx.send(new PutUserPermissionsBoundaryCommand({ UserName: name, PermissionsBoundary: changes.permissionsBoundary }));
+    next.permissionsBoundary = changes.permissionsBoundary;
+  }
+  return next;
 }

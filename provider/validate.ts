@@ -30,6 +30,7 @@ export const INPUT_PROPERTIES = [
   "permissionsBoundary",
   "deleteUser",
   "adopt",
+  "adoptUserId",
   "region",
   "profile",
   "roleArn",
@@ -132,6 +133,20 @@ function validateFlags(inputs: Record<string, unknown>): CheckFailure[] {
     const v = inputs[flag];
     if (v !== undefined && !isUnknown(v) && typeof v !== "boolean")
       failures.push({ property: flag, reason: `${flag} must be true or false` });
+  }
+  const pinned = inputs.adoptUserId;
+  if (pinned !== undefined && !isUnknown(pinned)) {
+    // IAM documents UserIds as 16 to 128 word characters (AIDA... in AWS; other forms in emulators).
+    if (typeof pinned !== "string" || !/^[\w]{16,128}$/.test(pinned))
+      failures.push({
+        property: "adoptUserId",
+        reason: `adoptUserId must be an IAM UserId (16-128 letters and digits); got ${JSON.stringify(pinned)}`,
+      });
+    else if (inputs.adopt !== true && inputs.deleteUser !== false)
+      failures.push({
+        property: "adoptUserId",
+        reason: "adoptUserId pins the user that adopt: true takes over; set adopt: true (or deleteUser: false)",
+      });
   }
   if (inputs.deleteUser === false && inputs.adopt === false) {
     failures.push({

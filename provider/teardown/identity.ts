@@ -4,11 +4,12 @@ import { IdentityMismatchError } from "./errors";
 import { listAllPages } from "./paging";
 import type { KindContext } from "./types";
 
+/** `nameHeldBy`: the UserId of a different user that now holds the name asked for (the name was reused). */
 export type Identity =
   | { state: "present"; user: User }
   /** The recorded UserId lives on under another name. */
-  | { state: "renamed"; user: User; previousName: string }
-  | { state: "gone" };
+  | { state: "renamed"; user: User; previousName: string; nameHeldBy?: string }
+  | { state: "gone"; nameHeldBy?: string };
 
 export async function getUserOrUndefined(ctx: KindContext, userName: string): Promise<User | undefined> {
   try {
@@ -20,19 +21,19 @@ export async function getUserOrUndefined(ctx: KindContext, userName: string): Pr
 }
 
 /**
- * Which principal a teardown of `userName` may touch. With no recorded UserId the name decides. With one:
- * the same UserId under the name is the user; a different UserId means the name was reused and nothing may be
- * touched; no user under the name sends us looking for the UserId under another name (a rename out of band).
+ * Where the user is. With no recorded UserId the name decides. With one, the UserId decides: the same UserId under the
+ * name is the user; otherwise (no user under the name, or a different one: the name was reused) the UserId is looked
+ * for under another name (a rename out of band), and when it is nowhere the user is gone. A different user under the
+ * name is never the user: it is reported as `nameHeldBy`, for the caller to refuse or to leave alone.
  */
 export async function resolveIdentity(ctx: KindContext, userName: string, expectedUserId?: string): Promise<Identity> {
   const user = await getUserOrUndefined(ctx, userName);
-  if (user) {
-    if (expectedUserId && user.UserId !== expectedUserId) throw new IdentityMismatchError(userName, expectedUserId, user.UserId!);
-    return { state: "present", user };
-  }
+  if (user && (!expectedUserId || user.UserId === expectedUserId)) return { state: "present", user };
   if (!expectedUserId) return { state: "gone" };
+  const nameHeldBy = user?.UserId;
   const renamed = await findUserById(ctx, expectedUserId);
-  return renamed ? { state: "renamed", user: renamed, previousName: userName } : { state: "gone" };
+  const held = nameHeldBy === undefined ? {} : { nameHeldBy };
+  return renamed ? { state: "renamed", user: renamed, previousName: userName, ...held } : { state: "gone", ...held };
 }
 
 /** Whether the name still names the same principal; called again just before DeleteUser. */

@@ -174,7 +174,7 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
     const inventory = ana.outputs!.inventory as Record<string, string>;
     assert.strictEqual(Object.values(inventory).flatMap((ids) => ids.split(", ")).length, 15);
     assert.ok(inventory.mfaDevices.split(", ").includes(`virtual ${given.virtualMfaSerial}`), inventory.mfaDevices);
-    assert.strictEqual(ana.outputs!.stateVersion, 3);
+    assert.strictEqual(ana.outputs!.stateVersion, 4);
     assertNoSecrets(JSON.stringify(exported), given.secrets, "pulumi stack export --show-secrets");
     const plain = await s.ws.runOk(["stack", "export"]);
     assertNoSecrets(plain.stdout, given.secrets, "pulumi stack export");

@@ -72,11 +72,14 @@ describe("iam-user-teardown CLI", () => {
     assert.equal(env.emulator.state.userExists("cli-noterm"), true);
   });
 
-  it("a refused identity exits 1 with the reason", async () => {
-    env.emulator.seed({ users: [{ userName: "cli-other" }] });
-    const { code, stderr } = await cli(["delete", "cli-other", "--yes", "--expect-user-id", "AIDAZZZZZZZZZZZZZZZZZ"]);
-    assert.equal(code, EXIT.failed);
-    assert.match(stderr, /different user/);
+  it("--expect-user-id of a user that is gone leaves another user under the name untouched, and says so", async () => {
+    env.emulator.seed({ users: [{ userName: "cli-other", accessKeys: 1 }] });
+    const before = JSON.stringify(env.emulator.snapshotUser("cli-other"));
+    const { code, stdout, stderr } = await cli(["delete", "cli-other", "--yes", "--json", "--expect-user-id", "AIDAZZZZZZZZZZZZZZZZZ"]);
+    assert.equal(code, EXIT.ok, stderr);
+    assert.equal(JSON.parse(stdout.trim().split("\n")[0]).outcome, "already-gone");
+    assert.match(stderr, /different IAM user \(UserId AIDA\w+\), which is left untouched/);
+    assert.equal(JSON.stringify(env.emulator.snapshotUser("cli-other")), before);
   });
 
   const badUsages: string[][] = [

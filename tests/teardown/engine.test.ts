@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { UpdateUserCommand } from "@aws-sdk/client-iam";
-import { IdentityMismatchError, MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
+import { MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
 import { everyKind, useEmulator } from "../helpers/iam";
 
 const KIND_SEEDS: Record<string, Record<string, unknown>> = {
@@ -104,19 +104,33 @@ describe("teardown engine (emulator over HTTP)", () => {
     assert.equal(env.emulator.log.filter((e) => e.mutating).length, 0);
   });
 
-  it("refuses a user recreated under the same name (different UserId) and touches nothing", async () => {
+  it("a user recreated under the same name (different UserId) is not the recorded one: that one is gone, the new one untouched", async () => {
     const old = env.emulator.seed({ users: [{ userName: "reused" }] }).users.reused;
     env.emulator.state.removeUserCompletely("reused");
-    env.emulator.seed({ users: [{ userName: "reused", accessKeys: 1, groups: ["developers"] }] });
+    const stranger = env.emulator.seed({ users: [{ userName: "reused", accessKeys: 1, groups: ["developers"] }] }).users.reused;
     const before = JSON.stringify(env.emulator.snapshotUser("reused"));
     env.emulator.clearLog();
-    await assert.rejects(teardownUser({ client: env.client, userName: "reused", expectedUserId: old.userId }), (err: Error) => {
-      assert.ok(err instanceof IdentityMismatchError);
-      assert.match(err.message, /different user/);
-      return true;
-    });
+    const log: string[] = [];
+    const report = await teardownUser({ client: env.client, userName: "reused", expectedUserId: old.userId, log: (l) => log.push(l) });
+    assert.equal(report.outcome, "already-gone");
+    assert.deepEqual(report.removed, []);
+    assert.ok(
+      log.some((l) => l.includes(`different IAM user (UserId ${stranger.userId}), which is left untouched`)),
+      log.join("\n"),
+    );
     assert.equal(env.emulator.log.filter((e) => e.mutating).length, 0);
     assert.equal(JSON.stringify(env.emulator.snapshotUser("reused")), before);
+  });
+
+  it("a user renamed out of band and its name reused: the recorded user is followed, the stranger untouched", async () => {
+    const old = env.emulator.seed({ users: [{ userName: "moved-on", accessKeys: 1 }] }).users["moved-on"];
+    env.emulator.state.updateUser("moved-on", { newUserName: "moved-on-2" });
+    env.emulator.seed({ users: [{ userName: "moved-on", accessKeys: 1 }] });
+    const before = JSON.stringify(env.emulator.snapshotUser("moved-on"));
+    const report = await teardownUser({ client: env.client, userName: "moved-on", expectedUserId: old.userId });
+    assert.deepEqual([report.outcome, report.userName, report.userId], ["deleted", "moved-on-2", old.userId]);
+    assert.equal(env.emulator.state.userExists("moved-on-2"), false);
+    assert.equal(JSON.stringify(env.emulator.snapshotUser("moved-on")), before);
   });
 
   it("follows a user renamed out of band by its UserId, and says so", async () => {

@@ -53,9 +53,10 @@ describe("IamUserTeardown provider interface", () => {
     for (const f of result.failures!) assert.ok(f.reason.length > 20, f.reason);
   });
 
-  it("diff: a new userName replaces; path, tags, boundary and connection update in place", async () => {
+  it("diff: name, path, tags, boundary and connection all update in place", async () => {
     const olds = { userName: "a", path: "/", tags: { t: "1" }, region: "us-east-1", deleteUser: true, arn: "x", userId: "AIDA" };
-    assert.deepEqual((await methods.diff("a", olds, { ...olds, userName: "b" })).replaces, ["userName"]);
+    const rename = await methods.diff("a", olds, { ...olds, userName: "b" });
+    assert.deepEqual([rename.changes, rename.replaces, rename.stables], [true, [], ["userId"]], "a rename keeps the UserId, not the ARN");
     const tagChange = await methods.diff("a", olds, { ...olds, tags: { t: "2" } });
     assert.equal(tagChange.changes, true);
     assert.deepEqual(tagChange.replaces, []);
@@ -71,7 +72,7 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal((await methods.diff("a", olds, { ...olds })).changes, false);
   });
 
-  it("diff details each change: which property paths update in place, which force the replacement", async () => {
+  it("diff details each change by property path, and a dropped setting only when the program had declared it", async () => {
     const olds = {
       userName: "a",
       path: "/",
@@ -80,12 +81,13 @@ describe("IamUserTeardown provider interface", () => {
       deleteUser: true,
       arn: "x",
       userId: "AIDA",
+      declared: { tags: ["cost-center", "team"] },
     };
     const kinds = async (news: Record<string, unknown>) =>
       Object.fromEntries(
         Object.entries((await methods.diff("a", olds, { ...olds, ...news })).detailedDiff).map(([path, d]) => [path, d.kind]),
       );
-    assert.deepEqual(await kinds({ userName: "b" }), { userName: "UPDATE_REPLACE" });
+    assert.deepEqual(await kinds({ userName: "b" }), { userName: "UPDATE" });
     assert.deepEqual(await kinds({ path: "/ops/", tags: { team: "security", oncall: "yes" } }), {
       path: "UPDATE",
       "tags.team": "UPDATE",
@@ -95,7 +97,7 @@ describe("IamUserTeardown provider interface", () => {
     assert.deepEqual(
       await kinds({ userName: "b", permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess", region: undefined, deleteUser: false }),
       {
-        userName: "UPDATE_REPLACE",
+        userName: "UPDATE",
         permissionsBoundary: "ADD",
         region: "DELETE",
         deleteUser: "UPDATE",
@@ -103,12 +105,21 @@ describe("IamUserTeardown provider interface", () => {
     );
     assert.deepEqual(await kinds({ tags: UNKNOWN }), { tags: "UPDATE" }, "a value unknown during preview is an update");
     assert.deepEqual(await kinds({}), {});
-    const replace = await methods.diff("a", olds, { ...olds, userName: "b" });
-    assert.deepEqual(replace.detailedDiff.userName, { kind: "UPDATE_REPLACE", inputDiff: false });
-    assert.deepEqual(
-      replace.replaces,
-      Object.keys(replace.detailedDiff).filter((p) => replace.detailedDiff[p].kind.endsWith("_REPLACE")),
+    // Never declared (a record from before `declared`, or an adopted user's own settings): never removed.
+    const undeclared = { ...olds, declared: undefined, path: "/ci/", permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" };
+    const kept = await methods.diff("a", undeclared, { userName: "a", tags: { team: "core" }, region: "us-east-1", deleteUser: true });
+    assert.deepEqual([kept.changes, kept.detailedDiff], [false, {}]);
+    // Declared, then dropped: the boundary and the path go back to IAM's defaults.
+    const dropped = await methods.diff(
+      "a",
+      { ...undeclared, declared: { path: true, permissionsBoundary: true, tags: ["team"] } },
+      { userName: "a", region: "us-east-1", deleteUser: true },
     );
+    assert.deepEqual(Object.fromEntries(Object.entries(dropped.detailedDiff).map(([path, d]) => [path, d.kind])), {
+      path: "UPDATE",
+      "tags.team": "DELETE",
+      permissionsBoundary: "DELETE",
+    });
   });
 
   it("create makes the user with path, tags and boundary, records UserId and an empty inventory", async () => {
@@ -137,7 +148,14 @@ describe("IamUserTeardown provider interface", () => {
     assert.match(outs.inventory?.accessKeys ?? "", /^AKIA\w+$/, "one access key");
     assert.equal(outs.summary, "1 access key");
     const tags = await env.client.send(new ListUserTagsCommand({ UserName: "legacy" }));
-    assert.deepEqual(tags.Tags, [{ Key: "owner", Value: "ops" }]);
+    assert.deepEqual(
+      tags.Tags,
+      [
+        { Key: "old", Value: "1" },
+        { Key: "owner", Value: "ops" },
+      ],
+      "a tag the program does not declare is left alone",
+    );
     await assert.rejects(methods.create(await checked({ userName: "no-such-user", adopt: true })), /does not exist/);
   });
 
@@ -203,19 +221,148 @@ describe("IamUserTeardown provider interface", () => {
     assert.deepEqual(await methods.read("hana", after.props!), {}, "nothing left: the resource leaves the state");
   });
 
-  it("delete tears down with the recorded UserId, and refuses a recreated user", async () => {
+  it("delete tears down with the recorded UserId; with a stranger under the name, the recorded user is gone and the stranger untouched", async () => {
     const { outs } = await methods.create(await checked({ userName: "gina" }));
     env.emulator.state.createAccessKey("gina");
     await methods.remove("gina", outs, undefined, () => undefined);
     assert.equal(env.emulator.state.userExists("gina"), false);
     const second = await methods.create(await checked({ userName: "gina" }));
     env.emulator.state.removeUserCompletely("gina");
-    env.emulator.seed({ users: [{ userName: "gina" }] });
-    await assert.rejects(
-      methods.remove("gina", second.outs, undefined, () => undefined),
-      /different user/,
+    const stranger = env.emulator.seed({ users: [{ userName: "gina", accessKeys: 1 }] }).users.gina;
+    const before = JSON.stringify(env.emulator.snapshotUser("gina"));
+    const log: string[] = [];
+    await methods.remove("gina", second.outs, undefined, (line) => log.push(line));
+    assert.equal(JSON.stringify(env.emulator.snapshotUser("gina")), before, "the stranger is untouched");
+    assert.ok(
+      log.some(
+        (l) => l.includes(`UserId ${stranger.userId}`) && l.includes("left untouched") && l.includes(`${second.outs.userId} is gone`),
+      ),
+      log.join("\n"),
     );
-    assert.equal(env.emulator.state.userExists("gina"), true);
+  });
+
+  describe("the recorded UserId in every method", () => {
+    it("update refuses a different user under the name, naming both UserIds, and changes nothing", async () => {
+      const { outs } = await methods.create(await checked({ userName: "ivan", tags: { team: "a" } }));
+      env.emulator.state.removeUserCompletely("ivan");
+      const stranger = env.emulator.seed({ users: [{ userName: "ivan", tags: { team: "theirs" } }] }).users.ivan;
+      const before = JSON.stringify(env.emulator.snapshotUser("ivan"));
+      await assert.rejects(methods.update("ivan", outs, await checked({ userName: "ivan", tags: { team: "b" } })), (err: Error) => {
+        assert.match(err.message, new RegExp(`different user \\(UserId ${stranger.userId}\\)`));
+        assert.match(err.message, new RegExp(`${outs.userId} no longer exists`));
+        assert.match(err.message, /Nothing was changed/);
+        return true;
+      });
+      assert.equal(JSON.stringify(env.emulator.snapshotUser("ivan")), before);
+    });
+
+    it("read never records a stranger: the recorded user renamed is followed, gone leaves the state", async () => {
+      const { outs } = await methods.create(await checked({ userName: "jane" }));
+      env.emulator.state.updateUser("jane", { newUserName: "jane-2" });
+      env.emulator.seed({ users: [{ userName: "jane", accessKeys: 1 }] });
+      const followed = await methods.read("jane", outs);
+      assert.deepEqual([followed.id, followed.props!.userName, followed.props!.userId], ["jane", "jane-2", outs.userId]);
+      assert.equal(followed.props!.summary, "nothing", "the stranger's access key is not the user's");
+      env.emulator.state.removeUserCompletely("jane-2");
+      assert.deepEqual(await methods.read("jane", followed.props!), {}, "gone, with a stranger under the old name: out of the stack");
+    });
+
+    it("adopt with adoptUserId takes exactly that user, and refuses any other", async () => {
+      const seeded = env.emulator.seed({ users: [{ userName: "kim", tags: { team: "x" } }] }).users.kim;
+      const before = JSON.stringify(env.emulator.snapshotUser("kim"));
+      await assert.rejects(
+        methods.create(await checked({ userName: "kim", adopt: true, adoptUserId: "AIDAOTHERUSER0000000", tags: { team: "y" } })),
+        new RegExp(`refusing to adopt IAM user kim: it is UserId ${seeded.userId}, not AIDAOTHERUSER0000000.*Nothing was changed`),
+      );
+      assert.equal(JSON.stringify(env.emulator.snapshotUser("kim")), before);
+      const { outs } = await methods.create(await checked({ userName: "kim", adopt: true, adoptUserId: seeded.userId }));
+      assert.equal(outs.userId, seeded.userId);
+      assert.deepEqual(
+        (await methods.check({}, { userName: "kim", adoptUserId: seeded.userId })).failures?.map((f) => f.property),
+        ["adoptUserId"],
+      );
+    });
+  });
+
+  describe("never widening a user's permissions", () => {
+    const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
+
+    it("an adopted user's undeclared path, tags and boundary are never changed, by create or by the next update", async () => {
+      env.emulator.seed({ users: [{ userName: "lena", path: "/ci/", tags: { abac: "prod" }, permissionsBoundary: boundary }] });
+      const before = JSON.stringify(env.emulator.snapshotUser("lena"));
+      const inputs = await checked({ userName: "lena", adopt: true, tags: { owner: "ops" } });
+      const { outs } = await methods.create(inputs);
+      assert.deepEqual(outs.declared, { tags: ["owner"] });
+      const again = await methods.diff("lena", outs, inputs);
+      assert.deepEqual([again.changes, again.detailedDiff], [false, {}], "no change in the next preview");
+      const retagged = await checked({ userName: "lena", adopt: true, tags: { owner: "platform" } });
+      await methods.update("lena", outs, retagged);
+      const live = env.emulator.state.getUser("lena")!;
+      assert.deepEqual(
+        [live.path, live.permissionsBoundary, Object.fromEntries(live.tags)],
+        ["/ci/", boundary, { abac: "prod", owner: "platform" }],
+      );
+      assert.notEqual(JSON.stringify(env.emulator.snapshotUser("lena")), before);
+    });
+
+    it("a boundary and a tag the program declared and then dropped are removed", async () => {
+      const { outs } = await methods.create(await checked({ userName: "mia", tags: { a: "1", b: "2" }, permissionsBoundary: boundary }));
+      const news = await checked({ userName: "mia", tags: { a: "1" } });
+      const { outs: after } = await methods.update("mia", outs, news);
+      const live = env.emulator.state.getUser("mia")!;
+      assert.deepEqual([live.permissionsBoundary, Object.fromEntries(live.tags)], [undefined, { a: "1" }]);
+      assert.deepEqual(after.declared, { tags: ["a"] });
+    });
+  });
+
+  describe("rename in place", () => {
+    it("a new userName renames the user: same UserId, every credential kept, the id unchanged", async () => {
+      const { id, outs } = await methods.create(await checked({ userName: "nora", path: "/team/" }));
+      const key = env.emulator.state.createAccessKey("nora").accessKeyId;
+      const { outs: renamed } = await methods.update(id, outs, await checked({ userName: "nora-2", path: "/team/" }));
+      assert.deepEqual(
+        [renamed.userName, renamed.userId, renamed.arn],
+        ["nora-2", outs.userId, `arn:aws:iam::${env.emulator.accountId}:user/team/nora-2`],
+      );
+      assert.equal(env.emulator.state.userExists("nora"), false);
+      assert.deepEqual(
+        env.emulator.state
+          .getUser("nora-2")!
+          .accessKeys.toArray()
+          .map((k) => k.accessKeyId),
+        [key],
+      );
+      assert.equal(renamed.summary, "1 access key");
+    });
+
+    it("a name already taken: a clear error, nothing changed", async () => {
+      const { outs } = await methods.create(await checked({ userName: "omar", tags: { t: "1" } }));
+      env.emulator.seed({ users: [{ userName: "taken" }] });
+      const before = [JSON.stringify(env.emulator.snapshotUser("omar")), JSON.stringify(env.emulator.snapshotUser("taken"))];
+      await assert.rejects(
+        methods.update("omar", outs, await checked({ userName: "taken", tags: { t: "2" } })),
+        /cannot rename IAM user omar .* to taken: a different user already has that name\. Nothing was changed/,
+      );
+      assert.deepEqual([JSON.stringify(env.emulator.snapshotUser("omar")), JSON.stringify(env.emulator.snapshotUser("taken"))], before);
+    });
+
+    it("companion mode follows a rename its owner made and never calls UpdateUser", async () => {
+      env.emulator.seed({ users: [{ userName: "pia" }] });
+      const { outs } = await methods.create(await checked({ userName: "pia", deleteUser: false }));
+      env.emulator.state.updateUser("pia", { newUserName: "pia-2" });
+      env.emulator.clearLog();
+      const { outs: followed } = await methods.update("pia", outs, await checked({ userName: "pia-2", deleteUser: false }));
+      assert.deepEqual([followed.userName, followed.userId], ["pia-2", outs.userId]);
+      assert.deepEqual(
+        env.emulator.log.filter((e) => e.mutating).map((e) => e.action),
+        [],
+      );
+      await assert.rejects(
+        methods.update("pia", followed, await checked({ userName: "pia-3", deleteUser: false })),
+        /companion mode .* never renames/,
+      );
+      assert.equal(env.emulator.state.userExists("pia-2"), true);
+    });
   });
 
   it("delete in companion mode clears dependencies and keeps the user", async () => {

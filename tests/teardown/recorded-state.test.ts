@@ -71,7 +71,7 @@ describe("IamUserTeardown records of older shapes", () => {
         const { recorded, virtualSerial, fidoSerial, accessKeyId } = interruptedUser(name);
         const read = await methods.read(name, { ...recorded, ...(stateVersion ? { stateVersion } : {}) });
         const props = read.props!;
-        assert.equal(props.stateVersion, 3);
+        assert.equal(props.stateVersion, methods.STATE_VERSION);
         assert.deepEqual(props.inventory, {
           accessKeys: accessKeyId,
           mfaDevices: [`fido ${fidoSerial}`, `virtual ${virtualSerial} (unassigned)`].sort().join(", "),
@@ -111,7 +111,7 @@ describe("IamUserTeardown records of older shapes", () => {
           [],
           "no call to IAM",
         );
-        assert.equal(outs.stateVersion, 3);
+        assert.equal(outs.stateVersion, methods.STATE_VERSION);
         assert.deepEqual(outs.inventory, {
           accessKeys: accessKeyId,
           mfaDevices: [`fido ${fidoSerial}`, `virtual ${virtualSerial}`].sort().join(", "),

@@ -29,7 +29,16 @@ export async function identifyAndDiscover(s: TeardownState): Promise<"found" | "
     ? await discover().then(async (lists) => [await resolve(), lists] as const)
     : await Promise.all([resolve(), discover()]);
   if (!identity.ok) throw permissionError(s, identity.error);
-  if (first.ok) noteHeldVirtual(s, first.value);
+  const stranger = identity.value.state !== "present" ? identity.value.nameHeldBy : undefined;
+  // Lists under a name another user holds may be that user's: nothing they show is taken as ours.
+  if (first.ok && stranger === undefined) noteHeldVirtual(s, first.value);
+  if (stranger !== undefined)
+    s.log(
+      `the name ${userName} now belongs to a different IAM user (UserId ${stranger}), which is left untouched; ` +
+        (identity.value.state === "gone"
+          ? `the recorded user ${expectedUserId} is gone`
+          : `the recorded user ${expectedUserId} is sought under its new name`),
+    );
   if (identity.value.state === "gone") return "gone";
   adoptTarget(s, identity.value);
   const renamed = s.target!.renamedFrom !== undefined;

@@ -82,7 +82,7 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
     for (const [kind, n] of Object.entries(counts)) assert.ok(n > 0, `ana has ${kind}`);
   });
 
-  it("pulumi preview --refresh --diff shows ana's inventory, bruno's tag change as an update and chen's rename as a replacement", async () => {
+  it("pulumi preview --refresh --diff shows ana's inventory, bruno's tag change and chen's rename as updates in place", async () => {
     await declareUsers(s.ws, [ANA, BRUNO_RETAGGED, CHEN_RENAMED]);
     s.emulator.clearLog();
     // --show-full-output: Pulumi shortens a value longer than 150 characters, as ana's three MFA serials are together.
@@ -127,13 +127,13 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
     assert.match(bruno, /team\s*: "platform" => "security"/);
     assert.match(bruno, /\+ oncall\s*: "yes"/);
 
-    // chen: a new name is a replacement (the old user is torn down first).
+    // chen: a new name is a rename in place (UpdateUser NewUserName), never a replacement.
     const chen = section(text, `::${CHEN.name}]`);
-    assert.match(chen, /\(replace\)|\(delete-replaced\)/);
+    assert.match(chen, /\(update\)/);
     assert.match(chen, /userName\s*: "e2e-chen" => "e2e-chen-2"/);
 
-    assert.match(preview.stdout, /~ 1 to update/);
-    assert.match(preview.stdout, /\+-1 to replace/);
+    assert.match(preview.stdout, /~ 2 to update/);
+    assert.doesNotMatch(preview.stdout, /to replace/);
     assertNoSecrets(text, given.secrets, "pulumi preview --refresh --diff");
     assert.deepStrictEqual(mutatingCalls(s.emulator), [], "a preview changes nothing in IAM");
   });
@@ -161,8 +161,8 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
     assert.deepStrictEqual(inventory.accessKeys.split(", "), [...given.accessKeyIds].sort());
     assert.ok(plan.steps!.some((st) => st.op === "update" && urn(BRUNO.name)(st) && st.newState?.type === RESOURCE_TYPE));
     const chenOps = plan.steps!.filter(urn(CHEN.name)).map((st) => st.op);
-    assert.ok(chenOps.includes("replace"), JSON.stringify(plan.steps!.map((st) => [st.op, st.urn])));
-    assert.deepStrictEqual(plan.changeSummary, { same: 2, update: 1, replace: 1 });
+    assert.ok(chenOps.includes("update"), JSON.stringify(plan.steps!.map((st) => [st.op, st.urn])));
+    assert.deepStrictEqual(plan.changeSummary, { same: 2, update: 2 });
     assertNoSecrets(printed(result), given.secrets, "pulumi preview --json");
   });
 
@@ -201,11 +201,11 @@ describe("e2e: up, preview --refresh --diff, remove and destroy through the Pulu
       accessKeyIds: given.accessKeyIds,
       virtualMfaSerials: [given.virtualMfaSerial],
     });
-    // The same run applied the other changes: bruno retagged in place, chen replaced under the new name.
+    // The same run applied the other changes: bruno retagged in place, chen renamed in place.
     assert.deepStrictEqual(Object.fromEntries(s.emulator.state.getUser(BRUNO.userName)!.tags), BRUNO_RETAGGED.tags);
     assert.strictEqual(s.emulator.state.getUser(BRUNO.userName)!.userId, userIds.bruno, "an update, not a new user");
     assert.strictEqual(s.emulator.state.userExists(CHEN.userName), false);
-    assert.ok(s.emulator.state.userExists(CHEN_RENAMED.userName));
+    assert.strictEqual(s.emulator.state.getUser(CHEN_RENAMED.userName)?.userId, userIds.chen, "the same user, renamed");
     assert.strictEqual(JSON.stringify(s.emulator.snapshotUser("bystander")), bystanderBefore, "the bystander is untouched");
     assertNoSecrets(text, given.secrets, "pulumi up");
   });

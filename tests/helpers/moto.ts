@@ -123,3 +123,52 @@ export function releaseMoto(): void {
     }
   }, 250);
 }
+
+/**
+ * A loopback front for moto that a whole teardown can run against: moto does not implement
+ * ListServiceSpecificCredentials (a known difference, see tests/conformance), and a user in moto can hold no such
+ * credential, so the front answers that list as empty for a user moto knows (moto's own answer to GetUser otherwise,
+ * NoSuchEntity included) and passes every other request through unchanged.
+ */
+export async function startMotoFront(motoEndpoint: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const http = await import("node:http");
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString();
+      const params = new URLSearchParams(body);
+      const headers = { ...req.headers } as Record<string, string>;
+      delete headers["content-length"];
+      delete headers.host;
+      const forward = (payload: string) =>
+        fetch(`${motoEndpoint}${req.url ?? "/"}`, { method: req.method, headers, body: req.method === "POST" ? payload : undefined });
+      const relay = async (answer: Response) => {
+        res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/xml" });
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      };
+      void (async () => {
+        if (params.get("Action") !== "ListServiceSpecificCredentials") return relay(await forward(body));
+        const user = await forward(
+          new URLSearchParams({ Action: "GetUser", Version: "2010-05-08", UserName: params.get("UserName") ?? "" }).toString(),
+        );
+        if (user.status !== 200) return relay(user);
+        res.writeHead(200, { "content-type": "text/xml" });
+        res.end(
+          '<ListServiceSpecificCredentialsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListServiceSpecificCredentialsResult>' +
+            "<ServiceSpecificCredentials/><IsTruncated>false</IsTruncated></ListServiceSpecificCredentialsResult>" +
+            "<ResponseMetadata><RequestId>moto-front</RequestId></ResponseMetadata></ListServiceSpecificCredentialsResponse>",
+        );
+      })().catch((err: Error) => {
+        res.writeHead(502);
+        res.end(String(err.message));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

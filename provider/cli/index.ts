@@ -5,7 +5,6 @@ import { describeFailure } from "../aws/errors";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, planFleet } from "./fleet";
 import { renderMarkdownSummary } from "./markdown";
-import { capYoungGeneration } from "./memory";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
 
@@ -182,8 +181,6 @@ async function readAllStdin(): Promise<string> {
 
 /** The process entry point (bin/iam-user-teardown.js). The first Ctrl-C stops new users; a second one exits at once. */
 export function main(): void {
-  // The process's peak memory: see memory.ts (nothing the CLI prints changes).
-  capYoungGeneration();
   const interrupt = new AbortController();
   process.on("SIGINT", () => {
     if (interrupt.signal.aborted) process.exit(EXIT.interrupted);

@@ -4,7 +4,7 @@ import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, planFleet } from "./fleet";
-import { renderMarkdownSummary } from "./markdown";
+import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
 
@@ -98,9 +98,15 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
   };
   if (args.markdown) {
     const order = new Map(userNames.map((name, i) => [name, i]));
+    const listed = (name: string) => order.get(name) ?? 0;
     const plans = run.results.flatMap((r) => (r.plan ? [r.plan] : []));
-    plans.sort((a, b) => (order.get(a.requestedUserName) ?? 0) - (order.get(b.requestedUserName) ?? 0));
-    io.stdout(renderMarkdownSummary(plans));
+    plans.sort((a, b) => listed(a.requestedUserName) - listed(b.requestedUserName));
+    // The comment a CI job posts must name what it could not see, not only the exit code.
+    const unread: UnreadUser[] = [
+      ...failed.map((r) => ({ userName: r.userName, reason: r.error ?? "unknown error" })),
+      ...run.notStarted.map((userName) => ({ userName, reason: "not read: the run was interrupted first" })),
+    ].sort((a, b) => listed(a.userName) - listed(b.userName));
+    io.stdout(renderMarkdownSummary(plans, unread));
   }
   if (args.json) t.json(summaryJson(userNames.length, counts));
   else if (userNames.length > 1 || failed.length > 0)

@@ -135,6 +135,33 @@ describe("iam-user-teardown fleet CLI", () => {
     assert.equal(emulator.state.userExists("md-ana"), true);
   });
 
+  it("plan --markdown names a user it could not read, with the reason, in the table and the totals; exit 1", async () => {
+    await start({
+      policy: {
+        Statement: [
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          { Effect: "Deny", Action: "iam:ListAccessKeys", Resource: "arn:aws:iam::123456789012:user/md-hidden" },
+        ],
+      },
+    });
+    emulator.seed({
+      users: [
+        { userName: "md-open", accessKeys: 1 },
+        { userName: "md-hidden", accessKeys: 1 },
+      ],
+    });
+    const { code, stdout } = await cli(["plan", "md-hidden", "md-open", "--markdown"]);
+    assert.equal(code, EXIT.failed);
+    const rows = stdout.split("\n").filter((l) => l.startsWith("| `"));
+    assert.deepEqual(
+      rows.map((r) => r.split("|")[1].trim()),
+      ["`md-open`", "`md-hidden`"],
+    );
+    assert.match(rows[1], /could not be read/);
+    assert.match(stdout, /^2 users, 1 could not be read\. A teardown would remove at least 1 item /m);
+    assert.match(stdout, /^- `md-hidden`: .*not authorized to perform: iam:ListAccessKeys/m);
+  });
+
   it("--json: one line per user, a failure among them named with what blocks it, a summary line; exit 1", async () => {
     await start({
       policy: {

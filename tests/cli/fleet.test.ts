@@ -107,6 +107,21 @@ describe("iam-user-teardown fleet CLI", () => {
     assert.match(stderr, /12 user\(s\) deleted: 12 deleted/);
   });
 
+  it("a user the walk of the account's users missed (renamed into the name between its pages) is asked with GetUser and torn down", async () => {
+    await start({
+      maxPageSize: 2,
+      // Before the walk's second page: a user the first page showed under its old name takes the listed name.
+      hooks: [{ beforeAction: "ListUsers", nth: 2, run: (e) => void e.state.updateUser("walk-000", { newUserName: "walk-renamed" }) }],
+    });
+    emulator.seed({ users: names("walk", 5).map((userName) => ({ userName, accessKeys: 1 })) });
+    const { code, lines, stderr } = await cli(["delete", "walk-renamed", "--yes", "--json"]);
+    assert.equal(code, EXIT.ok, stderr);
+    assert.equal(lines[0].outcome, "deleted", JSON.stringify(lines[0]));
+    assert.equal(emulator.state.userExists("walk-renamed"), false);
+    assert.match(stderr, /^1 IAM user\(s\) in account \d{12} to delete\n/m);
+    for (const u of names("walk", 5).slice(1)) assert.equal(emulator.state.userExists(u), true, u);
+  });
+
   it("plan --markdown: one review table for the listed users, in their order, nothing changed; refused for delete", async () => {
     await start();
     emulator.seed({

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as readline from "node:readline";
+import { confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
@@ -117,6 +118,9 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
 }
 
 async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+  // With --allowed-account-id, the account is confirmed once, before anything is asked or any user started: when it
+  // cannot be (STS unreachable) or is not allowed, the run ends here with one message, and no user is blamed.
+  await confirmAllowedAccount(t.client, "to change anything");
   const targets = await findTargets(t.client, userNames, args.concurrency);
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";

@@ -122,6 +122,52 @@ describe("iam-user-teardown fleet CLI", () => {
     for (const u of names("walk", 5).slice(1)) assert.equal(emulator.state.userExists(u), true, u);
   });
 
+  it("--allowed-account-id with STS unreachable: one message naming the check and its cause, no user touched or blamed; exit 1", async () => {
+    await start();
+    const users = names("guard", 3);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
+    // A loopback port nothing listens on: STS refuses the connection.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const saved = { sts: process.env.AWS_ENDPOINT_URL_STS, attempts: process.env.AWS_MAX_ATTEMPTS };
+    const restore = (name: string, value: string | undefined) =>
+      value === undefined ? delete process.env[name] : (process.env[name] = value);
+    try {
+      process.env.AWS_ENDPOINT_URL_STS = `http://127.0.0.1:${closedPort}`;
+      process.env.AWS_MAX_ATTEMPTS = "2";
+      resetIamClients();
+      emulator.clearLog();
+      const argv = ["delete", ...users, "--yes", "--json", "--allowed-account-id", emulator.accountId];
+      const refused = await cli(argv);
+      assert.equal(refused.code, EXIT.failed, refused.stderr);
+      assert.equal(refused.stdout, "", "no user reported");
+      assert.deepEqual(refused.stderr.trim().split("\n"), [
+        `iam-user-teardown: refusing to change anything: could not confirm which AWS account the credentials reach (STS GetCallerIdentity: connect ECONNREFUSED 127.0.0.1:${closedPort}), which the account restriction needs; nothing was changed`,
+      ]);
+      assert.deepEqual(
+        emulator.log.map((e) => e.action),
+        [],
+        "the account is confirmed before the users are looked up",
+      );
+      for (const u of users) assert.equal(emulator.state.userExists(u), true, u);
+
+      // STS answering: the account is confirmed once for the whole run, and every user goes.
+      process.env.AWS_ENDPOINT_URL_STS = emulator.endpoint;
+      resetIamClients();
+      emulator.clearLog();
+      const allowed = await cli(argv);
+      assert.equal(allowed.code, EXIT.ok, allowed.stderr);
+      assert.equal(emulator.log.filter((e) => e.action === "GetCallerIdentity").length, 1);
+      for (const u of users) assert.equal(emulator.state.userExists(u), false, u);
+    } finally {
+      restore("AWS_ENDPOINT_URL_STS", saved.sts);
+      restore("AWS_MAX_ATTEMPTS", saved.attempts);
+      resetIamClients();
+    }
+  });
+
   it("plan --markdown: one review table for the listed users, in their order, nothing changed; refused for delete", async () => {
     await start();
     emulator.seed({

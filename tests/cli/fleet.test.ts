@@ -329,6 +329,12 @@ describe("iam-user-teardown fleet CLI", () => {
       assert.equal(code, EXIT.ok);
       assert.match(stdout, new RegExp(`^usage: iam-user-teardown ${command} `));
     }
+    // The exit code of a refused question is stated where the exit codes are.
+    assert.match(
+      (await cli(["delete", "--help"])).stdout,
+      /exit codes: .*1 at least one failed \(each named\) or the question was answered no \(nothing changed\)/,
+    );
+    assert.match((await cli(["--help"])).stdout, /exit codes: .*1 at least one failed or the question was answered no/);
   });
 
   it("--expect-user-id takes any UserId form IAM documents (an emulator's too)", async () => {

@@ -1,4 +1,5 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
+import { errorMessage } from "./errors";
 
 /** Which AWS accounts a connection may change anything in (the AWS provider's allowedAccountIds / forbiddenAccountIds). */
 export interface AccountRestriction {
@@ -18,6 +19,22 @@ export class AccountNotAllowedError extends Error {
   }
 }
 
+/**
+ * A change refused because which account the credentials reach could not be learned (STS unreachable, say): with a
+ * restriction set, an unknown account is never assumed to be allowed. Nothing was sent.
+ */
+export class AccountUnconfirmedError extends Error {
+  override readonly name = "AccountUnconfirmedError";
+  constructor(
+    readonly action: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `refusing ${action}: could not confirm which AWS account the credentials reach (STS GetCallerIdentity: ${errorMessage(cause)}), which the account restriction needs; nothing was changed`,
+    );
+  }
+}
+
 function accountRefusal(accountId: string, r: AccountRestriction, action: string): string {
   const rule =
     r.allowedAccountIds?.length && !r.allowedAccountIds.includes(accountId)
@@ -34,10 +51,13 @@ export function accountRefused(accountId: string, r: AccountRestriction): boolea
 
 const READ_ONLY = /^(Get|List)/;
 
+/** The check of each guarded client, so that a caller can make it before any change (confirmAllowedAccount). */
+const guards = new WeakMap<IAMClient, (action: string) => Promise<void>>();
+
 /**
  * Before the first call that changes anything, asks STS which account the client's credentials reach (once per client)
- * and refuses every change when the restriction rules that account out. Reads are never held up: a plan or a preview
- * in the wrong account changes nothing.
+ * and refuses every change when the restriction rules that account out, or when the account cannot be learned. Reads
+ * are never held up: a plan or a preview in the wrong account changes nothing.
  */
 export function applyAccountGuard(client: IAMClient, restriction: AccountRestriction): void {
   if (!restriction.allowedAccountIds?.length && !restriction.forbiddenAccountIds?.length) return;
@@ -47,17 +67,33 @@ export function applyAccountGuard(client: IAMClient, restriction: AccountRestric
       account = undefined; // a failed lookup is asked again by the next change
       throw err;
     }));
+  const check = async (action: string) => {
+    let accountId: string;
+    try {
+      accountId = await callerAccount();
+    } catch (err) {
+      throw new AccountUnconfirmedError(action, err);
+    }
+    if (accountRefused(accountId, restriction)) throw new AccountNotAllowedError(accountId, restriction, action);
+  };
+  guards.set(client, check);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const action = String(context.commandName ?? "unknown").replace(/Command$/, "");
-      if (!READ_ONLY.test(action)) {
-        const accountId = await callerAccount();
-        if (accountRefused(accountId, restriction)) throw new AccountNotAllowedError(accountId, restriction, action);
-      }
+      if (!READ_ONLY.test(action)) await check(action);
       return next(args);
     },
     { step: "initialize", name: "iamUserTeardownAccountGuard" },
   );
+}
+
+/**
+ * Makes the client's account check now, before any change is started: throws AccountNotAllowedError or
+ * AccountUnconfirmedError (naming `action`) as the first change would. The account learned is kept for the changes
+ * that follow. A client without a restriction passes.
+ */
+export async function confirmAllowedAccount(client: IAMClient, action: string): Promise<void> {
+  await guards.get(client)?.(action);
 }
 
 /** The account of the client's credentials: STS GetCallerIdentity, which needs no permission. */

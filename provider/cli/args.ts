@@ -1,7 +1,8 @@
 import { parseArgs as parseNodeArgs } from "node:util";
 import { validateConnection, validateUserName } from "../validate";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+/** Exit codes. A "no" at the question is 1, as a failure: a script's `delete && next` must not go on. */
+export const EXIT = { ok: 0, failed: 1, declined: 1, usage: 2, interrupted: 130 } as const;
 
 /** Users torn down at once when --concurrency is not given: enough to keep IAM's per-action buckets busy. */
 export const DEFAULT_CONCURRENCY = 16;
@@ -37,10 +38,12 @@ export type Request = { kind: "run"; args: ParsedArgs } | { kind: "help"; text: 
 
 const CONNECTION_HELP = `connection (defaults: the AWS SDK's default chain and environment, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_IAM):
   --region <region>   --profile <name>   --role-arn <arn>
-  --allowed-account-id <12 digits>   refuse to change anything unless the credentials reach this account (repeatable)`;
+  --allowed-account-id <12 digits>   refuse to change anything unless the credentials reach this account (repeatable);
+                      confirmed once with STS GetCallerIdentity before any user is looked up, and nothing is
+                      changed when it cannot be`;
 
 const USERS_HELP = `users: names on the command line and/or --from-file PATH (one name a line; blank lines and # comments ignored;
-  PATH - reads standard input)`;
+  PATH - reads standard input, at a terminal until Ctrl-D)`;
 
 export const USAGE = `usage:
   iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
@@ -52,7 +55,8 @@ export const USAGE = `usage:
 
 ${USERS_HELP}
 
-exit codes: 0 every user done, 1 at least one failed, 2 bad usage (nothing called), 130 interrupted`;
+exit codes: 0 every user done, 1 at least one failed or the question was answered no (nothing changed), 2 bad usage
+  (nothing called), 130 interrupted (Ctrl-C at the question: nothing changed)`;
 
 export const COMMAND_HELP: Record<Command, string> = {
   plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
@@ -72,7 +76,7 @@ Removes every dependency of each user (credentials, MFA devices by kind, groups,
 anything changes it says how many users, in which account, and asks.
 
 ${USERS_HELP}
-  --yes, -y          do not ask (required when standard input is not a terminal)
+  --yes, -y          do not ask (required when standard input is not a terminal, and with --from-file -)
   --keep-user        clear the dependencies only, leave the users
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
   --json             one JSON object per user on standard output (failures included), then a summary line
@@ -81,8 +85,11 @@ ${USERS_HELP}
 ${CONNECTION_HELP}
 
 Progress goes to standard error: "[37/300] deleted alice: 12 removed".
-Ctrl-C stops starting users, lets those under way finish, and prints the partial report (exit 130); twice stops at once.
-exit codes: 0 every user done, 1 at least one failed (each named), 2 bad usage (nothing called), 130 interrupted`,
+The question is answered y or yes; anything else, or end of input (Ctrl-D), is no: nothing changed, exit 1.
+Ctrl-C at the question, or before it, changes nothing (exit 130). Once users run, Ctrl-C stops starting users, lets
+those under way finish, and prints the partial report (exit 130); twice stops at once.
+exit codes: 0 every user done, 1 at least one failed (each named) or the question was answered no (nothing changed),
+  2 bad usage (nothing called), 130 interrupted`,
 };
 
 const OPTIONS = {

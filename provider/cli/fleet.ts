@@ -31,30 +31,33 @@ export interface FleetTargets {
 
 /**
  * Looks the users up before anything is asked or changed: one walk of the account's users (ListUsers, 1,000 a page)
- * answers for all of them; when ListUsers is not allowed, one GetUser each.
+ * finds most of them at once. A name the walk does not show is asked with GetUser: a walk can miss a user changed
+ * between its pages (renamed into the name, say), so, as for the engine's re-checks, "gone" is never concluded from a
+ * walk. When ListUsers is not allowed, every name is a GetUser.
  */
 export async function findTargets(client: IAMClient, userNames: readonly string[], concurrency: number): Promise<FleetTargets> {
   const ctx = createContext({ client });
-  let byName: Map<string, User>;
+  const byName = new Map<string, User>();
   try {
     const users = await listAllPages(
       (Marker) => ctx.send<ListUsersCommandOutput>(new ListUsersCommand({ Marker, MaxItems: 1000 })),
       (page) => page.Users,
     );
-    byName = new Map(users.map((u) => [u.UserName!, u]));
+    for (const u of users) byName.set(u.UserName!, u);
   } catch (err) {
     if (!isAccessDenied(err)) throw err;
-    const pool = new Semaphore(concurrency);
-    byName = new Map();
-    await Promise.all(
-      userNames.map((name) =>
+  }
+  const pool = new Semaphore(concurrency);
+  await Promise.all(
+    userNames
+      .filter((name) => !byName.has(name))
+      .map((name) =>
         pool.run(async () => {
           const user = await getUserOrUndefined(ctx, name);
           if (user) byName.set(name, user);
         }),
       ),
-    );
-  }
+  );
   const found = new Map<string, User>();
   const missing: string[] = [];
   for (const name of userNames) {
@@ -112,8 +115,8 @@ export interface DeleteFleetOptions extends FleetRunOptions {
 
 /**
  * Tears every user down through one client, hence one rate limiter per IAM action, one listing of the account's
- * virtual MFA devices and one batch of identity re-checks for all. A user not found when the run began is already
- * gone; each found one is torn down only while its name still holds the UserId seen then.
+ * virtual MFA devices and one batch of identity re-checks for all. A user GetUser did not find when the run began is
+ * already gone; each found one is torn down only while its name still holds the UserId seen then.
  */
 export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
   return runEach(options, async (userName) => {

@@ -1,33 +1,45 @@
 import * as fs from "node:fs";
 import * as readline from "node:readline";
+import { confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, planFleet } from "./fleet";
-import { renderMarkdownSummary } from "./markdown";
-import { capYoungGeneration } from "./memory";
+import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
 
 export { EXIT } from "./args";
 
+/** The answer to a yes/no question: true yes, false no (end of input included), or Ctrl-C at the question. */
+export type ConfirmAnswer = boolean | "interrupted";
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** Asks a yes/no question; absent when there is no terminal to ask. */
-  confirm?: (question: string) => Promise<boolean>;
-  /** Standard input, whole (for --from-file -). */
+  confirm?: (question: string) => Promise<ConfirmAnswer>;
+  /** Standard input, whole (for --from-file -); what was read so far once the interrupt is aborted. */
   readStdin?: () => Promise<string>;
+  /** Standard input is a terminal: --from-file - says how to end the names (Ctrl-D). */
+  stdinIsTerminal?: boolean;
   /** Standard error is a terminal: progress rewrites one line instead of printing one per user. */
   stderrIsTerminal?: boolean;
-  /** Aborted on Ctrl-C: no new user starts, those under way finish, the partial report is printed. */
+  /**
+   * Aborted on Ctrl-C. Before any user is started (reading the names, looking the users up, at the question) the run
+   * ends there, nothing changed (exit 130); once users run, no new user starts, those under way finish and the partial
+   * report is printed.
+   */
   interrupt?: AbortSignal;
 }
+
+const NOTHING_CHANGED_ON_INTERRUPT = "iam-user-teardown: interrupted: nothing changed\n";
 
 /** Runs the CLI; returns the exit code. Bad usage is found before any call to AWS. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let args: ParsedArgs;
   let userNames: string[];
+  const interrupt = io.interrupt ?? new AbortController().signal;
   try {
     const request = parseCommandLine(argv);
     if (request.kind === "version" || request.kind === "help") {
@@ -38,18 +50,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (args.command === "delete" && !args.yes && !io.confirm) {
       throw new UsageError("refusing to delete without confirmation: pass --yes when standard input is not a terminal");
     }
+    if (args.command === "delete" && !args.yes && args.fromFile === "-") {
+      // The names are read to the end of standard input, after which nothing can be answered there.
+      throw new UsageError("--from-file - reads the names from standard input, which then cannot answer the question: pass --yes");
+    }
+    const fileText = args.fromFile === undefined ? "" : await readUserFile(args.fromFile, io);
+    if (interrupt.aborted) {
+      io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
+      return EXIT.interrupted;
+    }
     userNames = finalUserList(
       args,
-      args.fromFile === undefined
-        ? []
-        : userNamesFromText(await readUserFile(args.fromFile, io), args.fromFile === "-" ? "standard input" : args.fromFile),
+      args.fromFile === undefined ? [] : userNamesFromText(fileText, args.fromFile === "-" ? "standard input" : args.fromFile),
     );
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const interrupt = io.interrupt ?? new AbortController().signal;
   const client = iamClientFor({
     region: args.region,
     profile: args.profile,
@@ -76,7 +94,17 @@ interface RunTools {
   json: (value: object) => void;
 }
 
+/** From now on users run: Ctrl-C lets those under way finish; say so when it comes. */
+function announceInterrupt(io: CliIo, interrupt: AbortSignal): void {
+  interrupt.addEventListener(
+    "abort",
+    () => io.stderr("\niam-user-teardown: interrupted: starting no more users, finishing those under way (Ctrl-C again to stop now)\n"),
+    { once: true },
+  );
+}
+
 async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+  announceInterrupt(io, t.interrupt);
   const run = await planFleet({
     client: t.client,
     userNames,
@@ -99,9 +127,15 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
   };
   if (args.markdown) {
     const order = new Map(userNames.map((name, i) => [name, i]));
+    const listed = (name: string) => order.get(name) ?? 0;
     const plans = run.results.flatMap((r) => (r.plan ? [r.plan] : []));
-    plans.sort((a, b) => (order.get(a.requestedUserName) ?? 0) - (order.get(b.requestedUserName) ?? 0));
-    io.stdout(renderMarkdownSummary(plans));
+    plans.sort((a, b) => listed(a.requestedUserName) - listed(b.requestedUserName));
+    // The comment a CI job posts must name what it could not see, not only the exit code.
+    const unread: UnreadUser[] = [
+      ...failed.map((r) => ({ userName: r.userName, reason: r.error ?? "unknown error" })),
+      ...run.notStarted.map((userName) => ({ userName, reason: "not read: the run was interrupted first" })),
+    ].sort((a, b) => listed(a.userName) - listed(b.userName));
+    io.stdout(renderMarkdownSummary(plans, unread));
   }
   if (args.json) t.json(summaryJson(userNames.length, counts));
   else if (userNames.length > 1 || failed.length > 0)
@@ -112,21 +146,32 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
 }
 
 async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+  // With --allowed-account-id, the account is confirmed once, before anything is asked or any user started: when it
+  // cannot be (STS unreachable) or is not allowed, the run ends here with one message, and no user is blamed.
+  await confirmAllowedAccount(t.client, "to change anything");
   const targets = await findTargets(t.client, userNames, args.concurrency);
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";
   const verb = args.keepUser ? "clear every dependency of" : "delete";
   io.stderr(`${targets.found.size} IAM user(s)${where} to ${verb}${missing}\n`);
+  if (t.interrupt.aborted) {
+    io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
+    return EXIT.interrupted;
+  }
   if (targets.found.size > 0 && !args.yes) {
-    if (
-      !(await io.confirm!(
-        `${args.keepUser ? "Clear" : "Delete"} ${targets.found.size} IAM user(s)${where}${args.keepUser ? "" : " and everything that hangs on them"}? [y/N] `,
-      ))
-    ) {
-      io.stderr("iam-user-teardown: nothing changed\n");
-      return EXIT.failed;
+    const answer = await io.confirm!(
+      `${args.keepUser ? "Clear" : "Delete"} ${targets.found.size} IAM user(s)${where}${args.keepUser ? "" : " and everything that hangs on them"}? [y/N] `,
+    );
+    if (answer === "interrupted" || t.interrupt.aborted) {
+      io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
+      return EXIT.interrupted;
+    }
+    if (!answer) {
+      io.stderr("iam-user-teardown: not confirmed: nothing changed\n");
+      return EXIT.declined;
     }
   }
+  announceInterrupt(io, t.interrupt);
   const single = userNames.length === 1;
   const run = await deleteFleet({
     client: t.client,
@@ -155,6 +200,7 @@ const exitCode = (interrupted: boolean, failed: boolean): number => (interrupted
 async function readUserFile(path: string, io: CliIo): Promise<string> {
   if (path === "-") {
     if (!io.readStdin) throw new UsageError("--from-file - reads standard input, which is not available here");
+    if (io.stdinIsTerminal) io.stderr("iam-user-teardown: reading user names from standard input, one a line, until Ctrl-D\n");
     return io.readStdin();
   }
   try {
@@ -164,48 +210,86 @@ async function readUserFile(path: string, io: CliIo): Promise<string> {
   }
 }
 
-function terminalConfirm(question: string): Promise<boolean> {
+/**
+ * Asks on the terminal. Ctrl-C at the question is "interrupted": readline reads it as a key (the terminal is in raw
+ * mode while it asks), or, when standard error is not a terminal, it comes as SIGINT and aborts `interrupt`. End of
+ * input (Ctrl-D) is "no". Either way the question is closed, so nothing keeps the process waiting.
+ */
+function terminalConfirm(question: string, interrupt: AbortSignal): Promise<ConfirmAnswer> {
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  return new Promise((resolve) =>
-    rl.question(question, (answer) => {
+  return new Promise<ConfirmAnswer>((resolve) => {
+    let answered = false;
+    const end = (answer: ConfirmAnswer, newline: boolean) => {
+      // Answered before close(), whose "close" event then changes nothing.
+      if (answered) return;
+      answered = true;
+      interrupt.removeEventListener("abort", onInterrupt);
       rl.close();
-      resolve(/^y(es)?$/i.test(answer.trim()));
-    }),
-  );
+      // The cursor is still after the question: the next message starts on a line of its own.
+      if (newline) process.stderr.write("\n");
+      resolve(answer);
+    };
+    const onInterrupt = () => end("interrupted", true);
+    if (interrupt.aborted) return onInterrupt();
+    interrupt.addEventListener("abort", onInterrupt, { once: true });
+    rl.on("SIGINT", onInterrupt);
+    rl.on("close", () => end(false, true));
+    rl.question(question, (answer) => end(/^y(es)?$/i.test(answer.trim()), false));
+  });
 }
 
-async function readAllStdin(): Promise<string> {
+/** Standard input to its end, or what came before an interrupt (Ctrl-C while the names are typed). */
+function readAllStdin(interrupt: AbortSignal): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return new Promise((resolve, reject) => {
+    const finish = () => {
+      process.stdin.off("data", onData).off("end", finish).off("error", onError);
+      interrupt.removeEventListener("abort", onInterrupt);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    };
+    const onData = (chunk: Buffer) => chunks.push(chunk);
+    const onError = (err: Error) => reject(err);
+    const onInterrupt = () => {
+      process.stdin.pause();
+      finish();
+    };
+    if (interrupt.aborted) return onInterrupt();
+    interrupt.addEventListener("abort", onInterrupt, { once: true });
+    process.stdin.on("data", onData).on("end", finish).on("error", onError);
+  });
 }
 
 /** The process entry point (bin/iam-user-teardown.js). The first Ctrl-C stops new users; a second one exits at once. */
 export function main(): void {
-  // The process's peak memory: see memory.ts (nothing the CLI prints changes).
-  capYoungGeneration();
   const interrupt = new AbortController();
   process.on("SIGINT", () => {
     if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
     interrupt.abort();
-    process.stderr.write(
-      "\niam-user-teardown: interrupted: starting no more users, finishing those under way (Ctrl-C again to stop now)\n",
-    );
+  });
+  let settled = false;
+  // A run that ends without its exit code (something it waited for can no longer come) has not succeeded.
+  process.on("exit", () => {
+    if (settled) return;
+    process.stderr.write("iam-user-teardown: ended before the run finished\n");
+    process.exitCode = EXIT.failed;
   });
   runCli(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    confirm: process.stdin.isTTY ? terminalConfirm : undefined,
-    readStdin: readAllStdin,
+    confirm: process.stdin.isTTY ? (question) => terminalConfirm(question, interrupt.signal) : undefined,
+    readStdin: () => readAllStdin(interrupt.signal),
+    stdinIsTerminal: process.stdin.isTTY === true,
     stderrIsTerminal: process.stderr.isTTY === true,
     interrupt: interrupt.signal,
-  }).then(
-    (code) => (process.exitCode = code),
-    (err) => {
-      process.stderr.write(`iam-user-teardown: error: ${describeFailure(err)}\n`);
-      process.exitCode = EXIT.failed;
-    },
-  );
+  })
+    .then(
+      (code) => (process.exitCode = code),
+      (err) => {
+        process.stderr.write(`iam-user-teardown: error: ${describeFailure(err)}\n`);
+        process.exitCode = EXIT.failed;
+      },
+    )
+    .finally(() => (settled = true));
 }
 
 if (require.main === module) main();

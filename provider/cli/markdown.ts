@@ -2,6 +2,8 @@
  * The review summary a CI job posts as a pull-request comment: per user, what a teardown would remove, by kind (MFA
  * devices by their kind), with totals, as one Markdown table. Columns come from the kind registry's tallies; a column
  * nobody has anything in is left out and named below the table instead, so the table stays as narrow as the account.
+ * A user that could not be read is named in the table and below it with the reason, and counted apart: the totals are
+ * then a lower bound, and say so.
  */
 import { DEPENDENCY_KINDS } from "../teardown/kinds";
 import type { TeardownPlan } from "../teardown/plan";
@@ -12,8 +14,20 @@ import type { KindRegistry } from "../teardown/types";
 const cell = (text: string): string => text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
 const code = (name: string): string => `\`${name.replace(/`/g, "")}\``;
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+/** A reason on one line, as cell text. */
+const reasonText = (reason: string): string => cell(reason.replace(/\s+/g, " ").trim());
 
-export function renderMarkdownSummary(plans: readonly TeardownPlan[], registry: KindRegistry = DEPENDENCY_KINDS): string {
+/** A user whose plan could not be made: its name as listed and why (an error, or the run was interrupted first). */
+export interface UnreadUser {
+  userName: string;
+  reason: string;
+}
+
+export function renderMarkdownSummary(
+  plans: readonly TeardownPlan[],
+  unread: readonly UnreadUser[] = [],
+  registry: KindRegistry = DEPENDENCY_KINDS,
+): string {
   const existing = plans.filter((p) => p.exists);
   const missing = plans.filter((p) => !p.exists);
   const rows = existing.map((plan) => ({ plan, tallies: tallyInventory(plan.inventory, registry) }));
@@ -25,14 +39,20 @@ export function renderMarkdownSummary(plans: readonly TeardownPlan[], registry: 
   const deletes = existing.filter((p) => p.steps.some((s) => s.kind === "user")).length;
 
   const out: string[] = ["### IAM user teardown plan", ""];
-  const counts = [plural(plans.length, "user", "users")];
+  const counts = [plural(plans.length + unread.length, "user", "users")];
   if (missing.length > 0) counts.push(`${missing.length} not in IAM`);
+  if (unread.length > 0) counts.push(`${unread.length} could not be read`);
+  // What an unread user holds is unknown: the totals cover the users read, and say so.
+  const atLeast = unread.length > 0 ? "at least " : "";
   out.push(
-    `${counts.join(", ")}. A teardown would remove ${plural(grandTotal, "item", "items")}` +
-      (deletes > 0 ? ` and delete ${plural(deletes, "user", "users")}.` : "."),
+    `${counts.join(", ")}. A teardown would remove ${atLeast}${plural(grandTotal, "item", "items")}` +
+      (deletes > 0 ? ` and delete ${atLeast}${plural(deletes, "user", "users")}` : "") +
+      (unread.length > 0
+        ? `; ${unread.length === 1 ? "the user" : "the users"} not read ${unread.length === 1 ? "is" : "are"} not counted.`
+        : "."),
     "",
   );
-  if (plans.length === 0) return `${out.join("\n")}\n`;
+  if (plans.length + unread.length === 0) return `${out.join("\n")}\n`;
 
   const header = ["user", ...shown.map((i) => columns[i].tally.plural), "total"];
   out.push(`| ${header.map(cell).join(" | ")} |`);
@@ -46,11 +66,19 @@ export function renderMarkdownSummary(plans: readonly TeardownPlan[], registry: 
     const rest = shown.map(() => "");
     out.push(`| ${[code(plan.requestedUserName), ...rest, "does not exist"].join(" | ")} |`);
   }
+  for (const user of unread) out.push(`| ${[code(user.userName), ...shown.map(() => ""), "**could not be read**"].join(" | ")} |`);
   if (rows.length > 1) out.push(`| ${["**all users**", ...shown.map((i) => `**${columnTotal(i)}**`), `**${grandTotal}**`].join(" | ")} |`);
   out.push("");
   const absent = columns.filter((_, i) => !shown.includes(i)).map((c) => c.tally.plural);
   if (absent.length > 0 && rows.length > 0)
     out.push(`None of ${rows.length === 1 ? "the user" : "these users"} holds ${absent.join(", ")}.`, "");
   if (missing.length > 0) out.push(`Not in IAM, nothing to remove: ${missing.map((p) => code(p.requestedUserName)).join(", ")}.`, "");
+  if (unread.length > 0)
+    out.push(
+      "**Could not be read**, so not in the totals (what a teardown would remove from them is unknown):",
+      "",
+      ...unread.map((u) => `- ${code(u.userName)}: ${reasonText(u.reason)}`),
+      "",
+    );
   return out.join("\n");
 }

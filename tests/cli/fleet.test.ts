@@ -107,6 +107,67 @@ describe("iam-user-teardown fleet CLI", () => {
     assert.match(stderr, /12 user\(s\) deleted: 12 deleted/);
   });
 
+  it("a user the walk of the account's users missed (renamed into the name between its pages) is asked with GetUser and torn down", async () => {
+    await start({
+      maxPageSize: 2,
+      // Before the walk's second page: a user the first page showed under its old name takes the listed name.
+      hooks: [{ beforeAction: "ListUsers", nth: 2, run: (e) => void e.state.updateUser("walk-000", { newUserName: "walk-renamed" }) }],
+    });
+    emulator.seed({ users: names("walk", 5).map((userName) => ({ userName, accessKeys: 1 })) });
+    const { code, lines, stderr } = await cli(["delete", "walk-renamed", "--yes", "--json"]);
+    assert.equal(code, EXIT.ok, stderr);
+    assert.equal(lines[0].outcome, "deleted", JSON.stringify(lines[0]));
+    assert.equal(emulator.state.userExists("walk-renamed"), false);
+    assert.match(stderr, /^1 IAM user\(s\) in account \d{12} to delete\n/m);
+    for (const u of names("walk", 5).slice(1)) assert.equal(emulator.state.userExists(u), true, u);
+  });
+
+  it("--allowed-account-id with STS unreachable: one message naming the check and its cause, no user touched or blamed; exit 1", async () => {
+    await start();
+    const users = names("guard", 3);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
+    // A loopback port nothing listens on: STS refuses the connection.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const saved = { sts: process.env.AWS_ENDPOINT_URL_STS, attempts: process.env.AWS_MAX_ATTEMPTS };
+    const restore = (name: string, value: string | undefined) =>
+      value === undefined ? delete process.env[name] : (process.env[name] = value);
+    try {
+      process.env.AWS_ENDPOINT_URL_STS = `http://127.0.0.1:${closedPort}`;
+      process.env.AWS_MAX_ATTEMPTS = "2";
+      resetIamClients();
+      emulator.clearLog();
+      const argv = ["delete", ...users, "--yes", "--json", "--allowed-account-id", emulator.accountId];
+      const refused = await cli(argv);
+      assert.equal(refused.code, EXIT.failed, refused.stderr);
+      assert.equal(refused.stdout, "", "no user reported");
+      assert.deepEqual(refused.stderr.trim().split("\n"), [
+        `iam-user-teardown: refusing to change anything: could not confirm which AWS account the credentials reach (STS GetCallerIdentity: connect ECONNREFUSED 127.0.0.1:${closedPort}), which the account restriction needs; nothing was changed`,
+      ]);
+      assert.deepEqual(
+        emulator.log.map((e) => e.action),
+        [],
+        "the account is confirmed before the users are looked up",
+      );
+      for (const u of users) assert.equal(emulator.state.userExists(u), true, u);
+
+      // STS answering: the account is confirmed once for the whole run, and every user goes.
+      process.env.AWS_ENDPOINT_URL_STS = emulator.endpoint;
+      resetIamClients();
+      emulator.clearLog();
+      const allowed = await cli(argv);
+      assert.equal(allowed.code, EXIT.ok, allowed.stderr);
+      assert.equal(emulator.log.filter((e) => e.action === "GetCallerIdentity").length, 1);
+      for (const u of users) assert.equal(emulator.state.userExists(u), false, u);
+    } finally {
+      restore("AWS_ENDPOINT_URL_STS", saved.sts);
+      restore("AWS_MAX_ATTEMPTS", saved.attempts);
+      resetIamClients();
+    }
+  });
+
   it("plan --markdown: one review table for the listed users, in their order, nothing changed; refused for delete", async () => {
     await start();
     emulator.seed({
@@ -133,6 +194,33 @@ describe("iam-user-teardown fleet CLI", () => {
     assert.equal((await cli(["delete", "md-ana", "--markdown", "--yes"])).code, EXIT.usage);
     assert.equal((await cli(["plan", "md-ana", "--markdown", "--json"])).code, EXIT.usage);
     assert.equal(emulator.state.userExists("md-ana"), true);
+  });
+
+  it("plan --markdown names a user it could not read, with the reason, in the table and the totals; exit 1", async () => {
+    await start({
+      policy: {
+        Statement: [
+          { Effect: "Allow", Action: "*", Resource: "*" },
+          { Effect: "Deny", Action: "iam:ListAccessKeys", Resource: "arn:aws:iam::123456789012:user/md-hidden" },
+        ],
+      },
+    });
+    emulator.seed({
+      users: [
+        { userName: "md-open", accessKeys: 1 },
+        { userName: "md-hidden", accessKeys: 1 },
+      ],
+    });
+    const { code, stdout } = await cli(["plan", "md-hidden", "md-open", "--markdown"]);
+    assert.equal(code, EXIT.failed);
+    const rows = stdout.split("\n").filter((l) => l.startsWith("| `"));
+    assert.deepEqual(
+      rows.map((r) => r.split("|")[1].trim()),
+      ["`md-open`", "`md-hidden`"],
+    );
+    assert.match(rows[1], /could not be read/);
+    assert.match(stdout, /^2 users, 1 could not be read\. A teardown would remove at least 1 item /m);
+    assert.match(stdout, /^- `md-hidden`: .*not authorized to perform: iam:ListAccessKeys/m);
   });
 
   it("--json: one line per user, a failure among them named with what blocks it, a summary line; exit 1", async () => {
@@ -241,6 +329,12 @@ describe("iam-user-teardown fleet CLI", () => {
       assert.equal(code, EXIT.ok);
       assert.match(stdout, new RegExp(`^usage: iam-user-teardown ${command} `));
     }
+    // The exit code of a refused question is stated where the exit codes are.
+    assert.match(
+      (await cli(["delete", "--help"])).stdout,
+      /exit codes: .*1 at least one failed \(each named\) or the question was answered no \(nothing changed\)/,
+    );
+    assert.match((await cli(["--help"])).stdout, /exit codes: .*1 at least one failed or the question was answered no/);
   });
 
   it("--expect-user-id takes any UserId form IAM documents (an emulator's too)", async () => {

@@ -53,6 +53,31 @@ describe("Markdown review summary", () => {
     assert.match(markdown, /1 user\. A teardown would remove 3 items and delete 1 user\./);
   });
 
+  it("names every user that could not be read, with the reason, and counts them apart from the totals", async () => {
+    env.emulator.seed({ users: [{ userName: "md-read", accessKeys: 2 }] });
+    const markdown = renderMarkdownSummary(await plans(["md-read"]), [
+      { userName: "md-denied", reason: "ListAccessKeys: AccessDenied: not authorized\n| to list" },
+      { userName: "md-late", reason: "not read: the run was interrupted first" },
+    ]);
+    assert.deepEqual(
+      markdown.split("\n").filter((l) => l.startsWith("|")),
+      [
+        "| user | access keys | total |",
+        "|:--|--:|--:|",
+        "| `md-read` | 2 | **2** |",
+        "| `md-denied` |  | **could not be read** |",
+        "| `md-late` |  | **could not be read** |",
+      ],
+    );
+    assert.match(
+      markdown,
+      /^### IAM user teardown plan\n\n3 users, 2 could not be read\. A teardown would remove at least 2 items and delete at least 1 user; the users not read are not counted\.\n/,
+    );
+    // The reason on one line, never able to break out of its list item.
+    assert.match(markdown, /^- `md-denied`: ListAccessKeys: AccessDenied: not authorized \\\| to list$/m);
+    assert.match(markdown, /^- `md-late`: not read: the run was interrupted first$/m);
+  });
+
   it("an empty list says so", () => {
     assert.match(renderMarkdownSummary([]), /0 users\. A teardown would remove 0 items\./);
   });

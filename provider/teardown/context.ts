@@ -1,4 +1,5 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
+import { actionOf } from "../aws/action";
 import { type AwsConnection, iamClientFor } from "../aws/client";
 import { IdentityRechecks } from "./identity-rechecks";
 import { Semaphore } from "./pool";
@@ -27,10 +28,7 @@ function sharedFor(client: IAMClient, maxInFlight: number): ClientShared {
   return shared;
 }
 
-/** The IAM action a command object stands for: `DeleteAccessKeyCommand` -> `DeleteAccessKey`. */
-export function actionOf(command: unknown): string {
-  return (command as { constructor: { name: string } }).constructor.name.replace(/Command$/, "");
-}
+export { actionOf };
 
 /** Sends, and tags any error with the IAM action that raised it, for messages that name the missing permission. */
 async function sendNamed<O>(client: IAMClient, command: unknown, options?: SendOptions): Promise<O> {

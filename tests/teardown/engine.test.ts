@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
-import { UpdateUserCommand } from "@aws-sdk/client-iam";
+import { DeleteAccessKeyCommand, ListUsersCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
+import { actionOf } from "../../provider/aws/action";
+import { applyRateLimiter, PerActionRateLimiter } from "../../provider/aws/rate-limit";
 import { IdentityMismatchError, MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
-import { everyKind, useEmulator } from "../helpers/iam";
+import { everyKind, sdkClientFor, useEmulator } from "../helpers/iam";
 
 const KIND_SEEDS: Record<string, Record<string, unknown>> = {
   loginProfile: { loginProfile: true },
@@ -250,5 +252,61 @@ describe("teardown engine: the round trips of one user", () => {
     });
     assert.equal(rerun.outcome, "already-gone");
     assert.deepEqual(env.emulator.state.listVirtualMfaDevices(), [], "the device left unassigned is deleted");
+  });
+});
+
+describe("action names survive a minifying bundler (which renames the command classes)", () => {
+  const env = useEmulator();
+
+  /** Renames a command class as a minifier would, for the length of `run`. */
+  async function withMangledName<T>(cls: { name: string }, run: () => Promise<T>): Promise<T> {
+    const original = Object.getOwnPropertyDescriptor(cls, "name")!;
+    Object.defineProperty(cls, "name", { value: "e", configurable: true });
+    try {
+      return await run();
+    } finally {
+      Object.defineProperty(cls, "name", original);
+    }
+  }
+
+  it("names the action of a renamed command class, and of a subclass with a mangled name", () => {
+    const Mangled = class extends ListUsersCommand {};
+    Object.defineProperty(Mangled, "name", { value: "t" });
+    assert.equal(actionOf(new Mangled({})), "ListUsers");
+    return withMangledName(DeleteAccessKeyCommand, async () => {
+      assert.equal(DeleteAccessKeyCommand.name, "e");
+      assert.equal(actionOf(new DeleteAccessKeyCommand({ AccessKeyId: "AKIA", UserName: "u" })), "DeleteAccessKey");
+    });
+  });
+
+  it("a refused removal names the missing permission by its action, not by the renamed class", async () => {
+    await env.fresh({ denyActions: ["DeleteAccessKey"] });
+    env.emulator.seed({ users: [{ userName: "minified", accessKeys: 1 }] });
+    const err = await withMangledName(DeleteAccessKeyCommand, () =>
+      teardownUser({ client: env.client, userName: "minified" }).then(
+        () => assert.fail("expected the refusal"),
+        (e: unknown) => e,
+      ),
+    );
+    assert.ok(err instanceof MissingPermissionError, String(err));
+    assert.equal(err.action, "DeleteAccessKey");
+    assert.match(err.message, /needs permission iam:DeleteAccessKey,/);
+  });
+
+  it("the per-action rate limiter keys a renamed command by its action", async () => {
+    await env.fresh({ throttle: { ratePerSecond: 1, burst: 1, actions: ["ListUsers"] } });
+    const limiter = new PerActionRateLimiter();
+    const client = sdkClientFor(env.emulator.endpoint);
+    applyRateLimiter(client, limiter);
+    try {
+      await withMangledName(ListUsersCommand, async () => {
+        const answers = await Promise.allSettled([client.send(new ListUsersCommand({})), client.send(new ListUsersCommand({}))]);
+        assert.deepEqual(answers.map((a) => a.status).sort(), ["fulfilled", "rejected"], "one of the two was throttled");
+      });
+      assert.ok(Number.isFinite(limiter.rateOf("ListUsers")), "the throttle lowered ListUsers' rate");
+      assert.equal(limiter.rateOf("e"), Infinity, "nothing was kept under the renamed class's name");
+    } finally {
+      client.destroy();
+    }
   });
 });

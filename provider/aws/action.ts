@@ -15,3 +15,16 @@ export function actionOf(command: unknown): string {
     "",
   );
 }
+
+const ANSWERED_BY = Symbol("iamAction");
+
+/** Marks an answer with the action that produced it; not enumerable, so never serialized or logged. */
+export function markAnswer<O>(output: O, action: string): O {
+  if (output && typeof output === "object") Object.defineProperty(output, ANSWERED_BY, { value: action, enumerable: false });
+  return output;
+}
+
+/** The action an answer came from, when it came through the package's send (see markAnswer). */
+export function actionOfAnswer(output: unknown): string | undefined {
+  return output && typeof output === "object" ? (output as { [ANSWERED_BY]?: string })[ANSWERED_BY] : undefined;
+}

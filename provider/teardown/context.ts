@@ -1,5 +1,5 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
-import { actionOf } from "../aws/action";
+import { actionOf, markAnswer } from "../aws/action";
 import { type AwsConnection, iamClientFor } from "../aws/client";
 import { IdentityRechecks } from "./identity-rechecks";
 import { Semaphore } from "./pool";
@@ -30,12 +30,15 @@ function sharedFor(client: IAMClient, maxInFlight: number): ClientShared {
 
 export { actionOf };
 
-/** Sends, and tags any error with the IAM action that raised it, for messages that name the missing permission. */
+/**
+ * Sends, and tags any error with the IAM action that raised it, for messages that name the missing permission; the
+ * answer is marked with its action too (for a page walk's messages).
+ */
 async function sendNamed<O>(client: IAMClient, command: unknown, options?: SendOptions): Promise<O> {
   const { onSent, ...httpOptions } = options ?? {};
   if (onSent) reportEachAttempt(command, onSent);
   try {
-    return (await client.send(command as never, httpOptions)) as O;
+    return markAnswer((await client.send(command as never, httpOptions)) as O, actionOf(command));
   } catch (err) {
     if (err && typeof err === "object") (err as { iamAction?: string }).iamAction = actionOf(command);
     throw err;

@@ -3,6 +3,7 @@ import { DeleteAccessKeyCommand, ListUsersCommand, UpdateUserCommand } from "@aw
 import { actionOf } from "../../provider/aws/action";
 import { applyRateLimiter, PerActionRateLimiter } from "../../provider/aws/rate-limit";
 import { IdentityMismatchError, MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
+import { IncompleteListingError } from "../../provider/teardown/paging";
 import { everyKind, sdkClientFor, useEmulator } from "../helpers/iam";
 
 const KIND_SEEDS: Record<string, Record<string, unknown>> = {
@@ -308,5 +309,56 @@ describe("action names survive a minifying bundler (which renames the command cl
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe("a page walk IAM's answers cannot complete stops the teardown before anything is changed", () => {
+  const env = useEmulator({ maxPageSize: 1 });
+
+  it("a page marked truncated without a Marker: the error names the call, and nothing is removed", async () => {
+    await env.fresh({ scripted: [{ fault: "truncated-without-marker", action: "ListAccessKeys", every: true }] });
+    env.emulator.seed({ users: [{ userName: "half-listed", accessKeys: 2, groups: ["developers"] }] });
+    const before = JSON.stringify(env.emulator.snapshotUser("half-listed"));
+    env.emulator.clearLog();
+    const err = await teardownUser({ client: env.client, userName: "half-listed" }).then(
+      () => assert.fail("expected the teardown to stop"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IncompleteListingError, String(err));
+    assert.equal(err.action, "ListAccessKeys");
+    assert.match(
+      err.message,
+      /^ListAccessKeys answered page 1 as truncated \(IsTruncated\) but without a Marker.*the listing is incomplete/,
+    );
+    assert.deepEqual(
+      env.emulator.log.filter((e) => e.mutating).map((e) => e.action),
+      [],
+    );
+    assert.equal(JSON.stringify(env.emulator.snapshotUser("half-listed")), before);
+  });
+
+  it("a Marker the walk already followed: the walk ends with an error naming the call instead of looping", async () => {
+    await env.fresh({ scripted: [{ fault: "repeated-marker", action: "ListGroupsForUser", every: true }] });
+    env.emulator.seed({ users: [{ userName: "looping", groups: ["g1", "g2", "g3"], accessKeys: 1 }] });
+    env.emulator.clearLog();
+    const err = await teardownUser({ client: env.client, userName: "looping" }).then(
+      () => assert.fail("expected the teardown to stop"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IncompleteListingError, String(err));
+    assert.equal(err.action, "ListGroupsForUser");
+    assert.match(err.message, /^ListGroupsForUser answered page 2 with a Marker this listing had already followed/);
+    assert.equal(env.emulator.log.filter((e) => e.action === "ListGroupsForUser").length, 2, "two pages asked, no more");
+    assert.deepEqual(
+      env.emulator.log.filter((e) => e.mutating).map((e) => e.action),
+      [],
+    );
+    assert.equal(env.emulator.state.userExists("looping"), true);
+  });
+
+  it("planning says so too, instead of showing a short inventory", async () => {
+    await env.fresh({ scripted: [{ fault: "truncated-without-marker", action: "ListSSHPublicKeys" }] });
+    env.emulator.seed({ users: [{ userName: "planned-short", sshKeys: 2 }] });
+    await assert.rejects(planTeardown({ client: env.client, userName: "planned-short" }), /ListSSHPublicKeys answered page 1 as truncated/);
   });
 });

@@ -74,12 +74,15 @@ async function runRound(s: TeardownState, round: number): Promise<RoundEnd> {
   return deletion.value;
 }
 
-/** The user no longer answers to its name: follow it if it was renamed, else it is gone and its orphans are swept. */
+/**
+ * The user no longer answers to its name: follow it if it was renamed, else it is gone and its orphans are swept.
+ * Gone by our own DeleteUser, whose answer was lost, it was deleted by this teardown; else it was already gone.
+ */
 async function whenGone(s: TeardownState, rounds: number): Promise<TeardownReport> {
   const moved = await movedTarget(s);
   if (moved) return follow(s, moved.user, rounds);
   await sweepOrphans(s);
-  return finish(s, { ...targetFields(s), outcome: "already-gone" }, rounds);
+  return finish(s, { ...targetFields(s), outcome: s.deletedUnheard ? "deleted" : "already-gone" }, rounds);
 }
 
 /** Hands the rest of the teardown over to a fresh one under the user's new name, and reports both as one. */
@@ -115,7 +118,9 @@ function mergeFollowed(s: TeardownState, rest: TeardownReport): void {
   const same = (a: DependencyItem) => (b: DependencyItem) => a.kind === b.kind && a.id === b.id;
   // Removals the old name answered NoSuchEntity to were not gone: the user had moved. The new name removed them.
   for (let i = s.alreadyGone.length - 1; i >= 0; i--) if (rest.removed.some(same(s.alreadyGone[i]))) s.alreadyGone.splice(i, 1);
-  s.removed.push(...rest.removed);
+  // A removal whose answer was lost and whose retry found the item gone counts as removed; if the user had moved, the
+  // new name removed it, and it is counted once.
+  s.removed.push(...rest.removed.filter((item) => !s.removed.some(same(item))));
   s.alreadyGone.push(...rest.alreadyGone.filter((item) => !s.alreadyGone.some(same(item))));
   s.followedCalls += rest.apiCalls;
 }

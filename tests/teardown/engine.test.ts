@@ -362,3 +362,57 @@ describe("a page walk IAM's answers cannot complete stops the teardown before an
     await assert.rejects(planTeardown({ client: env.client, userName: "planned-short" }), /ListSSHPublicKeys answered page 1 as truncated/);
   });
 });
+
+describe("a call IAM carried out whose answer was lost (the connection dropped), retried and answered NoSuchEntity", () => {
+  const env = useEmulator();
+
+  it("DeleteUser: the user was deleted by this teardown (outcome deleted), and its removals count as removed", async () => {
+    await env.fresh({ scripted: [{ fault: "drop-after-handling", action: "DeleteUser" }] });
+    const seeded = env.emulator.seed({ users: [{ userName: "unheard", accessKeys: 1, groups: ["developers"] }] }).users.unheard;
+    const lines: string[] = [];
+    const report = await teardownUser({
+      client: env.client,
+      userName: "unheard",
+      expectedUserId: seeded.userId,
+      log: (l) => lines.push(l),
+    });
+    assert.deepEqual(
+      env.emulator.log.filter((e) => e.action === "DeleteUser").map((e) => `${e.status}:${e.fault ?? "-"}`),
+      ["0:drop-after-handling", "404:-"],
+      "the first DeleteUser was carried out and its answer lost; the retry answered NoSuchEntity",
+    );
+    assert.equal(report.outcome, "deleted");
+    assert.equal(report.removed.length, 2);
+    assert.deepEqual(report.alreadyGone, []);
+    assert.equal(env.emulator.state.userExists("unheard"), false);
+    assert.ok(!lines.some((l) => /someone else/.test(l)), lines.join("\n"));
+    assert.match(lines.at(-1)!, /^IAM user unheard \(AIDA[A-Z0-9]+\) deleted: removed 1 access key, 1 membership of group;/);
+  });
+
+  it("DeleteUser answered NoSuchEntity at once (no attempt lost): someone else deleted the user, as before", async () => {
+    await env.fresh({ hooks: [{ beforeAction: "DeleteUser", run: (emu) => emu.state.removeUserCompletely("taken-away") }] });
+    env.emulator.seed({ users: [{ userName: "taken-away", accessKeys: 1 }] });
+    const lines: string[] = [];
+    const report = await teardownUser({ client: env.client, userName: "taken-away", log: (l) => lines.push(l) });
+    assert.equal(report.outcome, "already-gone");
+    assert.ok(lines.some((l) => /deleted by someone else/.test(l)));
+  });
+
+  it("a removal (an access key, a virtual device's deletion, a hardware device's deactivation) is counted removed, not already gone", async () => {
+    await env.fresh({
+      scripted: [
+        { fault: "drop-after-handling", action: "DeleteAccessKey" },
+        { fault: "drop-after-handling", action: "DeleteVirtualMFADevice" },
+        { fault: "drop-after-handling", action: "DeactivateMFADevice" },
+      ],
+    });
+    env.emulator.seed({ users: [{ userName: "lost-answers", accessKeys: 1, virtualMfa: ["phone"], hardwareMfa: ["GAHT20000001"] }] });
+    const report = await teardownUser({ client: env.client, userName: "lost-answers" });
+    const dropped = env.emulator.log.filter((e) => e.fault === "drop-after-handling").map((e) => e.action);
+    assert.deepEqual(dropped.sort(), ["DeactivateMFADevice", "DeleteAccessKey", "DeleteVirtualMFADevice"]);
+    assert.equal(report.outcome, "deleted");
+    assert.deepEqual(report.removed.map((i) => i.kind).sort(), ["accessKeys", "mfaDevices", "mfaDevices"]);
+    assert.deepEqual(report.alreadyGone, []);
+    assert.deepEqual(env.emulator.state.listVirtualMfaDevices(), [], "no device left behind");
+  });
+});

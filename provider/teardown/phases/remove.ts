@@ -1,4 +1,5 @@
 import { isNoSuchEntity } from "../../aws/errors";
+import { UnansweredAttempts } from "../context";
 import type { PartlyRemoved } from "../errors";
 import { HaltingSend, IdentityLost } from "../halting-send";
 import { kindById } from "../kinds";
@@ -54,7 +55,8 @@ async function removeAll(s: TeardownState, items: DependencyItem[]): Promise<Rem
       const done: string[] = [];
       try {
         if (failures.first || sender.halted) return;
-        await removeOne(s, item, sender.contextFor(s.ctx, done, userPartDone));
+        const unanswered = new UnansweredAttempts();
+        await removeOne(s, item, sender.contextFor(unanswered.watch(s.ctx), done, userPartDone), unanswered);
       } catch (err) {
         if (done.length > 0) failures.partlyRemoved.push({ item, done });
         // Once halted, an aborted or refused call is the halt's doing; the re-check's answer decides what follows.
@@ -80,13 +82,16 @@ async function removeAll(s: TeardownState, items: DependencyItem[]): Promise<Rem
   return { state, trailing: everyItem };
 }
 
-/** One item, retried while IAM is busy; NoSuchEntity means it went before we got to it. */
-async function removeOne(s: TeardownState, item: DependencyItem, ctx: TeardownState["ctx"]): Promise<void> {
+/**
+ * One item, retried while IAM is busy. NoSuchEntity means it went before we got to it, unless it answers the retry of
+ * an attempt of ours whose answer was lost: that attempt removed it.
+ */
+async function removeOne(s: TeardownState, item: DependencyItem, ctx: TeardownState["ctx"], unanswered: UnansweredAttempts): Promise<void> {
   const userName = s.target!.userName;
   const kind = kindById(item.kind, s.kinds);
   const removed = await withRetry(() => kind.remove(ctx, userName, item), s.bounds).then(
     () => true,
-    (err) => (isNoSuchEntity(err) ? false : Promise.reject(err)),
+    (err) => (isNoSuchEntity(err) ? unanswered.mayAnswerOurOwn(err) : Promise.reject(err)),
   );
   (removed ? s.removed : s.alreadyGone).push(item);
   const what = describeItem(item, s.kinds);

@@ -96,6 +96,11 @@ export interface TeardownState {
   readonly heldVirtual: Set<string>;
   readonly removed: DependencyItem[];
   readonly alreadyGone: DependencyItem[];
+  /**
+   * DeleteUser answered NoSuchEntity to a retry of an attempt that got no answer: that attempt deleted the user (the
+   * outcome is `deleted`), unless the user turns up under another name.
+   */
+  deletedUnheard: boolean;
   /** Calls made by the teardowns this one handed over to (a user renamed midway). */
   followedCalls: number;
 }
@@ -123,6 +128,7 @@ export function createState(options: TeardownOptions, lineage: Lineage): Teardow
     heldVirtual: new Set(options.knownVirtualMfaSerials ?? []),
     removed: [],
     alreadyGone: [],
+    deletedUnheard: false,
     followedCalls: 0,
   };
 }

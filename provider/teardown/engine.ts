@@ -39,6 +39,11 @@ async function runTeardown(options: TeardownOptions, lineage: Lineage): Promise<
   const ended = s.ctx.rechecks.teardownStarted();
   try {
     return await runPhases(s);
+  } catch (err) {
+    // A reused name refused midway (a later round, a rename followed): the refusal says what went before it.
+    if (err instanceof IdentityMismatchError)
+      throw err.afterRemovals([...s.removed, ...err.removed], [...s.partlyRemoved, ...err.partlyRemoved]);
+    throw err;
   } finally {
     ended();
   }
@@ -118,9 +123,7 @@ function mergeFollowed(s: TeardownState, rest: TeardownReport): void {
   const same = (a: DependencyItem) => (b: DependencyItem) => a.kind === b.kind && a.id === b.id;
   // Removals the old name answered NoSuchEntity to were not gone: the user had moved. The new name removed them.
   for (let i = s.alreadyGone.length - 1; i >= 0; i--) if (rest.removed.some(same(s.alreadyGone[i]))) s.alreadyGone.splice(i, 1);
-  // A removal whose answer was lost and whose retry found the item gone counts as removed; if the user had moved, the
-  // new name removed it, and it is counted once.
-  s.removed.push(...rest.removed.filter((item) => !s.removed.some(same(item))));
+  s.removed.push(...rest.removed);
   s.alreadyGone.push(...rest.alreadyGone.filter((item) => !s.alreadyGone.some(same(item))));
   s.followedCalls += rest.apiCalls;
 }

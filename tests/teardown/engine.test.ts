@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
-import { DeleteAccessKeyCommand, ListUsersCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
+import { DeleteAccessKeyCommand, ListUsersCommand, UpdateUserCommand, type User } from "@aws-sdk/client-iam";
 import { actionOf } from "../../provider/aws/action";
 import { applyRateLimiter, PerActionRateLimiter } from "../../provider/aws/rate-limit";
+import { deleteFleet, type UserResult } from "../../provider/cli/fleet";
 import { IdentityMismatchError, MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
 import { IncompleteListingError } from "../../provider/teardown/paging";
 import { everyKind, sdkClientFor, useEmulator } from "../helpers/iam";
@@ -398,21 +399,100 @@ describe("a call IAM carried out whose answer was lost (the connection dropped),
     assert.ok(lines.some((l) => /deleted by someone else/.test(l)));
   });
 
-  it("a removal (an access key, a virtual device's deletion, a hardware device's deactivation) is counted removed, not already gone", async () => {
+  it("a removal's retry answered NoSuchEntity stays already gone (a removal by someone else meanwhile reads the same), and nothing is left", async () => {
     await env.fresh({
       scripted: [
         { fault: "drop-after-handling", action: "DeleteAccessKey" },
         { fault: "drop-after-handling", action: "DeleteVirtualMFADevice" },
-        { fault: "drop-after-handling", action: "DeactivateMFADevice" },
       ],
     });
-    env.emulator.seed({ users: [{ userName: "lost-answers", accessKeys: 1, virtualMfa: ["phone"], hardwareMfa: ["GAHT20000001"] }] });
+    env.emulator.seed({ users: [{ userName: "lost-answers", accessKeys: 1, virtualMfa: ["phone"] }] });
     const report = await teardownUser({ client: env.client, userName: "lost-answers" });
     const dropped = env.emulator.log.filter((e) => e.fault === "drop-after-handling").map((e) => e.action);
-    assert.deepEqual(dropped.sort(), ["DeactivateMFADevice", "DeleteAccessKey", "DeleteVirtualMFADevice"]);
+    assert.deepEqual(dropped.sort(), ["DeleteAccessKey", "DeleteVirtualMFADevice"]);
     assert.equal(report.outcome, "deleted");
-    assert.deepEqual(report.removed.map((i) => i.kind).sort(), ["accessKeys", "mfaDevices", "mfaDevices"]);
-    assert.deepEqual(report.alreadyGone, []);
+    assert.deepEqual(report.removed, []);
+    assert.deepEqual(report.alreadyGone.map((i) => i.kind).sort(), ["accessKeys", "mfaDevices"]);
     assert.deepEqual(env.emulator.state.listVirtualMfaDevices(), [], "no device left behind");
+  });
+});
+
+describe("a reused name refused midway says what was removed before the refusal", () => {
+  const env = useEmulator();
+
+  /**
+   * Round one removes the access key; DeleteUser meets a key that appeared meanwhile (DeleteConflict), and before
+   * round two removes it, the name changes hands: the second identity re-check (ListUsers) sees the new user.
+   */
+  async function reusedInRoundTwo(userName: string) {
+    await env.fresh({
+      hooks: [
+        { beforeAction: "DeleteUser", run: (emu) => emu.state.createAccessKey(userName) },
+        {
+          beforeAction: "ListUsers",
+          nth: 2,
+          run: (emu) => {
+            emu.state.removeUserCompletely(userName);
+            emu.state.createUser(userName);
+          },
+        },
+      ],
+    });
+    const seeded = env.emulator.seed({ users: [{ userName, accessKeys: 1 }] }).users[userName];
+    return { userId: seeded.userId, firstKey: seeded.accessKeyIds[0] };
+  }
+
+  it("the error lists the removals and does not say nothing was changed", async () => {
+    const { userId, firstKey } = await reusedInRoundTwo("reused-midway");
+    const err = await teardownUser({ client: env.client, userName: "reused-midway", expectedUserId: userId }).then(
+      () => assert.fail("expected the refusal"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IdentityMismatchError, String(err));
+    assert.equal(err.expectedUserId, userId);
+    assert.deepEqual(
+      err.removed.map((i) => `${i.kind} ${i.id}`),
+      [`accessKeys ${firstKey}`],
+    );
+    assert.doesNotMatch(err.message, /Nothing was changed/);
+    assert.match(err.message, new RegExp(`different user .*Removed before the refusal: accessKeys ${firstKey}\\.`));
+    assert.equal(env.emulator.state.dependencyCounts("reused-midway").accessKeys, 0, "the new user was not touched");
+  });
+
+  it("the CLI's result for the user counts the removals", async () => {
+    const { userId } = await reusedInRoundTwo("reused-fleet");
+    const results: UserResult[] = [];
+    const run = await deleteFleet({
+      client: env.client,
+      userNames: ["reused-fleet"],
+      concurrency: 1,
+      interrupt: new AbortController().signal,
+      onResult: (r) => results.push(r),
+      targets: {
+        found: new Map<string, User>([["reused-fleet", { UserName: "reused-fleet", UserId: userId } as User]]),
+        missing: [],
+        accounts: [],
+      },
+      keepUser: false,
+    });
+    assert.deepEqual(
+      run.results.map((r) => [r.outcome, r.removed]),
+      [["failed", 1]],
+    );
+    assert.match(results[0].error!, /Removed before the refusal: accessKeys /);
+  });
+
+  it("refused before anything was removed, it still says nothing was changed", async () => {
+    const old = env.emulator.seed({ users: [{ userName: "reused-early" }] }).users["reused-early"];
+    env.emulator.state.removeUserCompletely("reused-early");
+    env.emulator.seed({ users: [{ userName: "reused-early", accessKeys: 1 }] });
+    const err = await teardownUser({ client: env.client, userName: "reused-early", expectedUserId: old.userId }).then(
+      () => assert.fail("expected the refusal"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IdentityMismatchError);
+    assert.deepEqual(err.removed, []);
+    assert.match(err.message, /Nothing was changed\./);
+    assert.doesNotMatch(err.message, /Removed before/);
   });
 });

@@ -1,5 +1,4 @@
 import { isNoSuchEntity } from "../../aws/errors";
-import { UnansweredAttempts } from "../context";
 import type { PartlyRemoved } from "../errors";
 import { HaltingSend, IdentityLost } from "../halting-send";
 import { kindById } from "../kinds";
@@ -55,8 +54,7 @@ async function removeAll(s: TeardownState, items: DependencyItem[]): Promise<Rem
       const done: string[] = [];
       try {
         if (failures.first || sender.halted) return;
-        const unanswered = new UnansweredAttempts();
-        await removeOne(s, item, sender.contextFor(unanswered.watch(s.ctx), done, userPartDone), unanswered);
+        await removeOne(s, item, sender.contextFor(s.ctx, done, userPartDone));
       } catch (err) {
         if (done.length > 0) failures.partlyRemoved.push({ item, done });
         // Once halted, an aborted or refused call is the halt's doing; the re-check's answer decides what follows.
@@ -67,6 +65,7 @@ async function removeAll(s: TeardownState, items: DependencyItem[]): Promise<Rem
     });
   });
   const everyItem = Promise.all(whole).then(() => {
+    s.partlyRemoved.push(...failures.partlyRemoved);
     if (failures.first) throw permissionError(s, failures.first, failures.partlyRemoved);
   });
   // Handled where it is awaited; this keeps a failure from being reported unhandled meanwhile.
@@ -83,15 +82,16 @@ async function removeAll(s: TeardownState, items: DependencyItem[]): Promise<Rem
 }
 
 /**
- * One item, retried while IAM is busy. NoSuchEntity means it went before we got to it, unless it answers the retry of
- * an attempt of ours whose answer was lost: that attempt removed it.
+ * One item, retried while IAM is busy; NoSuchEntity means it went before we got to it. A retry of an attempt whose
+ * answer was lost answers NoSuchEntity alike whether that attempt removed the item or someone else did meanwhile:
+ * nothing tells the two apart, so the item is reported as already gone, never as a removal IAM may not have made.
  */
-async function removeOne(s: TeardownState, item: DependencyItem, ctx: TeardownState["ctx"], unanswered: UnansweredAttempts): Promise<void> {
+async function removeOne(s: TeardownState, item: DependencyItem, ctx: TeardownState["ctx"]): Promise<void> {
   const userName = s.target!.userName;
   const kind = kindById(item.kind, s.kinds);
   const removed = await withRetry(() => kind.remove(ctx, userName, item), s.bounds).then(
     () => true,
-    (err) => (isNoSuchEntity(err) ? unanswered.mayAnswerOurOwn(err) : Promise.reject(err)),
+    (err) => (isNoSuchEntity(err) ? false : Promise.reject(err)),
   );
   (removed ? s.removed : s.alreadyGone).push(item);
   const what = describeItem(item, s.kinds);

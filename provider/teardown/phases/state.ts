@@ -101,6 +101,8 @@ export interface TeardownState {
    * outcome is `deleted`), unless the user turns up under another name.
    */
   deletedUnheard: boolean;
+  /** Items whose removal stopped after some of its calls (a virtual device deactivated, not deleted). */
+  readonly partlyRemoved: PartlyRemoved[];
   /** Calls made by the teardowns this one handed over to (a user renamed midway). */
   followedCalls: number;
 }
@@ -129,6 +131,7 @@ export function createState(options: TeardownOptions, lineage: Lineage): Teardow
     removed: [],
     alreadyGone: [],
     deletedUnheard: false,
+    partlyRemoved: [],
     followedCalls: 0,
   };
 }

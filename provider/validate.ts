@@ -19,7 +19,8 @@ export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"
 const PARTITION = `(?:${PARTITIONS.join("|")})`;
 const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}|aws):policy\\/[\\w+=,.@/-]+$`);
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role\\/[\\w+=,.@/-]+$`);
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** A region name: an area of two letters (us, eu, cn, ...) or, in the European sovereign cloud, four (eusc-de-east-1). */
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 export const MAX_TAGS = 50;
 
 /** Inputs the resource accepts. Anything else (credentials in particular) is refused. */

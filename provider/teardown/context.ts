@@ -1,5 +1,7 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
+import { actionOf, markAnswer } from "../aws/action";
 import { type AwsConnection, iamClientFor } from "../aws/client";
+import { errorCode } from "../aws/errors";
 import { IdentityRechecks } from "./identity-rechecks";
 import { Semaphore } from "./pool";
 import type { KindContext, SendOptions } from "./types";
@@ -27,17 +29,17 @@ function sharedFor(client: IAMClient, maxInFlight: number): ClientShared {
   return shared;
 }
 
-/** The IAM action a command object stands for: `DeleteAccessKeyCommand` -> `DeleteAccessKey`. */
-export function actionOf(command: unknown): string {
-  return (command as { constructor: { name: string } }).constructor.name.replace(/Command$/, "");
-}
+export { actionOf };
 
-/** Sends, and tags any error with the IAM action that raised it, for messages that name the missing permission. */
+/**
+ * Sends, and tags any error with the IAM action that raised it, for messages that name the missing permission; the
+ * answer is marked with its action too (for a page walk's messages).
+ */
 async function sendNamed<O>(client: IAMClient, command: unknown, options?: SendOptions): Promise<O> {
-  const { onSent, ...httpOptions } = options ?? {};
-  if (onSent) reportEachAttempt(command, onSent);
+  const { onSent, onUnanswered, ...httpOptions } = options ?? {};
+  if (onSent || onUnanswered) reportEachAttempt(command, { onSent, onUnanswered });
   try {
-    return (await client.send(command as never, httpOptions)) as O;
+    return markAnswer((await client.send(command as never, httpOptions)) as O, actionOf(command));
   } catch (err) {
     if (err && typeof err === "object") (err as { iamAction?: string }).iamAction = actionOf(command);
     throw err;
@@ -46,18 +48,53 @@ async function sendNamed<O>(client: IAMClient, command: unknown, options?: SendO
 
 /**
  * Calls `onSent` as each attempt of the command is handed to the HTTP handler: the innermost step of the SDK's stack,
- * after the rate limiter's wait, the retry strategy and signing, so the moment is the attempt's own.
+ * after the rate limiter's wait, the retry strategy and signing, so the moment is the attempt's own. Calls
+ * `onUnanswered` when the handler brings back no answer at all: a connection refused never carried the request, any
+ * other failure there (dropped, reset, timed out, aborted) may have lost the answer of a request IAM carried out.
  */
-function reportEachAttempt(command: unknown, onSent: () => void): void {
+function reportEachAttempt(command: unknown, on: Pick<SendOptions, "onSent" | "onUnanswered">): void {
   type Handler = (args: unknown) => Promise<unknown>;
   type Stack = { add(middleware: (next: Handler) => Handler, options: { step: "deserialize"; priority: "low"; name: string }): void };
   (command as { middlewareStack: Stack }).middlewareStack.add(
-    (next) => (args) => {
-      onSent();
-      return next(args);
+    (next) => async (args) => {
+      on.onSent?.();
+      try {
+        return await next(args);
+      } catch (err) {
+        if (errorCode(err) !== "ECONNREFUSED") on.onUnanswered?.();
+        throw err;
+      }
     },
     { step: "deserialize", priority: "low", name: "iamUserTeardownOnSent" },
   );
+}
+
+/**
+ * The actions one operation sent an attempt of that got no answer, across every retry of it (the SDK's and the
+ * engine's): IAM may have carried such an attempt out, so a retry answered NoSuchEntity may be answering our own
+ * removal, not someone else's.
+ */
+export class UnansweredAttempts {
+  private readonly actions = new Set<string>();
+
+  /** `base`, noting each attempt of every call sent through it that gets no answer. */
+  watch<C extends KindContext>(base: C): C {
+    const send = <O>(command: unknown, options?: SendOptions): Promise<O> =>
+      base.send<O>(command, {
+        ...options,
+        onUnanswered: () => {
+          options?.onUnanswered?.();
+          this.actions.add(actionOf(command));
+        },
+      });
+    return { ...base, send };
+  }
+
+  /** Whether `err`, a NoSuchEntity, answers a call of which an earlier attempt got no answer (so may have done it). */
+  mayAnswerOurOwn(err: unknown): boolean {
+    const action = (err as { iamAction?: string } | undefined)?.iamAction;
+    return action !== undefined && this.actions.has(action);
+  }
 }
 
 export interface ContextOptions {

@@ -39,6 +39,11 @@ async function runTeardown(options: TeardownOptions, lineage: Lineage): Promise<
   const ended = s.ctx.rechecks.teardownStarted();
   try {
     return await runPhases(s);
+  } catch (err) {
+    // A reused name refused midway (a later round, a rename followed): the refusal says what went before it.
+    if (err instanceof IdentityMismatchError)
+      throw err.afterRemovals([...s.removed, ...err.removed], [...s.partlyRemoved, ...err.partlyRemoved]);
+    throw err;
   } finally {
     ended();
   }
@@ -74,12 +79,15 @@ async function runRound(s: TeardownState, round: number): Promise<RoundEnd> {
   return deletion.value;
 }
 
-/** The user no longer answers to its name: follow it if it was renamed, else it is gone and its orphans are swept. */
+/**
+ * The user no longer answers to its name: follow it if it was renamed, else it is gone and its orphans are swept.
+ * Gone by our own DeleteUser, whose answer was lost, it was deleted by this teardown; else it was already gone.
+ */
 async function whenGone(s: TeardownState, rounds: number): Promise<TeardownReport> {
   const moved = await movedTarget(s);
   if (moved) return follow(s, moved.user, rounds);
   await sweepOrphans(s);
-  return finish(s, { ...targetFields(s), outcome: "already-gone" }, rounds);
+  return finish(s, { ...targetFields(s), outcome: s.deletedUnheard ? "deleted" : "already-gone" }, rounds);
 }
 
 /** Hands the rest of the teardown over to a fresh one under the user's new name, and reports both as one. */

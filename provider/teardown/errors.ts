@@ -1,18 +1,31 @@
 import type { DependencyItem } from "./types";
 
-/** The name now belongs to a different principal than the one this teardown was asked to remove. */
+/**
+ * The name now belongs to a different principal than the one this teardown was asked to remove. Refused before
+ * anything was removed, or midway: then `removed` and `partlyRemoved` say what went before the refusal.
+ */
 export class IdentityMismatchError extends Error {
   override readonly name = "IdentityMismatchError";
   constructor(
     readonly userName: string,
     readonly expectedUserId: string,
     readonly actualUserId: string,
+    readonly removed: readonly DependencyItem[] = [],
+    readonly partlyRemoved: readonly PartlyRemoved[] = [],
   ) {
     super(
       `refusing to tear down IAM user ${userName}: it is now a different user (UserId ${actualUserId}, expected ` +
-        `${expectedUserId}); the user this resource created was deleted and the name reused. Nothing was changed. ` +
+        `${expectedUserId}); the user this resource created was deleted and the name reused. ` +
+        (removed.length === 0 && partlyRemoved.length === 0
+          ? "Nothing was changed. "
+          : `Removed before the refusal: ${itemList(removed)}.${partlyRemovedWords(partlyRemoved)} `) +
         `If the new user should go too, remove this resource from state (pulumi state delete) and manage it anew.`,
     );
+  }
+
+  /** The same refusal, coming after a teardown removed `removed` (and stopped `partlyRemoved` midway). */
+  afterRemovals(removed: readonly DependencyItem[], partlyRemoved: readonly PartlyRemoved[]): IdentityMismatchError {
+    return new IdentityMismatchError(this.userName, this.expectedUserId, this.actualUserId, removed, partlyRemoved);
   }
 }
 
@@ -38,10 +51,7 @@ export class MissingPermissionError extends Error {
     super(
       `tearing down IAM user ${userName} needs permission iam:${action}, which the caller does not have (${detail}). ` +
         (userDeleted ? `The user itself was deleted. ` : "") +
-        `Removed before stopping: ${removed.length === 0 ? "nothing" : removed.map((i) => `${i.kind} ${i.id}`).join(", ")}.` +
-        (partlyRemoved.length === 0
-          ? ""
-          : ` Partly removed: ${partlyRemoved.map((p) => `${p.item.kind} ${p.item.id} (${p.done.join(", ")} done${p.item.mfaKind === "virtual" ? ": no longer on the user, but still in the account, unassigned" : ""})`).join(", ")}.`),
+        `Removed before stopping: ${itemList(removed)}.${partlyRemovedWords(partlyRemoved)}`,
     );
   }
 
@@ -49,6 +59,19 @@ export class MissingPermissionError extends Error {
   afterUserDeleted(): MissingPermissionError {
     return new MissingPermissionError(this.userName, this.action, this.detail, this.removed, this.partlyRemoved, true);
   }
+}
+
+/** "accessKeys AKIA..., groupMemberships developers", or "nothing". */
+function itemList(items: readonly DependencyItem[]): string {
+  return items.length === 0 ? "nothing" : items.map((i) => `${i.kind} ${i.id}`).join(", ");
+}
+
+/** " Partly removed: mfaDevices arn:... (DeactivateMFADevice done: ...)." when any item was stopped midway. */
+function partlyRemovedWords(partlyRemoved: readonly PartlyRemoved[]): string {
+  if (partlyRemoved.length === 0) return "";
+  const what = (p: PartlyRemoved) =>
+    `${p.item.kind} ${p.item.id} (${p.done.join(", ")} done${p.item.mfaKind === "virtual" ? ": no longer on the user, but still in the account, unassigned" : ""})`;
+  return ` Partly removed: ${partlyRemoved.map(what).join(", ")}.`;
 }
 
 /** DeleteUser still conflicts (or, in companion mode, dependencies keep appearing) after every allowed round. */
@@ -63,7 +86,7 @@ export class TeardownIncompleteError extends Error {
     super(
       `IAM user ${userName} could not be deleted after ${rounds} round(s): ` +
         (remaining.length > 0
-          ? `still blocked by ${remaining.map((i) => `${i.kind} ${i.id}`).join(", ")}`
+          ? `still blocked by ${itemList(remaining)}`
           : `no dependency is listed any more, but IAM still answers: ${lastError}`) +
         `. Run the teardown again, or inspect with: iam-user-teardown plan ${userName}`,
     );

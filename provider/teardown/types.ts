@@ -19,6 +19,8 @@ export interface SendOptions {
   abortSignal?: AbortSignal;
   /** Called as each attempt of the call goes out to IAM (after the client's rate limiter and queue, per retry). */
   onSent?: () => void;
+  /** Called for each attempt that went out and got no answer (the connection dropped): IAM may have carried it out. */
+  onUnanswered?: () => void;
 }
 
 /** What the MFA kind asks of the account's virtual device index (virtual-mfa.ts), without depending on it. */

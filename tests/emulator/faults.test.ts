@@ -123,6 +123,92 @@ describe("emulator: injected faults", () => {
     });
   });
 
+  describe("scripted faults", () => {
+    it("drop-after-handling carries the request out, then loses the answer: the client's retry finds the work done", async () => {
+      await withEmulator({ scripted: [{ fault: "drop-after-handling", action: "DeleteUser" }] }, async (emu, iam) => {
+        emu.seed({ users: [{ userName: "dropped" }, { userName: "second" }] });
+        await assert.rejects(iam.send(new DeleteUserCommand({ UserName: "dropped" })), (err: Error) => {
+          assert.ok(
+            !("$metadata" in err && (err as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode),
+            "no answer came",
+          );
+          return true;
+        });
+        assert.equal(emu.state.userExists("dropped"), false, "the request was carried out");
+        assert.equal(emu.log.at(-1)!.fault, "drop-after-handling");
+        await expectIamError(iam.send(new DeleteUserCommand({ UserName: "dropped" })), "NoSuchEntity", 404);
+        // Only the first DeleteUser was aimed at: the next one is answered as usual.
+        await iam.send(new DeleteUserCommand({ UserName: "second" }));
+        assert.deepEqual(
+          emu.log.map((e) => `${e.action}:${e.status}:${e.fault ?? "-"}`),
+          ["DeleteUser:0:drop-after-handling", "DeleteUser:404:-", "DeleteUser:200:-"],
+        );
+      });
+    });
+
+    it("drop-after-handling under the SDK's own retries: the request is sent twice, and the second answers NoSuchEntity", async () => {
+      await withEmulator({ scripted: [{ fault: "drop-after-handling", action: "DeleteAccessKey" }] }, async (emu) => {
+        const seeded = emu.seed({ users: [{ userName: "keyholder", accessKeys: 1 }] }).users.keyholder;
+        const retrying = sdkClientFor(emu.endpoint, { maxAttempts: 3 });
+        try {
+          await expectIamError(
+            retrying.send(new DeleteAccessKeyCommand({ UserName: "keyholder", AccessKeyId: seeded.accessKeyIds[0] })),
+            "NoSuchEntity",
+            404,
+          );
+        } finally {
+          retrying.destroy();
+        }
+        assert.deepEqual(
+          emu.log.map((e) => `${e.action}:${e.status}:${e.fault ?? "-"}`),
+          ["DeleteAccessKey:0:drop-after-handling", "DeleteAccessKey:404:-"],
+        );
+        assert.equal(emu.state.dependencyCounts("keyholder").accessKeys, 0);
+      });
+    });
+
+    it("truncated-without-marker answers the nth page of an action with IsTruncated and no Marker", async () => {
+      await withEmulator(
+        { maxPageSize: 1, scripted: [{ fault: "truncated-without-marker", action: "ListUsers", nth: 2 }] },
+        async (emu, iam) => {
+          emu.seed({ users: [{ userName: "a" }, { userName: "b" }, { userName: "c" }] });
+          const first = await iam.send(new ListUsersCommand({}));
+          assert.equal(first.IsTruncated, true);
+          assert.ok(first.Marker);
+          const second = await iam.send(new ListUsersCommand({ Marker: first.Marker }));
+          assert.equal(second.IsTruncated, true);
+          assert.equal(second.Marker, undefined);
+          assert.deepEqual(
+            second.Users?.map((u) => u.UserName),
+            ["b"],
+          );
+          assert.deepEqual(
+            emu.log.map((e) => e.fault ?? "-"),
+            ["-", "truncated-without-marker"],
+          );
+        },
+      );
+    });
+
+    it("repeated-marker answers a page asked with a Marker with that same Marker; a first page is answered as it is", async () => {
+      await withEmulator(
+        { maxPageSize: 1, scripted: [{ fault: "repeated-marker", action: "ListUsers", every: true }] },
+        async (emu, iam) => {
+          emu.seed({ users: [{ userName: "a" }, { userName: "b" }, { userName: "c" }] });
+          const first = await iam.send(new ListUsersCommand({}));
+          assert.ok(first.IsTruncated && first.Marker);
+          const second = await iam.send(new ListUsersCommand({ Marker: first.Marker }));
+          assert.equal(second.IsTruncated, true);
+          assert.equal(second.Marker, first.Marker);
+          assert.deepEqual(
+            emu.log.map((e) => e.fault ?? "-"),
+            ["-", "repeated-marker"],
+          );
+        },
+      );
+    });
+  });
+
   describe("latency", () => {
     it("adds latencyMs to every call", async () => {
       await withEmulator({ latencyMs: 120 }, async (emu, iam) => {

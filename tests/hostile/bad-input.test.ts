@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { EXIT, runCli } from "../../provider/cli";
 import * as methods from "../../provider/provider-methods";
-import { MAX_TAGS, UNKNOWN } from "../../provider/validate";
+import { MAX_TAGS, PARTITIONS, UNKNOWN, validateConnection } from "../../provider/validate";
 import { pointIamEndpointAt } from "../helpers/iam";
 import type { Emulator } from "../iam-emulator";
 import { countBadInput, freshClients, hostileEmulator, TargetWatch } from "./support";
@@ -259,6 +259,40 @@ describe("hostile: bad input gets a clear answer before anything is called", () 
       { userName: "a", __provider: "serialized provider", adopt: true, deleteUser: false },
     ];
     for (const inputs of valid) assert.deepEqual((await methods.check({}, inputs)).failures ?? [], [], JSON.stringify(inputs).slice(0, 80));
+  });
+
+  it("a region and ARNs of every supported partition pass, the European sovereign cloud's (eusc-de-east-1, arn:aws-eusc:) among them", async () => {
+    const regions = [
+      "us-east-1",
+      "cn-north-1",
+      "us-gov-west-1",
+      "us-iso-east-1",
+      "us-isob-east-1",
+      "eu-isoe-west-1",
+      "us-isof-south-1",
+      "eusc-de-east-1",
+    ];
+    const misses: string[] = [];
+    for (const partition of PARTITIONS) {
+      const inputs = {
+        userName: "a",
+        region: regions[PARTITIONS.indexOf(partition)],
+        roleArn: `arn:${partition}:iam::123456789012:role/deployer`,
+        permissionsBoundary: `arn:${partition}:iam::123456789012:policy/boundary`,
+      };
+      const failures = (await methods.check({}, inputs)).failures ?? [];
+      if (failures.length > 0) misses.push(`${partition}: ${JSON.stringify(failures)}`);
+    }
+    assert.deepEqual(misses, []);
+    assert.equal(regions.length, PARTITIONS.length, "one region per partition");
+    assert.deepEqual(validateConnection({ region: "eusc-de-east-1", roleArn: "arn:aws-eusc:iam::123456789012:role/x" }), []);
+    // The wider area does not let anything through: too long an area, or none, is still refused.
+    for (const bad of ["europe-de-east-1", "e-de-east-1", "eusc-1"])
+      assert.deepEqual(
+        validateConnection({ region: bad }).map((f) => f.property),
+        ["region"],
+        bad,
+      );
   });
 
   it(`the CLI refuses ${BAD_ARGV.length} bad command lines with exit code 2 and the usage`, async () => {

@@ -1,13 +1,14 @@
-// Injected faults: per-action token-bucket throttling, and seeded random throttling, server
-// errors, dropped connections and ConcurrentModification.
+// Injected faults: per-action token-bucket throttling, seeded random throttling, server
+// errors, dropped connections and ConcurrentModification, and scripted faults aimed at the
+// n-th request of an action (an answer lost after the request was carried out, malformed pages).
 //
 // Random faults are drawn from one mulberry32 stream in request-arrival order. Every request a
 // random fault may hit draws the same five numbers whatever shares are configured, so the same
 // seed and the same sequence of requests give the same faults.
 
-import { actionMatches } from "./policy";
+import { actionMatches, qualifiedAction } from "./policy";
 import { mulberry32, type Random } from "./prng";
-import { IamError } from "./protocol";
+import { IamError, type XmlObject } from "./protocol";
 
 export interface ThrottleOptions {
   ratePerSecond: number;
@@ -30,11 +31,39 @@ export interface FaultOptions {
   concurrentModificationShare?: number;
   /** When set, the random faults above only hit these actions ('DeleteUser' or 'iam:DeleteUser'; wildcards allowed). */
   faultActions?: string[];
+  /** Faults aimed at chosen requests of an action (they draw no random number: the seeded faults stay as they were). */
+  scripted?: ScriptedFault[];
 }
 
-export type FaultName = "throttle-rate" | "throttle" | "service-failure" | "service-unavailable" | "drop" | "concurrent-modification";
+/**
+ * A fault for the n-th request of an action to arrive (or, with `every`, each from the n-th on):
+ * - `drop-after-handling`: the request is carried out, then the socket is destroyed without an answer (the
+ *   client cannot tell it from a request that never arrived, and its retry finds the work done);
+ * - `truncated-without-marker`: a List page says IsTruncated, but carries no Marker;
+ * - `repeated-marker`: a List page asked with a Marker answers with that same Marker (IsTruncated), so a walk
+ *   that follows it asks for the same page forever. A page asked without a Marker is answered as it is.
+ */
+export interface ScriptedFault {
+  fault: ScriptedFaultName;
+  /** 'DeleteUser' or 'iam:DeleteUser'. */
+  action: string;
+  /** 1-based; default 1. */
+  nth?: number;
+  every?: boolean;
+}
 
-export type FaultDecision = { fault: "drop" } | { fault: Exclude<FaultName, "drop">; error: IamError };
+export type ScriptedFaultName = "drop-after-handling" | "truncated-without-marker" | "repeated-marker";
+
+export type FaultName =
+  | "throttle-rate"
+  | "throttle"
+  | "service-failure"
+  | "service-unavailable"
+  | "drop"
+  | "concurrent-modification"
+  | ScriptedFaultName;
+
+export type FaultDecision = { fault: "drop" } | { fault: Exclude<FaultName, "drop" | ScriptedFaultName>; error: IamError };
 
 export const throttlingError = (): IamError => new IamError("Throttling", 400, "Rate exceeded");
 export const serviceFailure = (): IamError =>
@@ -75,6 +104,8 @@ class TokenBucket {
 export class FaultInjector {
   private readonly rand: Random;
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Requests that arrived so far, per action (lower-cased, qualified), for the scripted faults. */
+  private readonly arrivals = new Map<string, number>();
 
   constructor(
     private readonly options: FaultOptions,
@@ -85,6 +116,19 @@ export class FaultInjector {
 
   private share(v: number | undefined): number {
     return v === undefined ? 0 : Math.max(0, Math.min(1, v));
+  }
+
+  /** Counts, at arrival, the request of `action`, and names the scripted fault aimed at it, if any. */
+  scripted(action: string): ScriptedFaultName | undefined {
+    const key = qualifiedAction(action).toLowerCase();
+    const n = (this.arrivals.get(key) ?? 0) + 1;
+    this.arrivals.set(key, n);
+    const aimed = (this.options.scripted ?? []).find((f) => {
+      if (qualifiedAction(f.action).toLowerCase() !== key) return false;
+      const nth = f.nth ?? 1;
+      return f.every ? n >= nth : n === nth;
+    });
+    return aimed?.fault;
   }
 
   /** Decides, at arrival, whether an injected fault answers this request. */
@@ -115,4 +159,15 @@ export class FaultInjector {
     }
     return undefined;
   }
+}
+
+/** A List answer with the page fault applied; undefined when the fault does not apply to it (no Marker to repeat). */
+export function malformedPage(
+  fault: Exclude<ScriptedFaultName, "drop-after-handling">,
+  result: XmlObject | undefined,
+  askedMarker: string | undefined,
+): XmlObject | undefined {
+  if (!result || !("IsTruncated" in result)) return undefined;
+  if (fault === "truncated-without-marker") return { ...result, IsTruncated: true, Marker: undefined };
+  return askedMarker ? { ...result, IsTruncated: true, Marker: askedMarker } : undefined;
 }

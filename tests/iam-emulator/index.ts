@@ -9,7 +9,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ACTIONS, type ActionContext, isMutating } from "./actions";
-import { type FaultDecision, FaultInjector, type FaultOptions, serviceFailure } from "./faults";
+import { type FaultDecision, FaultInjector, type FaultOptions, malformedPage, serviceFailure } from "./faults";
 import { accessDenied, type CallerPolicy, evaluate, qualifiedAction, resourceArnFor } from "./policy";
 import {
   accessKeyFromAuthorization,
@@ -206,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const known = Object.hasOwn(ACTIONS, action);
     const versionOk = params.Version === undefined || params.Version === IAM_VERSION;
     const decision: FaultDecision | undefined = known && versionOk && !hookError ? faults.decide(action, mutating) : undefined;
+    const scripted = known && versionOk && !hookError ? faults.scripted(action) : undefined;
 
     if (options.latencyMs && options.latencyMs > 0) await sleep(options.latencyMs);
 
@@ -238,12 +239,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
 
     const ctx: ActionContext = { action, params, state, callerAccessKeyId: accessKeyId, pageCap: options.maxPageSize };
+    // The request was carried out (or refused) as usual; its answer is lost on the way back.
+    const dropAnswer = () => {
+      entry.userName = ctx.userName ?? entry.userName;
+      entry.resource = ctx.resource;
+      entry.fault = "drop-after-handling";
+      entry.endedAt = Date.now();
+      req.socket.destroy();
+    };
     try {
-      const result = ACTIONS[action](ctx);
+      let result = ACTIONS[action](ctx);
+      if (scripted === "drop-after-handling") return dropAnswer();
+      const malformed = scripted ? malformedPage(scripted, result, params.Marker || undefined) : undefined;
+      if (malformed) {
+        entry.fault = scripted;
+        result = malformed;
+      }
       entry.userName = ctx.userName ?? entry.userName;
       entry.resource = ctx.resource;
       answer(res, entry, 200, successXml(action, result, requestId), requestId);
     } catch (e) {
+      if (scripted === "drop-after-handling") return dropAnswer();
       entry.userName = ctx.userName ?? entry.userName;
       entry.resource = ctx.resource;
       if (e instanceof IamError) return fail(e);

@@ -19,7 +19,7 @@ export interface RequestLogEntry {
   mutating: boolean;
   status: number;
   errorCode?: string;
-  /** Which injected fault answered, if any: throttle-rate, throttle, service-failure, service-unavailable, drop, concurrent-modification, access-denied, hook-error. */
+  /** Which injected fault answered, if any: throttle-rate, throttle, service-failure, service-unavailable, drop, concurrent-modification, drop-after-handling, truncated-without-marker, repeated-marker, access-denied, hook-error. */
   fault?: string;
   startedAt: number;
   endedAt: number;

@@ -1,7 +1,11 @@
 import { strict as assert } from "node:assert";
-import { UpdateUserCommand } from "@aws-sdk/client-iam";
-import { MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
-import { everyKind, useEmulator } from "../helpers/iam";
+import { DeleteAccessKeyCommand, ListUsersCommand, UpdateUserCommand, type User } from "@aws-sdk/client-iam";
+import { actionOf } from "../../provider/aws/action";
+import { applyRateLimiter, PerActionRateLimiter } from "../../provider/aws/rate-limit";
+import { deleteFleet, type UserResult } from "../../provider/cli/fleet";
+import { IdentityMismatchError, MissingPermissionError, planTeardown, teardownUser } from "../../provider/teardown";
+import { IncompleteListingError } from "../../provider/teardown/paging";
+import { everyKind, sdkClientFor, useEmulator } from "../helpers/iam";
 
 const KIND_SEEDS: Record<string, Record<string, unknown>> = {
   loginProfile: { loginProfile: true },
@@ -264,5 +268,231 @@ describe("teardown engine: the round trips of one user", () => {
     });
     assert.equal(rerun.outcome, "already-gone");
     assert.deepEqual(env.emulator.state.listVirtualMfaDevices(), [], "the device left unassigned is deleted");
+  });
+});
+
+describe("action names survive a minifying bundler (which renames the command classes)", () => {
+  const env = useEmulator();
+
+  /** Renames a command class as a minifier would, for the length of `run`. */
+  async function withMangledName<T>(cls: { name: string }, run: () => Promise<T>): Promise<T> {
+    const original = Object.getOwnPropertyDescriptor(cls, "name")!;
+    Object.defineProperty(cls, "name", { value: "e", configurable: true });
+    try {
+      return await run();
+    } finally {
+      Object.defineProperty(cls, "name", original);
+    }
+  }
+
+  it("names the action of a renamed command class, and of a subclass with a mangled name", () => {
+    const Mangled = class extends ListUsersCommand {};
+    Object.defineProperty(Mangled, "name", { value: "t" });
+    assert.equal(actionOf(new Mangled({})), "ListUsers");
+    return withMangledName(DeleteAccessKeyCommand, async () => {
+      assert.equal(DeleteAccessKeyCommand.name, "e");
+      assert.equal(actionOf(new DeleteAccessKeyCommand({ AccessKeyId: "AKIA", UserName: "u" })), "DeleteAccessKey");
+    });
+  });
+
+  it("a refused removal names the missing permission by its action, not by the renamed class", async () => {
+    await env.fresh({ denyActions: ["DeleteAccessKey"] });
+    env.emulator.seed({ users: [{ userName: "minified", accessKeys: 1 }] });
+    const err = await withMangledName(DeleteAccessKeyCommand, () =>
+      teardownUser({ client: env.client, userName: "minified" }).then(
+        () => assert.fail("expected the refusal"),
+        (e: unknown) => e,
+      ),
+    );
+    assert.ok(err instanceof MissingPermissionError, String(err));
+    assert.equal(err.action, "DeleteAccessKey");
+    assert.match(err.message, /needs permission iam:DeleteAccessKey,/);
+  });
+
+  it("the per-action rate limiter keys a renamed command by its action", async () => {
+    await env.fresh({ throttle: { ratePerSecond: 1, burst: 1, actions: ["ListUsers"] } });
+    const limiter = new PerActionRateLimiter();
+    const client = sdkClientFor(env.emulator.endpoint);
+    applyRateLimiter(client, limiter);
+    try {
+      await withMangledName(ListUsersCommand, async () => {
+        const answers = await Promise.allSettled([client.send(new ListUsersCommand({})), client.send(new ListUsersCommand({}))]);
+        assert.deepEqual(answers.map((a) => a.status).sort(), ["fulfilled", "rejected"], "one of the two was throttled");
+      });
+      assert.ok(Number.isFinite(limiter.rateOf("ListUsers")), "the throttle lowered ListUsers' rate");
+      assert.equal(limiter.rateOf("e"), Infinity, "nothing was kept under the renamed class's name");
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe("a page walk IAM's answers cannot complete stops the teardown before anything is changed", () => {
+  const env = useEmulator({ maxPageSize: 1 });
+
+  it("a page marked truncated without a Marker: the error names the call, and nothing is removed", async () => {
+    await env.fresh({ scripted: [{ fault: "truncated-without-marker", action: "ListAccessKeys", every: true }] });
+    env.emulator.seed({ users: [{ userName: "half-listed", accessKeys: 2, groups: ["developers"] }] });
+    const before = JSON.stringify(env.emulator.snapshotUser("half-listed"));
+    env.emulator.clearLog();
+    const err = await teardownUser({ client: env.client, userName: "half-listed" }).then(
+      () => assert.fail("expected the teardown to stop"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IncompleteListingError, String(err));
+    assert.equal(err.action, "ListAccessKeys");
+    assert.match(
+      err.message,
+      /^ListAccessKeys answered page 1 as truncated \(IsTruncated\) but without a Marker.*the listing is incomplete/,
+    );
+    assert.deepEqual(
+      env.emulator.log.filter((e) => e.mutating).map((e) => e.action),
+      [],
+    );
+    assert.equal(JSON.stringify(env.emulator.snapshotUser("half-listed")), before);
+  });
+
+  it("a Marker the walk already followed: the walk ends with an error naming the call instead of looping", async () => {
+    await env.fresh({ scripted: [{ fault: "repeated-marker", action: "ListGroupsForUser", every: true }] });
+    env.emulator.seed({ users: [{ userName: "looping", groups: ["g1", "g2", "g3"], accessKeys: 1 }] });
+    env.emulator.clearLog();
+    const err = await teardownUser({ client: env.client, userName: "looping" }).then(
+      () => assert.fail("expected the teardown to stop"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IncompleteListingError, String(err));
+    assert.equal(err.action, "ListGroupsForUser");
+    assert.match(err.message, /^ListGroupsForUser answered page 2 with a Marker this listing had already followed/);
+    assert.equal(env.emulator.log.filter((e) => e.action === "ListGroupsForUser").length, 2, "two pages asked, no more");
+    assert.deepEqual(
+      env.emulator.log.filter((e) => e.mutating).map((e) => e.action),
+      [],
+    );
+    assert.equal(env.emulator.state.userExists("looping"), true);
+  });
+
+  it("planning says so too, instead of showing a short inventory", async () => {
+    await env.fresh({ scripted: [{ fault: "truncated-without-marker", action: "ListSSHPublicKeys" }] });
+    env.emulator.seed({ users: [{ userName: "planned-short", sshKeys: 2 }] });
+    await assert.rejects(planTeardown({ client: env.client, userName: "planned-short" }), /ListSSHPublicKeys answered page 1 as truncated/);
+  });
+});
+
+describe("a call IAM carried out whose answer was lost (the connection dropped), retried and answered NoSuchEntity", () => {
+  const env = useEmulator();
+
+  it("DeleteUser: the user was deleted by this teardown (outcome deleted), and its removals count as removed", async () => {
+    await env.fresh({ scripted: [{ fault: "drop-after-handling", action: "DeleteUser" }] });
+    const seeded = env.emulator.seed({ users: [{ userName: "unheard", accessKeys: 1, groups: ["developers"] }] }).users.unheard;
+    const lines: string[] = [];
+    const report = await teardownUser({
+      client: env.client,
+      userName: "unheard",
+      expectedUserId: seeded.userId,
+      log: (l) => lines.push(l),
+    });
+    assert.deepEqual(
+      env.emulator.log.filter((e) => e.action === "DeleteUser").map((e) => `${e.status}:${e.fault ?? "-"}`),
+      ["0:drop-after-handling", "404:-"],
+      "the first DeleteUser was carried out and its answer lost; the retry answered NoSuchEntity",
+    );
+    assert.equal(report.outcome, "deleted");
+    assert.equal(report.removed.length, 2);
+    assert.deepEqual(report.alreadyGone, []);
+    assert.equal(env.emulator.state.userExists("unheard"), false);
+    assert.ok(!lines.some((l) => /someone else/.test(l)), lines.join("\n"));
+    assert.match(lines.at(-1)!, /^IAM user unheard \(AIDA[A-Z0-9]+\) deleted: removed 1 access key, 1 membership of group;/);
+  });
+
+  it("DeleteUser answered NoSuchEntity at once (no attempt lost): someone else deleted the user, as before", async () => {
+    await env.fresh({ hooks: [{ beforeAction: "DeleteUser", run: (emu) => emu.state.removeUserCompletely("taken-away") }] });
+    env.emulator.seed({ users: [{ userName: "taken-away", accessKeys: 1 }] });
+    const lines: string[] = [];
+    const report = await teardownUser({ client: env.client, userName: "taken-away", log: (l) => lines.push(l) });
+    assert.equal(report.outcome, "already-gone");
+    assert.ok(lines.some((l) => /deleted by someone else/.test(l)));
+  });
+
+  it("a removal's retry answered NoSuchEntity stays already gone (a removal by someone else meanwhile reads the same), and nothing is left", async () => {
+    await env.fresh({
+      scripted: [
+        { fault: "drop-after-handling", action: "DeleteAccessKey" },
+        { fault: "drop-after-handling", action: "DeleteVirtualMFADevice" },
+      ],
+    });
+    env.emulator.seed({ users: [{ userName: "lost-answers", accessKeys: 1, virtualMfa: ["phone"] }] });
+    const report = await teardownUser({ client: env.client, userName: "lost-answers" });
+    const dropped = env.emulator.log.filter((e) => e.fault === "drop-after-handling").map((e) => e.action);
+    assert.deepEqual(dropped.sort(), ["DeleteAccessKey", "DeleteVirtualMFADevice"]);
+    assert.equal(report.outcome, "deleted");
+    assert.deepEqual(report.removed, []);
+    assert.deepEqual(report.alreadyGone.map((i) => i.kind).sort(), ["accessKeys", "mfaDevices"]);
+    assert.deepEqual(env.emulator.state.listVirtualMfaDevices(), [], "no device left behind");
+  });
+});
+
+describe("a reused name refused midway says what was removed before the refusal", () => {
+  const env = useEmulator();
+
+  /**
+   * Round one removes the access key; DeleteUser meets a key that appeared meanwhile (DeleteConflict), and before
+   * round two removes it, the name changes hands: the second identity re-check (ListUsers) sees the new user.
+   */
+  async function reusedInRoundTwo(userName: string) {
+    await env.fresh({
+      hooks: [
+        { beforeAction: "DeleteUser", run: (emu) => emu.state.createAccessKey(userName) },
+        {
+          beforeAction: "ListUsers",
+          nth: 2,
+          run: (emu) => {
+            emu.state.removeUserCompletely(userName);
+            emu.state.createUser(userName);
+          },
+        },
+      ],
+    });
+    const seeded = env.emulator.seed({ users: [{ userName, accessKeys: 1 }] }).users[userName];
+    return { userId: seeded.userId, firstKey: seeded.accessKeyIds[0] };
+  }
+
+  it("the error lists the removals and does not say nothing was changed", async () => {
+    const { userId, firstKey } = await reusedInRoundTwo("reused-midway");
+    const err = await teardownUser({ client: env.client, userName: "reused-midway", expectedUserId: userId }).then(
+      () => assert.fail("expected the refusal"),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof IdentityMismatchError, String(err));
+    assert.equal(err.expectedUserId, userId);
+    assert.deepEqual(
+      err.removed.map((i) => `${i.kind} ${i.id}`),
+      [`accessKeys ${firstKey}`],
+    );
+    assert.doesNotMatch(err.message, /Nothing was changed/);
+    assert.match(err.message, new RegExp(`different user .*Removed before the refusal: accessKeys ${firstKey}\\.`));
+    assert.equal(env.emulator.state.dependencyCounts("reused-midway").accessKeys, 0, "the new user was not touched");
+  });
+
+  it("the CLI's result for the user counts the removals", async () => {
+    const { userId } = await reusedInRoundTwo("reused-fleet");
+    const results: UserResult[] = [];
+    const run = await deleteFleet({
+      client: env.client,
+      userNames: ["reused-fleet"],
+      concurrency: 1,
+      interrupt: new AbortController().signal,
+      onResult: (r) => results.push(r),
+      targets: {
+        found: new Map<string, User>([["reused-fleet", { UserName: "reused-fleet", UserId: userId } as User]]),
+        missing: [],
+        accounts: [],
+      },
+      keepUser: false,
+    });
+    assert.deepEqual(
+      run.results.map((r) => [r.outcome, r.removed]),
+      [["failed", 1]],
+    );
+    assert.match(results[0].error!, /Removed before the refusal: accessKeys /);
   });
 });

@@ -1,5 +1,6 @@
 import { DeleteUserCommand } from "@aws-sdk/client-iam";
 import { errorMessage, isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
+import { UnansweredAttempts } from "../context";
 import { TeardownIncompleteError } from "../errors";
 import { getUserOrUndefined } from "../identity";
 import { describeItem, flattenInventory } from "../report";
@@ -19,11 +20,19 @@ const outOfTime = (s: TeardownState, round: number) => round >= s.maxRounds || D
  */
 export async function deleteAndVerify(s: TeardownState, round: number): Promise<RoundEnd> {
   const { userName, userId } = s.target!;
+  const unanswered = new UnansweredAttempts();
+  const ctx = unanswered.watch(s.ctx);
   try {
-    await withRetry(() => s.ctx.send(new DeleteUserCommand({ UserName: userName })), s.bounds);
+    await withRetry(() => ctx.send(new DeleteUserCommand({ UserName: userName })), s.bounds);
   } catch (err) {
     if (isNoSuchEntity(err)) {
-      s.log(`IAM user ${userName} was deleted by someone else during the teardown`);
+      // An attempt whose answer was lost (a dropped connection) may have deleted the user: the retry then finds it gone.
+      s.deletedUnheard = unanswered.mayAnswerOurOwn(err);
+      s.log(
+        s.deletedUnheard
+          ? `DeleteUser ${userName}: an attempt got no answer, and its retry found the user gone: that attempt deleted it`
+          : `IAM user ${userName} was deleted by someone else during the teardown`,
+      );
       return "gone";
     }
     if (!isDeleteConflict(err)) throw permissionError(s, err);

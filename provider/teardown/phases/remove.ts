@@ -65,6 +65,7 @@ async function removeAll(s: TeardownState, items: DependencyItem[]): Promise<Rem
     });
   });
   const everyItem = Promise.all(whole).then(() => {
+    s.partlyRemoved.push(...failures.partlyRemoved);
     if (failures.first) throw permissionError(s, failures.first, failures.partlyRemoved);
   });
   // Handled where it is awaited; this keeps a failure from being reported unhandled meanwhile.
@@ -80,7 +81,11 @@ async function removeAll(s: TeardownState, items: DependencyItem[]): Promise<Rem
   return { state, trailing: everyItem };
 }
 
-/** One item, retried while IAM is busy; NoSuchEntity means it went before we got to it. */
+/**
+ * One item, retried while IAM is busy; NoSuchEntity means it went before we got to it. A retry of an attempt whose
+ * answer was lost answers NoSuchEntity alike whether that attempt removed the item or someone else did meanwhile:
+ * nothing tells the two apart, so the item is reported as already gone, never as a removal IAM may not have made.
+ */
 async function removeOne(s: TeardownState, item: DependencyItem, ctx: TeardownState["ctx"]): Promise<void> {
   const userName = s.target!.userName;
   const kind = kindById(item.kind, s.kinds);

@@ -96,6 +96,13 @@ export interface TeardownState {
   readonly heldVirtual: Set<string>;
   readonly removed: DependencyItem[];
   readonly alreadyGone: DependencyItem[];
+  /**
+   * DeleteUser answered NoSuchEntity to a retry of an attempt that got no answer: that attempt deleted the user (the
+   * outcome is `deleted`), unless the user turns up under another name.
+   */
+  deletedUnheard: boolean;
+  /** Items whose removal stopped after some of its calls (a virtual device deactivated, not deleted). */
+  readonly partlyRemoved: PartlyRemoved[];
   /** Calls made by the teardowns this one handed over to (a user renamed midway). */
   followedCalls: number;
 }
@@ -123,6 +130,8 @@ export function createState(options: TeardownOptions, lineage: Lineage): Teardow
     heldVirtual: new Set(options.knownVirtualMfaSerials ?? []),
     removed: [],
     alreadyGone: [],
+    deletedUnheard: false,
+    partlyRemoved: [],
     followedCalls: 0,
   };
 }

@@ -47,7 +47,7 @@ function atTerminal(argv: string[], steps: Array<{ waitFor: string; send: string
 describe("the CLI at a terminal (pseudo-terminal)", function () {
   this.timeout(90_000);
   let emulator: Emulator;
-  let restoreEndpoint = () => undefined as void;
+  let restoreEndpoint: () => void = () => undefined;
 
   before(async function () {
     const python = spawnSync("python3", ["-c", "import pty, termios, fcntl"], { encoding: "utf8" });

@@ -12,6 +12,7 @@ import {
   type IAMClient,
   ListAccessKeysCommand,
   ListUserTagsCommand,
+  UpdateUserCommand,
 } from "@aws-sdk/client-iam";
 import { packageClientFor } from "../helpers/iam";
 import { acquireMoto, motoUnavailableReason, releaseMoto, startMotoFront } from "../helpers/moto";
@@ -161,6 +162,25 @@ for (const { name, start } of backends) {
       const destroy = assertOk(await ws.up());
       assert.ok(printed(destroy).includes(`UserId ${stranger!.userId}), which is left untouched`), printed(destroy));
       assert.deepStrictEqual(await observe("e2e-reuse"), stranger, "the stranger is not deleted");
+    });
+
+    it("refresh: follows the recorded user renamed out of band, never records the stranger under its old name", async () => {
+      await declare("refreshed", { userName: "e2e-refresh" });
+      assertOk(await ws.up());
+      const userId = ((await ws.outputs()).userIds as Record<string, string>).refreshed;
+      await iam.send(new UpdateUserCommand({ UserName: "e2e-refresh", NewUserName: "e2e-refresh-moved" }));
+      await iam.send(new CreateUserCommand({ UserName: "e2e-refresh", Tags: [{ Key: "team", Value: "theirs" }] }));
+      const stranger = await observe("e2e-refresh");
+      assertOk(await ws.refresh());
+      const recorded = (await ws.exportStack()).deployment.resources!.find((r) => r.urn.endsWith("::refreshed"))!;
+      assert.deepStrictEqual([recorded.outputs!.userName, recorded.outputs!.userId], ["e2e-refresh-moved", userId]);
+      // The recorded user deleted out of band: a refresh drops it from the stack, and the stranger stays as it was.
+      await iam.send(new DeleteUserCommand({ UserName: "e2e-refresh-moved" }));
+      assertOk(await ws.refresh());
+      const resources = (await ws.exportStack()).deployment.resources!;
+      assert.ok(!resources.some((r) => r.urn.endsWith("::refreshed")), "out of the stack");
+      assert.deepStrictEqual(await observe("e2e-refresh"), stranger);
+      await declare("refreshed", undefined);
     });
 
     it("adoption: pulumi preview shows no change and pulumi up changes nothing the program does not declare", async () => {

@@ -373,3 +373,63 @@ describe("IamUserTeardown provider interface", () => {
     assert.equal(env.emulator.state.dependencyCounts("managed-elsewhere").accessKeys, 0);
   });
 });
+
+describe("IamUserTeardown provider: a create that fails once the user is in hand", () => {
+  const env = useEmulator({ denyActions: ["PutUserPermissionsBoundary"] });
+  let restoreEndpoint: () => void;
+  before(() => (restoreEndpoint = pointIamEndpointAt(env.emulator.endpoint)));
+  after(() => restoreEndpoint());
+
+  it("an adoption that fails halfway keeps the user in the stack (Pulumi's partial result), never outside it", async () => {
+    const seeded = env.emulator.seed({ users: [{ userName: "quinn" }] }).users.quinn;
+    const inputs = (
+      await methods.check(
+        {},
+        { userName: "quinn", adopt: true, tags: { owner: "ops" }, permissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" },
+      )
+    ).inputs;
+    const err = await methods.create(inputs).then(
+      () => assert.fail("the boundary is denied"),
+      (e: unknown) => e as Error & { id?: string; properties?: Record<string, unknown>; reasons?: string[] },
+    );
+    assert.match(err.message, /PutUserPermissionsBoundary/);
+    assert.match(err.message, /IAM user quinn is in the stack; run pulumi up again/);
+    // Pulumi's dynamic provider host turns an error with an id into ErrorResourceInitFailed: the resource is recorded.
+    assert.equal(err.id, "quinn");
+    assert.equal(err.properties?.userId, seeded.userId);
+    assert.deepEqual(err.properties?.declared, { permissionsBoundary: true, tags: ["owner"] });
+    assert.equal(err.reasons?.length, 1);
+  });
+});
+
+describe("IamUserTeardown provider: records from before `declared` count nothing as declared", () => {
+  const env = useEmulator();
+  let restoreEndpoint: () => void;
+  before(() => (restoreEndpoint = pointIamEndpointAt(env.emulator.endpoint)));
+  after(() => restoreEndpoint());
+
+  it("a stateVersion 3 record's boundary and tags are never removed by the next update", async () => {
+    const boundary = "arn:aws:iam::aws:policy/PowerUserAccess";
+    const seeded = env.emulator.seed({
+      users: [{ userName: "rita", path: "/ci/", tags: { abac: "prod", team: "a" }, permissionsBoundary: boundary }],
+    }).users.rita;
+    // As version 3 recorded an adopted user: the live values, nothing saying what the program declared.
+    const recorded = {
+      userName: "rita",
+      path: "/ci/",
+      tags: { abac: "prod", team: "a" },
+      permissionsBoundary: boundary,
+      deleteUser: true,
+      adopt: true,
+      arn: `arn:aws:iam::${env.emulator.accountId}:user/ci/rita`,
+      userId: seeded.userId,
+      summary: "nothing",
+      stateVersion: 3,
+    };
+    const news = (await methods.check({}, { userName: "rita", adopt: true, tags: { team: "b" } })).inputs;
+    const { outs } = await methods.update("rita", recorded, news);
+    const live = env.emulator.state.getUser("rita")!;
+    assert.deepEqual([live.path, live.permissionsBoundary, Object.fromEntries(live.tags)], ["/ci/", boundary, { abac: "prod", team: "b" }]);
+    assert.deepEqual(outs.declared, { tags: ["team"] }, "from now on the record says what was declared");
+  });
+});

@@ -31,7 +31,12 @@ export interface LiveUser {
   permissionsBoundary?: string;
 }
 
+/** How far IAM's clock may be behind ours: the signature skew AWS accepts (5 minutes). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 export async function createUser(ctx: CountingContext, userName: string, settings: UserSettings): Promise<LiveUser> {
+  const sentAt = Date.now();
+  let unanswered = false;
   try {
     const out = await ctx.send<CreateUserCommandOutput>(
       new CreateUserCommand({
@@ -43,14 +48,39 @@ export async function createUser(ctx: CountingContext, userName: string, setting
             ? Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value }))
             : undefined,
       }),
+      { onUnanswered: () => (unanswered = true) },
     );
     return liveUser(out.User!, settings.tags ?? {});
   } catch (err) {
-    if (errorCode(err) === "EntityAlreadyExists") {
-      throw new Error(`IAM user ${userName} already exists. To manage an existing user (and tear it down on destroy), set adopt: true.`);
-    }
-    throw err;
+    if (errorCode(err) !== "EntityAlreadyExists") throw err;
+    if (unanswered) return createdByLostAttempt(ctx, userName, settings, sentAt);
+    throw new Error(`IAM user ${userName} already exists. To manage an existing user (and tear it down on destroy), set adopt: true.`);
   }
+}
+
+/**
+ * CreateUser's answer was lost (the connection dropped) and its retry found the name taken: most likely by the attempt
+ * whose answer was lost. The user is taken as the one this create made only if it is exactly what was asked for
+ * (path, boundary, tags) and was created after the first attempt went out; anything else is another user's, never
+ * recorded (a destroy would delete it).
+ */
+async function createdByLostAttempt(ctx: CountingContext, userName: string, settings: UserSettings, sentAt: number): Promise<LiveUser> {
+  const found = await getUserOrUndefined(ctx, userName);
+  const live = found && (await withTags(ctx, found));
+  const created = found?.CreateDate?.getTime();
+  const asAsked =
+    live !== undefined &&
+    created !== undefined &&
+    created >= sentAt - CLOCK_SKEW_MS &&
+    live.path === (settings.path ?? "/") &&
+    live.permissionsBoundary === settings.permissionsBoundary &&
+    JSON.stringify(Object.entries(live.tags).sort()) === JSON.stringify(Object.entries(settings.tags ?? {}).sort());
+  if (asAsked) return live;
+  throw new Error(
+    `IAM user ${userName} exists, but is not known to be the one this create made: CreateUser's answer was lost and ` +
+      `its retry found the name taken by ${live ? `UserId ${live.userId}, created ${found?.CreateDate?.toISOString()}, with other settings than those declared` : "a user that is gone again"}. ` +
+      `Nothing was recorded. If it is yours, set adopt: true${live ? ` and adoptUserId: "${live.userId}"` : ""}.`,
+  );
 }
 
 /** The live user with its tags, or undefined if the name is free. */

@@ -433,3 +433,50 @@ describe("IamUserTeardown provider: records from before `declared` count nothing
     assert.deepEqual(outs.declared, { tags: ["team"] }, "from now on the record says what was declared");
   });
 });
+
+describe("IamUserTeardown provider: CreateUser whose answer was lost", () => {
+  const env = useEmulator();
+  let restoreEndpoint: () => void;
+  before(() => (restoreEndpoint = pointIamEndpointAt(env.emulator.endpoint)));
+  after(() => restoreEndpoint());
+  const declared = { userName: "sam", path: "/team/", tags: { team: "core" } };
+
+  it("the retry finds the user the lost attempt created, exactly as asked: it is recorded as created", async () => {
+    await env.fresh({ scripted: [{ fault: "drop-after-handling", action: "CreateUser" }] });
+    restoreEndpoint();
+    restoreEndpoint = pointIamEndpointAt(env.emulator.endpoint);
+    const { id, outs } = await methods.create((await methods.check({}, declared)).inputs);
+    assert.deepEqual(
+      env.emulator.log.filter((e) => e.action === "CreateUser").map((e) => `${e.status}:${e.fault ?? "-"}`),
+      ["0:drop-after-handling", "409:-"],
+    );
+    assert.deepEqual([id, outs.userId], ["sam", env.emulator.state.getUser("sam")!.userId]);
+  });
+
+  it("the retry finds another user under the name: nothing is recorded, and the error says how to adopt it if it is ours", async () => {
+    await env.fresh({
+      scripted: [{ fault: "drop-after-handling", action: "CreateUser" }],
+      hooks: [
+        {
+          beforeAction: "CreateUser",
+          nth: 2,
+          run: (emulator) => {
+            emulator.state.removeUserCompletely("sam");
+            emulator.state.createUser("sam", { path: "/elsewhere/" });
+          },
+        },
+      ],
+    });
+    restoreEndpoint();
+    restoreEndpoint = pointIamEndpointAt(env.emulator.endpoint);
+    const stranger = env.emulator.state.getUser("sam");
+    await assert.rejects(methods.create((await methods.check({}, declared)).inputs), (err: Error & { id?: string }) => {
+      assert.equal(err.id, undefined, "not a partial result: nothing goes into the stack");
+      assert.match(err.message, /not known to be the one this create made: CreateUser's answer was lost/);
+      assert.match(err.message, /adopt: true and adoptUserId: "AIDA\w+"/);
+      return true;
+    });
+    assert.equal(stranger, undefined);
+    assert.equal(env.emulator.state.getUser("sam")!.path, "/elsewhere/");
+  });
+});

@@ -113,8 +113,8 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
     interrupt: t.interrupt,
     onResult: (r) => {
       if (args.json) t.json(planJson(r));
-      else if (r.plan && !args.markdown) io.stdout(renderPlan(r.plan));
-      else io.stderr(`iam-user-teardown: ${r.userName}: ${r.error}\n`);
+      else if (!r.plan) io.stderr(`iam-user-teardown: ${r.userName}: ${r.error}\n`);
+      else if (!args.markdown) io.stdout(renderPlan(r.plan));
     },
   });
   const failed = run.results.filter((r) => !r.plan);

@@ -178,6 +178,7 @@ describe("iam-user-teardown fleet CLI", () => {
     emulator.clearLog();
     const { code, stdout, stderr } = await cli(["plan", "md-bruno", "md-ana", "md-ghost", "--markdown"]);
     assert.equal(code, EXIT.ok, stderr);
+    assert.doesNotMatch(stderr, /md-(ana|bruno|ghost)/, "users read without error are not reported as errors");
     assert.match(stdout, /^### IAM user teardown plan/);
     const rows = stdout.split("\n").filter((l) => l.startsWith("| `"));
     assert.deepEqual(

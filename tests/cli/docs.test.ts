@@ -143,7 +143,13 @@ function anchorsIn(file: string): Set<string> {
 }
 
 describe("the README and the docs: every relative link leads somewhere", () => {
-  const docs = ["README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)]
+  const docs = [
+    "README.md",
+    "CONTRIBUTING.md",
+    "ARCHITECTURE.md",
+    "bench/README.md",
+    ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`),
+  ]
     .filter((f) => f.endsWith(".md"))
     .map((f) => path.join(ROOT, f));
 

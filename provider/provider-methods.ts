@@ -18,7 +18,16 @@ import { type Identity, resolveIdentity } from "./teardown/identity";
 import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
 import type { Inventory } from "./teardown/types";
 import { MFA_KIND_ID, recordedOrphans } from "./teardown/virtual-mfa";
-import { applyUserChanges, createUser, type LiveUser, readLiveUser, type UserChanges, type UserSettings, withTags } from "./user-lifecycle";
+import {
+  applyUserChanges,
+  createUser,
+  DEFAULT_PATH,
+  type LiveUser,
+  readLiveUser,
+  type UserChanges,
+  type UserSettings,
+  withTags,
+} from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
 
 /** Inputs after check: defaults filled in. (Type aliases, not interfaces: they must pass as plain records.) */
@@ -131,7 +140,7 @@ export async function diff(_id: string, olds: RecordedOutputs, news: Partial<Tea
   const known = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => !(unknown as string[]).includes(k)));
   const changes = userChanges(recordedUser(olds), olds.declared && known(olds.declared), known(news));
   if (changes.newUserName !== undefined) record("userName", olds.userName, changes.newUserName);
-  if (changes.newPath !== undefined) record("path", olds.path ?? "/", changes.newPath);
+  if (changes.newPath !== undefined) record("path", recordedUser(olds).path, changes.newPath);
   // Tags tag by tag, so the preview names the tags that change.
   for (const [tag, value] of Object.entries(changes.tagsToSet ?? {})) record(propertyPath("tags", tag), olds.tags?.[tag], value);
   for (const tag of changes.tagKeysToRemove ?? []) record(propertyPath("tags", tag), olds.tags?.[tag], undefined);
@@ -150,7 +159,7 @@ export async function diff(_id: string, olds: RecordedOutputs, news: Partial<Tea
 
 /** The user as the record describes it: its live settings as of the last create, update or refresh. */
 function recordedUser(olds: RecordedOutputs): Pick<LiveUser, "userName" | "path" | "tags" | "permissionsBoundary"> {
-  return { userName: olds.userName, path: olds.path ?? "/", tags: olds.tags ?? {}, permissionsBoundary: olds.permissionsBoundary };
+  return { userName: olds.userName, path: olds.path ?? DEFAULT_PATH, tags: olds.tags ?? {}, permissionsBoundary: olds.permissionsBoundary };
 }
 
 /** Which settings `inputs` declares. */
@@ -175,7 +184,7 @@ function userChanges(
 ): UserChanges {
   const changes: UserChanges = {};
   if (news.userName !== undefined && news.userName !== current.userName) changes.newUserName = news.userName;
-  const path = news.path ?? (declared?.path ? "/" : undefined);
+  const path = news.path ?? (declared?.path ? DEFAULT_PATH : undefined);
   if (path !== undefined && path !== current.path) changes.newPath = path;
   const tagsToSet = Object.fromEntries(Object.entries(news.tags ?? {}).filter(([k, v]) => current.tags[k] !== v));
   if (Object.keys(tagsToSet).length > 0) changes.tagsToSet = tagsToSet;

@@ -31,6 +31,9 @@ export interface LiveUser {
   permissionsBoundary?: string;
 }
 
+/** IAM's path for a user created without one, and where a path the program stops declaring goes back to. */
+export const DEFAULT_PATH = "/";
+
 /** How far IAM's clock may be behind ours: the signature skew AWS accepts (5 minutes). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -72,7 +75,7 @@ async function createdByLostAttempt(ctx: CountingContext, userName: string, sett
     live !== undefined &&
     created !== undefined &&
     created >= sentAt - CLOCK_SKEW_MS &&
-    live.path === (settings.path ?? "/") &&
+    live.path === (settings.path ?? DEFAULT_PATH) &&
     live.permissionsBoundary === settings.permissionsBoundary &&
     JSON.stringify(Object.entries(live.tags).sort()) === JSON.stringify(Object.entries(settings.tags ?? {}).sort());
   if (asAsked) return live;
@@ -103,7 +106,7 @@ function liveUser(user: User, tags: Record<string, string>): LiveUser {
     userName: user.UserName!,
     userId: user.UserId!,
     arn: user.Arn!,
-    path: user.Path ?? "/",
+    path: user.Path ?? DEFAULT_PATH,
     tags,
     permissionsBoundary: user.PermissionsBoundary?.PermissionsBoundaryArn,
   };

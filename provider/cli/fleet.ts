@@ -1,9 +1,8 @@
-import { type IAMClient, ListUsersCommand, type ListUsersCommandOutput, type User } from "@aws-sdk/client-iam";
+import type { IAMClient, User } from "@aws-sdk/client-iam";
 import { describeFailure, isAccessDenied } from "../aws/errors";
 import { planTeardown, type TeardownPlan, type TeardownReport, teardownUser } from "../teardown";
 import { createContext } from "../teardown/context";
-import { getUserOrUndefined } from "../teardown/identity";
-import { listAllPages } from "../teardown/paging";
+import { getUserOrUndefined, listAccountUsers } from "../teardown/identity";
 import { Semaphore } from "../teardown/pool";
 
 /** What happened to one user of a fleet run. */
@@ -39,11 +38,7 @@ export async function findTargets(client: IAMClient, userNames: readonly string[
   const ctx = createContext({ client });
   const byName = new Map<string, User>();
   try {
-    const users = await listAllPages(
-      (Marker) => ctx.send<ListUsersCommandOutput>(new ListUsersCommand({ Marker, MaxItems: 1000 })),
-      (page) => page.Users,
-    );
-    for (const u of users) byName.set(u.UserName!, u);
+    for (const u of (await listAccountUsers(ctx.send)).users) byName.set(u.UserName!, u);
   } catch (err) {
     if (!isAccessDenied(err)) throw err;
   }

@@ -1,8 +1,7 @@
-import { ListUsersCommand, type ListUsersCommandOutput, type User } from "@aws-sdk/client-iam";
+import type { User } from "@aws-sdk/client-iam";
 import { isAccessDenied } from "../aws/errors";
 import { IdentityMismatchError } from "./errors";
-import { confirmIdentity } from "./identity";
-import { listAllPages } from "./paging";
+import { confirmIdentity, listAccountUsers } from "./identity";
 import type { KindContext } from "./types";
 
 interface Pending {
@@ -106,14 +105,7 @@ export class IdentityRechecks {
   }
 
   private async walk(): Promise<Map<string, User>> {
-    let pages = 0;
-    const users = await listAllPages(
-      (Marker) => {
-        pages++;
-        return this.send<ListUsersCommandOutput>(new ListUsersCommand({ Marker, MaxItems: this.pageSize }));
-      },
-      (page) => page.Users,
-    );
+    const { users, pages } = await listAccountUsers(this.send, this.pageSize);
     this.walkPages = Math.max(1, pages);
     this.stats.walks++;
     this.stats.walkPages += pages;

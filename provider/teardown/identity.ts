@@ -44,11 +44,27 @@ export async function confirmIdentity(ctx: KindContext, userName: string, userId
   return "same";
 }
 
-/** IAM has no lookup by UserId: walk the account's users (only on the rare rename path). */
+/** IAM has no lookup by UserId: walk the account's users (only on the rare rename or reuse path). */
 async function findUserById(ctx: KindContext, userId: string): Promise<User | undefined> {
+  return (await listAccountUsers(ctx.send)).users.find((u) => u.UserId === userId);
+}
+
+/**
+ * Every user of the account, by ListUsers walked page by page (1,000 a page unless `pageSize` says otherwise), and the
+ * number of pages it took. The one walker of the account's users: the rename search, the re-checks answered together
+ * and the fleet CLI's look-up all use it.
+ */
+export async function listAccountUsers(
+  send: <O>(command: unknown) => Promise<O>,
+  pageSize = 1000,
+): Promise<{ users: User[]; pages: number }> {
+  let pages = 0;
   const users = await listAllPages(
-    (Marker) => ctx.send<ListUsersCommandOutput>(new ListUsersCommand({ Marker, MaxItems: 1000 })),
+    (Marker) => {
+      pages++;
+      return send<ListUsersCommandOutput>(new ListUsersCommand({ Marker, MaxItems: pageSize }));
+    },
     (page) => page.Users,
   );
-  return users.find((u) => u.UserId === userId);
+  return { users, pages };
 }

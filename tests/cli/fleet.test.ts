@@ -168,7 +168,7 @@ describe("iam-user-teardown fleet CLI", () => {
     }
   });
 
-  it("plan --markdown: one review table for the listed users, in their order, nothing changed; refused for delete", async () => {
+  it("plan --markdown: one review table for the listed users, in their order, nothing changed", async () => {
     await start();
     emulator.seed({
       groups: ["staff"],
@@ -192,8 +192,6 @@ describe("iam-user-teardown fleet CLI", () => {
       emulator.log.filter((e) => e.mutating),
       [],
     );
-    assert.equal((await cli(["delete", "md-ana", "--markdown", "--yes"])).code, EXIT.usage);
-    assert.equal((await cli(["plan", "md-ana", "--markdown", "--json"])).code, EXIT.usage);
     assert.equal(emulator.state.userExists("md-ana"), true);
   });
 
@@ -303,25 +301,6 @@ describe("iam-user-teardown fleet CLI", () => {
     for (const u of summary.notStarted as string[]) assert.equal(emulator.state.userExists(u), true, u);
     assert.match(stderr, /not started \(interrupted\): /);
   });
-
-  const badUsages: string[][] = [
-    ["delete", "--from-file", "MISSING", "--yes"],
-    ["delete", "ok-name", "--yes", "--from-file", "BADFILE"],
-    ["delete", "a", "b"],
-    ["plan", "--concurrency", "2"],
-  ];
-  for (const argv of badUsages) {
-    it(`bad usage exits 2 before any call: ${JSON.stringify(argv)}`, async () => {
-      await start();
-      const badFile = path.join(tmp, "bad.txt");
-      fs.writeFileSync(badFile, "fine-user\nnot a valid name!\n");
-      const resolved = argv.map((a) => (a === "MISSING" ? path.join(tmp, "missing.txt") : a === "BADFILE" ? badFile : a));
-      const { code, stderr } = await cli(resolved);
-      assert.equal(code, EXIT.usage, stderr);
-      assert.match(stderr, /usage:/);
-      assert.deepEqual(emulator.log, [], "nothing was called");
-    });
-  }
 
   it("--version, and --help on each command", async () => {
     assert.match((await cli(["--version"])).stdout, /^iam-user-teardown \d+\.\d+\.\d+/);

@@ -4,6 +4,9 @@
  * emulator stands ready the whole time (AWS_ENDPOINT_URL_IAM points at it): its request log must stay empty.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { EXIT, runCli } from "../../provider/cli";
 import * as methods from "../../provider/provider-methods";
 import { MAX_TAGS, PARTITIONS, UNKNOWN, validateConnection } from "../../provider/validate";
@@ -199,6 +202,18 @@ const BAD_ARGV: string[][] = [
   ["delete", "a", "--json=true"],
   ["delete", "a", "--yes=no"],
   ["--json"],
+  ["plan", "a", "--from-file"],
+  ["delete", "a", "b"],
+  ["plan", "--concurrency", "2"],
+  // Markdown is a review view of a plan.
+  ["delete", "a", "--markdown", "--yes"],
+  ["plan", "a", "--markdown", "--json"],
+  // No terminal to ask on, and no --yes.
+  ["delete", "a"],
+  // The resource's rules (validate.ts) for the connection flags.
+  ["plan", "someone", "--region", "Mars"],
+  ["plan", "someone", "--role-arn", "role/x"],
+  ["plan", "someone", "--profile", " "],
 ];
 
 describe("hostile: bad input gets a clear answer before anything is called", () => {
@@ -306,14 +321,21 @@ describe("hostile: bad input gets a clear answer before anything is called", () 
     assert.deepEqual(misses, []);
   });
 
-  // The CLI applies the resource's rules (validate.ts) to its connection flags, before any call.
-  it("the CLI refuses connection flags the resource's check refuses (--region Mars, --role-arn role/x, --profile ' ') with exit code 2", async () => {
-    for (const argv of [
-      ["plan", "someone", "--region", "Mars"],
-      ["plan", "someone", "--role-arn", "role/x"],
-      ["plan", "someone", "--profile", " "],
-    ]) {
-      assert.equal(await runCli(argv, { stdout: () => undefined, stderr: () => undefined }), EXIT.usage, JSON.stringify(argv));
+  it("a --from-file that cannot be read, or that names an invalid user, exits 2 before any call", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iut-bad-input-"));
+    try {
+      const badFile = path.join(dir, "bad.txt");
+      fs.writeFileSync(badFile, "fine-user\nnot a valid name!\n");
+      for (const argv of [
+        ["delete", "--from-file", path.join(dir, "missing.txt"), "--yes"],
+        ["delete", "ok-name", "--yes", "--from-file", badFile],
+      ]) {
+        let stderr = "";
+        const code = await runCli(argv, { stdout: () => undefined, stderr: (t) => (stderr += t) });
+        assert.ok(countBadInput(code === EXIT.usage && /usage:/.test(stderr)), `${JSON.stringify(argv)} -> ${code}: ${stderr}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -50,7 +50,18 @@ describe("IamUserTeardown provider interface", () => {
       "tags.ok",
       "userName",
     ]);
-    for (const f of result.failures!) assert.ok(f.reason.length > 20, f.reason);
+    // Each reason states the rule broken and, where there is one, the value that broke it.
+    const said: Record<string, RegExp> = {
+      userName: /1-64 characters of letters, digits .*IAM's user name rule.*got "bad name!"/,
+      path: /begin and end with "\/".*IAM's path rule.*got "no-slashes"/,
+      "tags.aws:reserved": /reserved prefix "aws:"/,
+      "tags.ok": /at most 256 characters; got 257/,
+      permissionsBoundary: /ARN of a managed policy.*got "not-an-arn"/,
+      region: /AWS region name such as us-east-1; got "Mars"/,
+      roleArn: /IAM role ARN.*got "arn:aws:iam::123:user\/x"/,
+      secretAccessKey: /not an input of IamUserTeardown \(credentials are never inputs/,
+    };
+    for (const f of result.failures!) assert.match(f.reason, said[f.property], f.property);
   });
 
   it("diff: name, path, tags, boundary and connection all update in place", async () => {

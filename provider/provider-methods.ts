@@ -17,7 +17,7 @@ import { discoverInventory, teardownUser } from "./teardown/engine";
 import { IdentityMismatchError } from "./teardown/errors";
 import { resolveIdentity } from "./teardown/identity";
 import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
-import type { Inventory } from "./teardown/types";
+import type { Inventory, ListingMark } from "./teardown/types";
 import { MFA_KIND_ID, recordedOrphans } from "./teardown/virtual-mfa";
 import { applyUserSettings, createUser, type LiveUser, readLiveUser, removePermissionsBoundary, type UserSettings } from "./user-lifecycle";
 import { INPUT_PROPERTIES, isUnknown, validateInputs } from "./validate";
@@ -245,7 +245,7 @@ export async function update(
     await removePermissionsBoundary(ctx, live.userName);
     applied = { ...applied, permissionsBoundary: undefined };
   }
-  const since = Date.now();
+  const since = ctx.virtualMfa.mark();
   const inventory = await keepRecordedOrphans(ctx, olds.inventory, await discoverInventory(ctx, applied.userName), since);
   return { outs: outputs(news, applied, inventory) };
 }
@@ -261,7 +261,7 @@ export async function read(
 ): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
   let identity: Awaited<ReturnType<typeof resolveIdentity>>;
-  const since = Date.now();
+  const since = ctx.virtualMfa.mark();
   try {
     identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
   } catch (err) {
@@ -289,7 +289,7 @@ async function leftBehind(
   id: string,
   props: RecordedOutputs,
   stackConfig: StackConfigReader | undefined,
-  since: number,
+  since: ListingMark,
 ): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const orphans = await keepRecordedOrphans(ctx, props.inventory, {}, since);
   if ((orphans[MFA_KIND_ID] ?? []).length === 0) return {};
@@ -314,7 +314,7 @@ async function keepRecordedOrphans(
   ctx: CountingContext,
   recorded: RecordedOutputs["inventory"],
   current: Inventory,
-  since: number,
+  since: ListingMark,
 ): Promise<Inventory> {
   const listed = (current[MFA_KIND_ID] ?? []).map((d) => d.id);
   const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { recordedOrphans, type VirtualDeviceEntry, VirtualMfaIndex } from "../../provider/teardown/virtual-mfa";
+import { ManualClock } from "../helpers/manual-clock";
 
 const ACCOUNT = "123456789012";
 const virtualSerial = (name: string) => `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
@@ -11,14 +12,14 @@ const MAX_AGE_MS = 5 * 60_000;
  */
 function indexOver(devices: VirtualDeviceEntry[]) {
   const counter = { listings: 0 };
-  const clock = { now: 1_700_000_000_000 };
+  const clock = new ManualClock();
   const index = new VirtualMfaIndex(
     async () => {
       counter.listings++;
       return devices.map((d) => ({ ...d }));
     },
     MAX_AGE_MS,
-    () => clock.now,
+    () => clock.now(),
   );
   return { index, counter, clock };
 }
@@ -117,10 +118,10 @@ describe("unit: MFA classification and orphans", () => {
     const { index, counter, clock } = indexOver([{ serial: virtualSerial("phone"), userName: "ana" }]);
     const mark = index.mark();
     await index.classify(virtualSerial("phone"), mark);
-    clock.now += MAX_AGE_MS - 1;
+    clock.advance(MAX_AGE_MS - 1);
     await index.classify(virtualSerial("phone"), mark);
     assert.equal(counter.listings, 1, "still young enough");
-    clock.now += 1;
+    clock.advance(1);
     await index.classify(virtualSerial("phone"), mark);
     assert.equal(counter.listings, 2, "too old: listed again");
   });

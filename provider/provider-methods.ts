@@ -16,7 +16,7 @@ import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
 import { type Identity, resolveIdentity } from "./teardown/identity";
 import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
-import type { Inventory } from "./teardown/types";
+import type { Inventory, ListingMark } from "./teardown/types";
 import { MFA_KIND_ID, recordedOrphans } from "./teardown/virtual-mfa";
 import {
   applyUserChanges,
@@ -322,7 +322,7 @@ export async function update(
         `a user: the resource that owns it renames it, and this one follows. Nothing was changed.`,
     );
   const applied = await applyUserChanges(ctx, live, changes);
-  const since = Date.now();
+  const since = ctx.virtualMfa.mark();
   const inventory = await keepRecordedOrphans(ctx, olds.inventory, await discoverInventory(ctx, applied.userName), since);
   return { outs: outputs(news, applied, inventory, declaredOf(news)) };
 }
@@ -354,7 +354,7 @@ export async function read(
   stackConfig?: StackConfigReader,
 ): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const ctx = contextFor(props, stackConfig);
-  const since = Date.now();
+  const since = ctx.virtualMfa.mark();
   const identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
   if (identity.state === "gone") return leftBehind(ctx, id, props, stackConfig, since);
   const live = await withTags(ctx, identity.user);
@@ -377,7 +377,7 @@ async function leftBehind(
   id: string,
   props: RecordedOutputs,
   stackConfig: StackConfigReader | undefined,
-  since: number,
+  since: ListingMark,
 ): Promise<dynamic.ReadResult<TeardownOutputs>> {
   const orphans = await keepRecordedOrphans(ctx, props.inventory, {}, since);
   if ((orphans[MFA_KIND_ID] ?? []).length === 0) return {};
@@ -402,7 +402,7 @@ async function keepRecordedOrphans(
   ctx: CountingContext,
   recorded: RecordedOutputs["inventory"],
   current: Inventory,
-  since: number,
+  since: ListingMark,
 ): Promise<Inventory> {
   const listed = (current[MFA_KIND_ID] ?? []).map((d) => d.id);
   const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);

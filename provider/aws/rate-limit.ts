@@ -1,4 +1,5 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
+import { type Clock, systemClock } from "../clock";
 import { isThrottling } from "./errors";
 
 /**
@@ -36,6 +37,8 @@ export interface RateLimiterOptions {
   increasePerSecond?: number;
   /** Throttling answers within this long of a cut belong to the same event. */
   windowMs?: number;
+  /** Where the limiter reads the time and waits (the system's by default). */
+  clock?: Clock;
 }
 
 export class PerActionRateLimiter {
@@ -44,12 +47,14 @@ export class PerActionRateLimiter {
   private readonly decrease: number;
   private readonly increasePerSecond: number;
   private readonly windowMs: number;
+  readonly clock: Clock;
 
   constructor(private readonly options: RateLimiterOptions = {}) {
     this.minRate = options.minRate ?? 0.5;
     this.decrease = options.decrease ?? 0.9;
     this.increasePerSecond = options.increasePerSecond ?? 0.5;
     this.windowMs = options.windowMs ?? 1000;
+    this.clock = options.clock ?? systemClock;
   }
 
   private state(action: string): ActionRateState {
@@ -65,19 +70,19 @@ export class PerActionRateLimiter {
   async acquire(action: string): Promise<void> {
     const s = this.state(action);
     if (!Number.isFinite(s.rate)) return;
-    const now = Date.now();
+    const now = this.clock.now();
     const slot = Math.max(now, s.nextSlot);
     s.nextSlot = slot + 1000 / s.rate;
     if (slot > now) {
       s.lastWait = now;
-      await new Promise((resolve) => setTimeout(resolve, slot - now));
+      await this.clock.sleep(slot - now);
     }
   }
 
   /** IAM answered Throttling; `sentLastSecond` is how many requests of this action went out in the last second. */
   onThrottled(action: string, sentLastSecond: number): void {
     const s = this.state(action);
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - s.lastCut < this.windowMs) return;
     s.rate = Math.max(this.minRate, Math.min(s.rate, Math.max(sentLastSecond, 1)) * this.decrease);
     s.lastCut = s.lastGrow = now;
@@ -86,7 +91,7 @@ export class PerActionRateLimiter {
   onSuccess(action: string): void {
     const s = this.state(action);
     if (!Number.isFinite(s.rate)) return;
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - s.lastWait < this.windowMs) {
       s.rate = Math.min(this.options.maxRatePerAction ?? Infinity, s.rate + (this.increasePerSecond * (now - s.lastGrow)) / 1000);
     }
@@ -102,8 +107,9 @@ export class PerActionRateLimiter {
 /** Recent send times per action, to estimate the rate IAM accepted before it first throttled. */
 class RecentRate {
   private readonly times = new Map<string, number[]>();
+  constructor(private readonly clock: Clock) {}
   record(action: string): number {
-    const now = Date.now();
+    const now = this.clock.now();
     const list = this.times.get(action) ?? [];
     list.push(now);
     while (list.length > 0 && list[0] < now - 1000) list.shift();
@@ -114,7 +120,7 @@ class RecentRate {
 
 /** Adds the limiter to a client's middleware stack: wait before each attempt, learn from each answer. */
 export function applyRateLimiter(client: IAMClient, limiter: PerActionRateLimiter): void {
-  const recent = new RecentRate();
+  const recent = new RecentRate(limiter.clock);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const action = String(context.commandName ?? "unknown").replace(/Command$/, "");

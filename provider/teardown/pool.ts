@@ -18,5 +18,3 @@ export class Semaphore {
     }
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

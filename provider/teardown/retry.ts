@@ -1,5 +1,5 @@
 import { errorCode, isThrottling, isTransientConflict } from "../aws/errors";
-import { sleep } from "./pool";
+import { type Clock, systemClock } from "../clock";
 
 export interface RetryBounds {
   /** Attempts per operation for conditions IAM clears by itself. */
@@ -8,6 +8,8 @@ export interface RetryBounds {
   maxDelayMs: number;
   /** Absolute time (ms since epoch) after which nothing is retried. */
   deadline: number;
+  /** Where the deadline is read and the waits are spent (the system's by default). */
+  clock?: Clock;
 }
 
 /** Answers worth another try after the SDK's own retries: IAM is busy or briefly locked, not refusing. */
@@ -42,16 +44,18 @@ export function backoffDelay(attempt: number, bounds: DelayBounds): number {
  * Waits before looking again at something IAM has to catch up with (a deleted user still answering, a DeleteConflict
  * with nothing left to remove): the plain capped exponential, no jitter, since nothing else competes for it.
  */
-export const waitForIam = (attempt: number, bounds: DelayBounds): Promise<void> => sleep(exponentialDelay(attempt, bounds));
+export const waitForIam = (attempt: number, bounds: DelayBounds & Pick<RetryBounds, "clock">): Promise<void> =>
+  (bounds.clock ?? systemClock).sleep(exponentialDelay(attempt, bounds));
 
 export async function withRetry<T>(operation: () => Promise<T>, bounds: RetryBounds): Promise<T> {
+  const clock = bounds.clock ?? systemClock;
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (err) {
       const delay = backoffDelay(attempt, bounds);
-      if (!isRetryable(err) || attempt >= bounds.attempts || Date.now() + delay > bounds.deadline) throw err;
-      await sleep(delay);
+      if (!isRetryable(err) || attempt >= bounds.attempts || clock.now() + delay > bounds.deadline) throw err;
+      await clock.sleep(delay);
     }
   }
 }

@@ -23,11 +23,17 @@ export interface SendOptions {
   onUnanswered?: () => void;
 }
 
+declare const listingMark: unique symbol;
+/** A point in the order of the virtual device index's listings (`mark()`), compared by that order, never by time. */
+export type ListingMark = number & { readonly [listingMark]: true };
+
 /** What the MFA kind asks of the account's virtual device index (virtual-mfa.ts), without depending on it. */
 export interface VirtualMfaDirectory {
   prefetch(): void;
-  classify(serial: string, listedAt: number): Promise<MfaKind>;
-  isUnassignedVirtual(serial: string, notBefore: number): Promise<boolean>;
+  /** Now, in the order of listings: what later asks for a listing begun after this point passes it. */
+  mark(): ListingMark;
+  classify(serial: string, listedAfter: ListingMark): Promise<MfaKind>;
+  isUnassignedVirtual(serial: string, after: ListingMark): Promise<boolean>;
 }
 
 /** What a kind module gets to work with. */

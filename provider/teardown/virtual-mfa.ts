@@ -12,7 +12,7 @@ import {
 import { isNoSuchEntity } from "../aws/errors";
 import { listAllPages } from "./paging";
 import { type RetryBounds, withRetry } from "./retry";
-import type { DependencyItem, Inventory, KindContext, MfaKind, VirtualMfaDirectory } from "./types";
+import type { DependencyItem, Inventory, KindContext, ListingMark, MfaKind, VirtualMfaDirectory } from "./types";
 
 /** The MFA kind's id in the registry. */
 export const MFA_KIND_ID = "mfaDevices";
@@ -33,10 +33,15 @@ export interface VirtualDeviceEntry {
 }
 
 interface Snapshot {
-  /** When the listing started: every device enabled before this moment is in it. */
+  /** The listing's place in the order listings started: every change made before a mark below it is in it. */
+  generation: number;
+  /** When the listing started, on the index's clock: only its age is read from this. */
   startedAt: number;
   bySerial: Map<string, VirtualDeviceEntry>;
 }
+
+/** Before every listing: any snapshot will do. */
+const ANY_LISTING = 0 as ListingMark;
 
 /**
  * The account's virtual MFA devices, listed once and shared by every teardown that uses the same client.
@@ -45,15 +50,21 @@ interface Snapshot {
  * serial). An `arn:...:mfa/...` serial may be virtual or hardware, and only the account's virtual device list
  * (ListVirtualMFADevices) says which. That list is account-wide, so it is fetched once per process and reused:
  * tearing down 500 users lists it once, not 500 times. It is fetched again only for an ARN-form serial it does not
- * contain when the snapshot predates the moment that serial was seen (a device enabled during the run).
+ * contain when the snapshot started before the mark taken as that serial was seen (a device enabled during the run).
+ *
+ * Freshness is decided by order, not by time: each listing is numbered as it starts, and a caller that needs one
+ * begun after some moment takes a `mark()` there. Two events in the same clock tick stay ordered this way, where
+ * comparing milliseconds would reuse a listing that started just before a change it has to see.
  */
 export class VirtualMfaIndex implements VirtualMfaDirectory {
   private snapshot?: Snapshot;
   private inflight?: Promise<Snapshot>;
+  private listingsStarted = 0;
 
   constructor(
     private readonly fetchAll: () => Promise<VirtualDeviceEntry[]>,
     private readonly maxAgeMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   static forClient(_client: IAMClient, send: <O>(command: unknown) => Promise<O>, pageSize = 1000): VirtualMfaIndex {
@@ -69,20 +80,26 @@ export class VirtualMfaIndex implements VirtualMfaDirectory {
     });
   }
 
-  /** Starts a listing if there is no usable snapshot, without waiting for it. */
-  prefetch(): void {
-    this.current(0).catch(() => undefined);
+  /** This moment in the order of listings: a listing started after it sees every change made before it. */
+  mark(): ListingMark {
+    return this.listingsStarted as ListingMark;
   }
 
-  /** A snapshot whose listing started at or after `notBefore` (or the freshest one under way). */
-  private current(notBefore: number): Promise<Snapshot> {
+  /** Starts a listing if there is no usable snapshot, without waiting for it. */
+  prefetch(): void {
+    this.current(ANY_LISTING).catch(() => undefined);
+  }
+
+  /** A snapshot whose listing started after `after` was taken (or the freshest one under way, if that did). */
+  private current(after: ListingMark): Promise<Snapshot> {
     const s = this.snapshot;
-    if (s && s.startedAt >= notBefore && Date.now() - s.startedAt < this.maxAgeMs) return Promise.resolve(s);
-    if (this.inflight) return this.inflight.then((fresh) => (fresh.startedAt >= notBefore ? fresh : this.current(notBefore)));
-    const startedAt = Date.now();
+    if (s && s.generation > after && this.now() - s.startedAt < this.maxAgeMs) return Promise.resolve(s);
+    if (this.inflight) return this.inflight.then((fresh) => (fresh.generation > after ? fresh : this.current(after)));
+    const generation = ++this.listingsStarted;
+    const startedAt = this.now();
     const listing = this.fetchAll().then(
       (entries) => {
-        const snapshot = { startedAt, bySerial: new Map(entries.map((e) => [e.serial, e])) };
+        const snapshot = { generation, startedAt, bySerial: new Map(entries.map((e) => [e.serial, e])) };
         this.snapshot = snapshot;
         this.inflight = undefined;
         return snapshot;
@@ -97,23 +114,24 @@ export class VirtualMfaIndex implements VirtualMfaDirectory {
   }
 
   /**
-   * The kind of a device listed for a user at `listedAt`. Decided from the serial's form where that proves the kind,
-   * otherwise from the account's virtual device list; never from the error of a mutating call.
+   * The kind of a device on a user's list that began after `listedAfter` was taken. Decided from the serial's form
+   * where that proves the kind, otherwise from the account's virtual device list; never from the error of a mutating
+   * call.
    */
-  async classify(serial: string, listedAt: number): Promise<MfaKind> {
+  async classify(serial: string, listedAfter: ListingMark): Promise<MfaKind> {
     if (FIDO_SERIAL.test(serial)) return "fido";
     if (!serial.startsWith("arn:")) return "hardware";
-    const known = await this.current(0);
+    const known = await this.current(ANY_LISTING);
     if (known.bySerial.has(serial)) return "virtual";
-    if (known.startedAt >= listedAt) return "hardware";
+    if (known.generation > listedAfter) return "hardware";
     // The snapshot predates the device: look once more before calling it hardware.
-    const fresh = await this.current(listedAt);
+    const fresh = await this.current(listedAfter);
     return fresh.bySerial.has(serial) ? "virtual" : "hardware";
   }
 
-  /** An unassigned virtual device with this serial, if the account has one. */
-  async isUnassignedVirtual(serial: string, notBefore: number): Promise<boolean> {
-    const s = await this.current(notBefore);
+  /** An unassigned virtual device with this serial, per a listing started after `after` was taken. */
+  async isUnassignedVirtual(serial: string, after: ListingMark): Promise<boolean> {
+    const s = await this.current(after);
     const entry = s.bySerial.get(serial);
     return entry !== undefined && entry.userName === undefined;
   }
@@ -135,7 +153,7 @@ export async function recordedOrphans(
   virtualMfa: VirtualMfaDirectory,
   recorded: Iterable<string>,
   listed: Iterable<string>,
-  since: number,
+  since: ListingMark,
   bounds?: RetryBounds,
 ): Promise<string[]> {
   const onList = new Set(listed);
@@ -159,7 +177,7 @@ export async function deleteOrphans(
   bounds: RetryBounds,
   onDeleted: (item: DependencyItem) => void,
 ): Promise<void> {
-  const since = Date.now();
+  const since = ctx.virtualMfa.mark();
   for (const serial of held) {
     try {
       if ((await recordedOrphans(ctx.virtualMfa, [serial], [], since, bounds)).length === 0) continue;

@@ -273,8 +273,13 @@ describe("iam-user-teardown fleet CLI", () => {
 
   it("Ctrl-C stops starting users, lets those under way finish, prints the partial report and exits 130", async function () {
     this.timeout(60_000);
-    await start({ latencyMs: 60 });
     const users = names("sigint", 30);
+    // Past the first four users, every call naming a user waits until the CLI has said it was interrupted: whatever
+    // the machine's speed, Ctrl-C lands while users are still to start, and those under way then finish.
+    const free = new Set(users.slice(0, 4));
+    let interruptHeard!: () => void;
+    const interrupted = new Promise<void>((resolve) => (interruptHeard = resolve));
+    await start({ hold: ({ params }) => (params.UserName && !free.has(params.UserName) ? interrupted : undefined) });
     emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
     let sent = false;
     const { code, stdout, stderr } = await runBin(
@@ -285,8 +290,9 @@ describe("iam-user-teardown fleet CLI", () => {
           sent = true;
           child.kill("SIGINT");
         }
+        if (/interrupted: starting no more users/.test(err)) interruptHeard();
       },
-    );
+    ).finally(() => interruptHeard());
     assert.equal(code, EXIT.interrupted, stderr);
     const lines = stdout
       .trim()

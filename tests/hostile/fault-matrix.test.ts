@@ -3,6 +3,8 @@
  * under one hostile condition, with the package's own client and the shipped IAM policy enforced, and requires the
  * user, all its dependencies and its virtual MFA device gone after one call, nothing else changed, and no mutating
  * call outside the target. Rows are seeded: a failure names its seed, and the same seed replays the same faults.
+ * Rows whose condition lasts a while (a fresh login profile, eventual consistency) run on an emulator clock that
+ * moves only when the teardown asks again, so what they meet does not depend on the machine's speed.
  */
 import { strict as assert } from "node:assert";
 import { TeardownIncompleteError } from "../../provider/teardown";
@@ -17,6 +19,21 @@ interface Row {
   /** The faults (or IAM's transient answers) this row must actually have met, so a row cannot pass by not being hostile. */
   expectFaults?: (faults: Record<string, number>) => void;
   timeoutMs?: number;
+  /** The emulator's clock stands still, and moves on by this many ms each time the teardown asks the action again. */
+  clockMovesOn?: Record<string, number>;
+}
+
+/**
+ * An emulator clock that stands still, except that each repeat of an action (its second request on) finds this
+ * much more time gone by: a first request meets a condition that lasts a while, a later one may find it over, and
+ * how fast the machine runs changes neither.
+ */
+function standingClock(movesOn: Record<string, number>): Pick<EmulatorOptions, "clock" | "hooks"> {
+  let now = Date.UTC(2025, 0, 1);
+  return {
+    clock: () => now,
+    hooks: Object.entries(movesOn).map(([action, ms]) => ({ beforeAction: action, nth: 2, every: true, run: () => (now += ms) })),
+  };
 }
 
 const atLeast = (fault: string, n: number) => (faults: Record<string, number>) =>
@@ -58,6 +75,7 @@ const ROWS: Row[] = [
   {
     name: "EntityTemporarilyUnmodifiable on a login profile created a moment ago",
     emulator: { loginProfileUnmodifiableMs: 120 },
+    clockMovesOn: { DeleteLoginProfile: 120 },
     target: { loginProfile: { recent: true } },
     seeds: [61, 62],
     expectFaults: atLeast("EntityTemporarilyUnmodifiable", 1),
@@ -65,6 +83,7 @@ const ROWS: Row[] = [
   {
     name: "eventual consistency: DeleteUser answers DeleteConflict for 80 ms after the last removal",
     emulator: { consistencyDelayMs: 80 },
+    clockMovesOn: { DeleteUser: 80 },
     seeds: [71, 72],
     expectFaults: atLeast("DeleteConflict", 1),
   },
@@ -82,6 +101,7 @@ const ROWS: Row[] = [
       loginProfileUnmodifiableMs: 60,
       consistencyDelayMs: 40,
     },
+    clockMovesOn: { DeleteLoginProfile: 60, DeleteUser: 40 },
     target: { loginProfile: { recent: true } },
     seeds: [91, 92, 93],
   },
@@ -104,7 +124,8 @@ describe("hostile: fault matrix (every dependency kind, shipped policy enforced,
     for (const seed of row.seeds) {
       it(`${row.name} [seed ${seed}]`, async function () {
         if (row.timeoutMs) this.timeout(row.timeoutMs);
-        const sc = await Scenario.start({ seed, emulator: row.emulator, target: row.target });
+        const emulator = row.clockMovesOn ? { ...row.emulator, ...standingClock(row.clockMovesOn) } : row.emulator;
+        const sc = await Scenario.start({ seed, emulator, target: row.target });
         try {
           const report = await sc.teardown();
           assert.equal(report.outcome, "deleted", `seed ${seed}`);
@@ -119,7 +140,9 @@ describe("hostile: fault matrix (every dependency kind, shipped policy enforced,
   }
 
   it("eventual consistency longer than the rounds allow: a clear error that says nothing is listed but IAM still conflicts; a second run finishes", async () => {
-    const sc = await Scenario.start({ seed: 101, emulator: { consistencyDelayMs: 400 } });
+    // The clock stands still through the first run: every DeleteUser meets the conflict, however long the rounds take.
+    let now = Date.UTC(2025, 0, 1);
+    const sc = await Scenario.start({ seed: 101, emulator: { consistencyDelayMs: 400, clock: () => now } });
     try {
       let error: unknown;
       await sc.teardown({ maxRounds: 3 }).catch((e) => (error = e));
@@ -130,7 +153,7 @@ describe("hostile: fault matrix (every dependency kind, shipped policy enforced,
       );
       assert.deepEqual(error.remaining, []);
       countSchedule(true);
-      await new Promise((r) => setTimeout(r, 400));
+      now += 400;
       const second = await sc.teardown();
       assert.equal(second.outcome, "deleted");
       sc.assertClean("second run after the clear error");

@@ -44,6 +44,16 @@ export interface EmulatorOptions extends FaultOptions {
   consistencyDelayMs?: number;
   /** DeleteLoginProfile answers EntityTemporarilyUnmodifiable this long (ms) after CreateLoginProfile (or a seeded `recent` profile). Default 0. */
   loginProfileUnmodifiableMs?: number;
+  /**
+   * The account's time in ms (Date.now by default): what the delays above and the throttle buckets are measured on.
+   * A test that moves it by hand decides when a delay is over, whatever the machine's speed.
+   */
+  clock?: () => number;
+  /**
+   * Called as each request arrives (after its hooks and fault decision); a promise returned holds the request, not
+   * yet handled, until it settles. For a test that has to act before some calls go on.
+   */
+  hold?: (request: { action: string; params: Readonly<Record<string, string>> }) => Promise<void> | undefined;
   hooks?: EmulatorHook[];
   /** Roles STS AssumeRole grants (with their ExternalId); unset: any well-formed role ARN. */
   roles?: EmulatedRole[];
@@ -99,9 +109,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     seed: options.seed,
     consistencyDelayMs: options.consistencyDelayMs,
     loginProfileUnmodifiableMs: options.loginProfileUnmodifiableMs,
+    clock: options.clock,
   });
   const sts = new StsState(state.accountId, options.roles, (accessKeyId) => state.userForAccessKey(accessKeyId)?.arn);
-  const faults = new FaultInjector(options);
+  const faults = new FaultInjector(options, options.clock);
   const requestLog = new RequestLog(options.logRequests !== false, options.maxLogEntries ?? Number.POSITIVE_INFINITY);
   const hooks: HookState[] = (options.hooks ?? []).map((hook) => ({ hook, fired: false, actionCount: 0 }));
   const denied = new Set((options.denyActions ?? []).map((a) => qualifiedAction(a).toLowerCase()));
@@ -209,6 +220,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const scripted = known && versionOk && !hookError ? faults.scripted(action) : undefined;
 
     if (options.latencyMs && options.latencyMs > 0) await sleep(options.latencyMs);
+    const held = options.hold?.({ action, params });
+    if (held) await held;
 
     if (StsState.isStsRequest(params)) {
       try {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { DeleteAccessKeyCommand, DeleteLoginProfileCommand, DeleteVirtualMFADeviceCommand, IAMClient } from "@aws-sdk/client-iam";
 import { HaltingSend, IdentityLost } from "../../provider/teardown/halting-send";
-import type { KindContext, SendOptions } from "../../provider/teardown/types";
+import type { KindContext, ListingMark, SendOptions } from "../../provider/teardown/types";
 
 /** A base context whose sends the test answers by hand; it records what was sent and with which signal. */
 function manualContext() {
@@ -9,7 +9,12 @@ function manualContext() {
   const ctx: KindContext = {
     client: new IAMClient({ region: "us-east-1" }),
     pageSize: 1000,
-    virtualMfa: { prefetch: () => undefined, classify: async () => "hardware", isUnassignedVirtual: async () => false },
+    virtualMfa: {
+      prefetch: () => undefined,
+      mark: () => 0 as ListingMark,
+      classify: async () => "hardware",
+      isUnassignedVirtual: async () => false,
+    },
     send<O>(command: unknown, options?: SendOptions): Promise<O> {
       return new Promise<O>((resolve, reject) => {
         const action = (command as object).constructor.name.replace(/Command$/, "");

@@ -31,7 +31,7 @@ export const mfaDevices = defineKind({
   namedByUserOnly: false,
   listActions: ["ListMFADevices", "ListVirtualMFADevices"],
   async list(ctx, userName) {
-    const listedAt = Date.now();
+    const listedAfter = ctx.virtualMfa.mark();
     const devices = await listUserPages(
       ctx,
       userName,
@@ -42,7 +42,7 @@ export const mfaDevices = defineKind({
       devices.map(async (d) => ({
         kind: MFA_KIND_ID,
         id: d.SerialNumber!,
-        mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAt),
+        mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAfter),
       })),
     );
   },

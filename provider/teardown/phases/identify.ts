@@ -46,7 +46,7 @@ export async function identifyAndDiscover(s: TeardownState): Promise<"found" | "
   if (!inventory) return "gone";
   s.confirmedAfterLists = identifyAfterLists && !renamed && first.ok;
   const listed = (inventory.mfaDevices ?? []).map((d) => d.id);
-  const orphans = await recordedOrphans(s.ctx.virtualMfa, s.options.knownVirtualMfaSerials ?? [], listed, s.started);
+  const orphans = await recordedOrphans(s.ctx.virtualMfa, s.options.knownVirtualMfaSerials ?? [], listed, s.virtualMfaMark);
   s.recordedOrphans = orphans.map(virtualDeviceItem);
   return "found";
 }

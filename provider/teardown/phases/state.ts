@@ -6,7 +6,7 @@ import { DEPENDENCY_KINDS } from "../kinds";
 import { Semaphore } from "../pool";
 import { summarizeTeardown } from "../report";
 import type { RetryBounds } from "../retry";
-import type { DependencyItem, Inventory, KindRegistry } from "../types";
+import type { DependencyItem, Inventory, KindRegistry, ListingMark } from "../types";
 import { virtualSerialsOf } from "../virtual-mfa";
 
 export interface TeardownOptions extends ContextOptions {
@@ -84,6 +84,8 @@ export interface TeardownState {
   /** Bounds the removals in flight for this user. */
   readonly pool: Semaphore;
   readonly started: number;
+  /** The virtual device index's order as the teardown began: recorded orphans are judged on a listing begun after. */
+  readonly virtualMfaMark: ListingMark;
   readonly log: (line: string) => void;
   target?: Target;
   /** The latest listing of what hangs on the target. */
@@ -109,11 +111,12 @@ export interface TeardownState {
 
 export function createState(options: TeardownOptions, lineage: Lineage): TeardownState {
   const started = Date.now();
+  const ctx = createContext(options);
   const settings = { ...TEARDOWN_DEFAULTS, ...withoutUndefined(options) };
   return {
     options,
     lineage,
-    ctx: createContext(options),
+    ctx,
     kinds: options.kinds ?? DEPENDENCY_KINDS,
     bounds: {
       attempts: settings.retryAttempts,
@@ -124,6 +127,7 @@ export function createState(options: TeardownOptions, lineage: Lineage): Teardow
     maxRounds: settings.maxRounds,
     pool: new Semaphore(settings.concurrency),
     started,
+    virtualMfaMark: ctx.virtualMfa.mark(),
     log: options.log ?? (() => undefined),
     confirmedAfterLists: false,
     recordedOrphans: [],

@@ -17,7 +17,7 @@ import { discoverInventory, teardownUser } from "./teardown/engine";
 import { type Identity, resolveIdentity } from "./teardown/identity";
 import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
 import type { Inventory, ListingMark } from "./teardown/types";
-import { MFA_KIND_ID, recordedOrphans } from "./teardown/virtual-mfa";
+import { keepRecordedOrphans, MFA_KIND_ID } from "./teardown/virtual-mfa";
 import {
   applyUserChanges,
   createUser,
@@ -323,7 +323,12 @@ export async function update(
     );
   const applied = await applyUserChanges(ctx, live, changes);
   const since = ctx.virtualMfa.mark();
-  const inventory = await keepRecordedOrphans(ctx, olds.inventory, await discoverInventory(ctx, applied.userName), since);
+  const inventory = await keepRecordedOrphans(
+    ctx.virtualMfa,
+    recordedVirtualSerials(olds.inventory),
+    await discoverInventory(ctx, applied.userName),
+    since,
+  );
   return { outs: outputs(news, applied, inventory, declaredOf(news)) };
 }
 
@@ -358,7 +363,12 @@ export async function read(
   const identity = await resolveIdentity(ctx, props.userName ?? id, props.userId);
   if (identity.state === "gone") return leftBehind(ctx, id, props, stackConfig, since);
   const live = await withTags(ctx, identity.user);
-  const inventory = await keepRecordedOrphans(ctx, props.inventory, await discoverInventory(ctx, live.userName), since);
+  const inventory = await keepRecordedOrphans(
+    ctx.virtualMfa,
+    recordedVirtualSerials(props.inventory),
+    await discoverInventory(ctx, live.userName),
+    since,
+  );
   return { id, props: outputs(recordedSettings(props, stackConfig), live, inventory, props.declared) };
 }
 
@@ -379,7 +389,7 @@ async function leftBehind(
   stackConfig: StackConfigReader | undefined,
   since: ListingMark,
 ): Promise<dynamic.ReadResult<TeardownOutputs>> {
-  const orphans = await keepRecordedOrphans(ctx, props.inventory, {}, since);
+  const orphans = await keepRecordedOrphans(ctx.virtualMfa, recordedVirtualSerials(props.inventory), {}, since);
   if ((orphans[MFA_KIND_ID] ?? []).length === 0) return {};
   return {
     id,
@@ -389,26 +399,6 @@ async function leftBehind(
       stateVersion: STATE_VERSION,
     } as TeardownOutputs),
   };
-}
-
-/**
- * Keeps, in a freshly listed inventory, the virtual MFA devices recorded as the user's that no longer hang on it but
- * still exist unassigned: an interrupted destroy deactivated them and did not get to delete them. Only the serials in
- * the stack lead the next destroy to them (as knownVirtualMfaSerials), so a refresh or update in between, which
- * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
- * marked unassigned. The record may be in any shape an older version wrote.
- */
-async function keepRecordedOrphans(
-  ctx: CountingContext,
-  recorded: RecordedOutputs["inventory"],
-  current: Inventory,
-  since: ListingMark,
-): Promise<Inventory> {
-  const listed = (current[MFA_KIND_ID] ?? []).map((d) => d.id);
-  const orphans = await recordedOrphans(ctx.virtualMfa, recordedVirtualSerials(recorded), listed, since);
-  if (orphans.length === 0) return current;
-  const kept = orphans.map((serial) => ({ kind: MFA_KIND_ID, id: serial, mfaKind: "virtual" as const, unassigned: true }));
-  return { ...current, [MFA_KIND_ID]: [...(current[MFA_KIND_ID] ?? []), ...kept] };
 }
 
 export async function remove(

@@ -167,6 +167,26 @@ export async function recordedOrphans(
 }
 
 /**
+ * Keeps, in a freshly listed inventory, the virtual MFA devices recorded as the user's that no longer hang on it but
+ * still exist unassigned: an interrupted destroy deactivated them and did not get to delete them. Only the serials in
+ * the stack lead the next destroy to them (as knownVirtualMfaSerials), so a refresh or update in between, which
+ * Pulumi suggests after an interrupted run, must not forget them. They are counted (the destroy removes them) and
+ * marked unassigned.
+ */
+export async function keepRecordedOrphans(
+  virtualMfa: VirtualMfaDirectory,
+  recorded: Iterable<string>,
+  current: Inventory,
+  since: ListingMark,
+): Promise<Inventory> {
+  const listed = (current[MFA_KIND_ID] ?? []).map((d) => d.id);
+  const orphans = await recordedOrphans(virtualMfa, recorded, listed, since);
+  if (orphans.length === 0) return current;
+  const kept = orphans.map((serial) => ({ ...virtualDeviceItem(serial), unassigned: true }));
+  return { ...current, [MFA_KIND_ID]: [...(current[MFA_KIND_ID] ?? []), ...kept] };
+}
+
+/**
  * Deletes the orphans among `held` once the user is gone (deleting a user deactivates its virtual devices without
  * deleting them). One fresh listing of the account's virtual devices serves every candidate; a device gone meanwhile
  * is skipped. `onDeleted` hears of each deletion as it happens, so a later failure reports what went before it.

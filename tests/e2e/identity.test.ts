@@ -19,7 +19,7 @@ import { acquireMoto, motoUnavailableReason, releaseMoto, startMotoFront } from 
 import { requirePulumiToolchain } from "../helpers/pulumi/toolchain";
 import { PulumiWorkspace } from "../helpers/pulumi/workspace";
 import { startEmulator } from "../iam-emulator";
-import { assertOk, ENGINE_CREDENTIALS, printed } from "./support";
+import { assertOk, iamEndpointEnv, printed } from "./support";
 
 /** A program that declares the resources listed in its stack config, each with exactly the arguments given there. */
 const PROGRAM = `
@@ -123,14 +123,7 @@ for (const { name, start } of backends) {
         toolchain,
         projectName: `identity-${backend.name}`,
         program: { "index.ts": PROGRAM },
-        env: {
-          AWS_ENDPOINT_URL_IAM: backend.endpoint,
-          ...ENGINE_CREDENTIALS,
-          AWS_REGION: "us-east-1",
-          AWS_PROFILE: undefined,
-          AWS_SESSION_TOKEN: undefined,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        },
+        env: iamEndpointEnv(backend.endpoint),
       });
       await ws.stackInit("e2e");
     });

@@ -81,8 +81,13 @@ export async function emulatedStack(
 
 /** How a pulumi process (and the provider plugin it starts) reaches the emulator: the AWS SDK's standard variables. */
 export function emulatorEnv(emulator: Emulator): NodeJS.ProcessEnv {
+  return iamEndpointEnv(emulator.endpoint);
+}
+
+/** How a pulumi process reaches an IAM server at `endpoint` (the emulator, or moto). */
+export function iamEndpointEnv(endpoint: string): NodeJS.ProcessEnv {
   return {
-    AWS_ENDPOINT_URL_IAM: emulator.endpoint,
+    AWS_ENDPOINT_URL_IAM: endpoint,
     ...ENGINE_CREDENTIALS,
     AWS_REGION: "us-east-1",
     AWS_PROFILE: undefined,

@@ -116,12 +116,22 @@ export interface DeleteFleetOptions extends FleetRunOptions {
 export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
   return runEach(options, async (userName) => {
     const seen = options.targets.found.get(userName);
-    if (!seen && options.expectUserId === undefined) return { userName, outcome: "already-gone", removed: 0 };
+    if (!seen) return { userName, outcome: "already-gone", removed: 0 };
+    // The CLI names users by name: --expect-user-id only confirms whom the name holds, it never leads elsewhere.
+    if (options.expectUserId !== undefined && seen.UserId !== options.expectUserId)
+      return {
+        userName,
+        outcome: "failed",
+        removed: 0,
+        userId: seen.UserId,
+        arn: seen.Arn,
+        error: `refusing to tear down IAM user ${userName}: it is a different user (UserId ${seen.UserId}, not ${options.expectUserId} as --expect-user-id says). Nothing was changed.`,
+      };
     try {
       const report = await teardownUser({
         client: options.client,
         userName,
-        expectedUserId: options.expectUserId ?? seen?.UserId,
+        expectedUserId: seen.UserId,
         deleteUser: !options.keepUser,
         log: options.log,
       });

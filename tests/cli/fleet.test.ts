@@ -331,8 +331,8 @@ describe("iam-user-teardown fleet CLI", () => {
     assert.equal(code, EXIT.ok, stderr);
     emulator.seed({ users: [{ userName: "other-form" }] });
     const other = await cli(["delete", "other-form", "--yes", "--expect-user-id", "abcdefghijklmnopqrstu0123456789"]);
-    assert.equal(other.code, EXIT.ok, other.stderr);
-    assert.match(other.stderr, /different IAM user .*left untouched/);
+    assert.equal(other.code, EXIT.failed, other.stderr);
+    assert.match(other.stderr, /different user/);
     assert.equal(emulator.state.userExists("other-form"), true);
   });
 

@@ -66,14 +66,29 @@ describe("iam-user-teardown CLI", () => {
     assert.equal(env.emulator.state.userExists("cli-ask"), true);
   });
 
-  it("--expect-user-id of a user that is gone leaves another user under the name untouched, and says so", async () => {
-    env.emulator.seed({ users: [{ userName: "cli-other", accessKeys: 1 }] });
-    const before = JSON.stringify(env.emulator.snapshotUser("cli-other"));
-    const { code, stdout, stderr } = await cli(["delete", "cli-other", "--yes", "--json", "--expect-user-id", "AIDAZZZZZZZZZZZZZZZZZ"]);
-    assert.equal(code, EXIT.ok, stderr);
-    assert.equal(JSON.parse(stdout.trim().split("\n")[0]).outcome, "already-gone");
-    assert.match(stderr, /different IAM user \(UserId AIDA\w+\), which is left untouched/);
-    assert.equal(JSON.stringify(env.emulator.snapshotUser("cli-other")), before);
+  it("--expect-user-id refuses a different user under the name, and never leads to a user under another name", async () => {
+    env.emulator.seed({
+      users: [
+        { userName: "cli-other", accessKeys: 1 },
+        { userName: "cli-victim", accessKeys: 1 },
+      ],
+    });
+    const before = [JSON.stringify(env.emulator.snapshotUser("cli-other")), JSON.stringify(env.emulator.snapshotUser("cli-victim"))];
+    const victimId = env.emulator.state.getUser("cli-victim")!.userId;
+    const refused = await cli(["delete", "cli-other", "--yes", "--json", "--expect-user-id", victimId]);
+    assert.equal(refused.code, EXIT.failed);
+    assert.match(
+      refused.stderr,
+      new RegExp(`different user \\(UserId AIDA\\w+, not ${victimId} as --expect-user-id says\\)\\. Nothing was changed`),
+    );
+    // A name that does not exist is gone; the UserId given never leads the teardown to the user that holds it.
+    const ghost = await cli(["delete", "cli-ghost", "--yes", "--json", "--expect-user-id", victimId]);
+    assert.equal(ghost.code, EXIT.ok, ghost.stderr);
+    assert.equal(JSON.parse(ghost.stdout.trim().split("\n")[0]).outcome, "already-gone");
+    assert.deepEqual(
+      [JSON.stringify(env.emulator.snapshotUser("cli-other")), JSON.stringify(env.emulator.snapshotUser("cli-victim"))],
+      before,
+    );
   });
 
   // Every bad command line (exit 2) is in tests/hostile/bad-input.test.ts.

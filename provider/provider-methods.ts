@@ -147,6 +147,12 @@ export async function diff(_id: string, olds: RecordedOutputs, news: Partial<Tea
   if (changes.permissionsBoundary !== undefined)
     record("permissionsBoundary", olds.permissionsBoundary, changes.permissionsBoundary ?? undefined);
   for (const k of BEHAVIOUR) if (isUnknown(news[k]) || !same(olds[k], news[k])) record(k, olds[k], news[k]);
+  // What the program declares changed, though IAM need not (a setting declared with the value it already has, or
+  // dropped where it was not set): recorded by an update without a call to IAM (any other change records it too), so
+  // that dropping the setting later does what the program says whatever else changed alongside. A record without
+  // `declared` stays without until the next update, and counts nothing as declared.
+  const declaredChanged = unknown.length === 0 && olds.declared !== undefined && !same(olds.declared, declaredOf(news));
+  if (Object.keys(detailedDiff).length === 0 && declaredChanged) record("declared", olds.declared, declaredOf(news));
   return {
     changes: Object.keys(detailedDiff).length > 0,
     replaces: [],

@@ -57,7 +57,12 @@ export async function createUser(ctx: CountingContext, userName: string, setting
   } catch (err) {
     if (errorCode(err) !== "EntityAlreadyExists") throw err;
     if (unanswered) return createdByLostAttempt(ctx, userName, settings, sentAt);
-    throw new Error(`IAM user ${userName} already exists. To manage an existing user (and tear it down on destroy), set adopt: true.`);
+    const existing = await getUserOrUndefined(ctx, userName).catch(() => undefined);
+    throw new Error(
+      `IAM user ${userName} already exists${existing ? ` (UserId ${existing.UserId}, created ${existing.CreateDate?.toISOString()})` : ""}. ` +
+        `It may be another user than the one this stack had under the name (a destroy of an adopted user deletes it). ` +
+        `To manage it, check that it is the user you mean, then set adopt: true${existing ? ` and adoptUserId: "${existing.UserId}"` : ""}.`,
+    );
   }
 }
 

@@ -92,7 +92,7 @@ describe("IamUserTeardown provider interface", () => {
       deleteUser: true,
       arn: "x",
       userId: "AIDA",
-      declared: { tags: ["cost-center", "team"] },
+      declared: { path: true, tags: ["cost-center", "team"] },
     };
     const kinds = async (news: Record<string, unknown>) =>
       Object.fromEntries(
@@ -153,7 +153,13 @@ describe("IamUserTeardown provider interface", () => {
 
   it("create refuses an existing user unless adopt is set, and adopt applies the declared settings", async () => {
     env.emulator.seed({ users: [{ userName: "legacy", tags: { old: "1" }, accessKeys: 1 }] });
-    await assert.rejects(methods.create(await checked({ userName: "legacy" })), /already exists.*adopt: true/);
+    const legacyId = env.emulator.state.getUser("legacy")!.userId;
+    await assert.rejects(
+      methods.create(await checked({ userName: "legacy" })),
+      new RegExp(
+        `already exists \\(UserId ${legacyId}, created .*\\)\\. It may be another user .*adopt: true and adoptUserId: "${legacyId}"`,
+      ),
+    );
     const { outs } = await methods.create(await checked({ userName: "legacy", adopt: true, tags: { owner: "ops" }, path: "/adopted/" }));
     assert.equal(outs.userId, env.emulator.state.getUser("legacy")!.userId);
     assert.match(outs.inventory?.accessKeys ?? "", /^AKIA\w+$/, "one access key");
@@ -314,6 +320,34 @@ describe("IamUserTeardown provider interface", () => {
         ["/ci/", boundary, { abac: "prod", owner: "platform" }],
       );
       assert.notEqual(JSON.stringify(env.emulator.snapshotUser("lena")), before);
+    });
+
+    it("declaring a setting IAM already has is recorded, so dropping it later does the same whatever changed alongside", async () => {
+      env.emulator.seed({ users: [{ userName: "lars", permissionsBoundary: boundary, tags: { owner: "ops" } }] });
+      const { outs } = await methods.create(await checked({ userName: "lars", adopt: true }));
+      assert.deepEqual(outs.declared, {});
+      const declaring = await checked({ userName: "lars", adopt: true, permissionsBoundary: boundary, tags: { owner: "ops" } });
+      const diff = await methods.diff("lars", outs, declaring);
+      assert.equal(diff.changes, true, "an update records what the program now declares");
+      env.emulator.clearLog();
+      const { outs: recorded } = await methods.update("lars", outs, declaring);
+      assert.deepEqual(
+        env.emulator.log.filter((e) => e.mutating).map((e) => e.action),
+        [],
+        "nothing changes in IAM, the record does",
+      );
+      assert.deepEqual(recorded.declared, { permissionsBoundary: true, tags: ["owner"] });
+      const same = await methods.diff("lars", recorded, declaring);
+      assert.equal(same.changes, false);
+      const dropped = await methods.diff("lars", recorded, await checked({ userName: "lars", adopt: true }));
+      assert.equal(dropped.detailedDiff.permissionsBoundary?.kind, "DELETE");
+      assert.equal(dropped.detailedDiff["tags.owner"]?.kind, "DELETE");
+      // A record from before `declared` shows no change for what the program declares with the value IAM has.
+      const older = { ...outs, declared: undefined };
+      const boundaryOnly = await checked({ userName: "lars", adopt: true, permissionsBoundary: boundary });
+      assert.equal((await methods.diff("lars", older, boundaryOnly)).changes, false);
+      // With `declared` recorded, declaring the boundary IAM already has is a change of the record alone.
+      assert.deepEqual(Object.keys((await methods.diff("lars", outs, boundaryOnly)).detailedDiff), ["declared"]);
     });
 
     it("a boundary and a tag the program declared and then dropped are removed", async () => {

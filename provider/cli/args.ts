@@ -38,9 +38,9 @@ export type Request = { kind: "run"; args: ParsedArgs } | { kind: "help"; text: 
 
 const CONNECTION_HELP = `connection (defaults: the AWS SDK's default chain and environment, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_IAM):
   --region <region>   --profile <name>   --role-arn <arn>
-  --allowed-account-id <12 digits>   refuse to change anything unless the credentials reach this account (repeatable);
-                      confirmed once with STS GetCallerIdentity before any user is looked up, and nothing is
-                      changed when it cannot be`;
+  --allowed-account-id <12 digits>   refuse to plan or change anything unless the credentials reach this account
+                      (repeatable); confirmed once with STS GetCallerIdentity before any user is looked up, and
+                      nothing is read or changed when it cannot be`;
 
 const USERS_HELP = `users: names on the command line and/or --from-file PATH (one name a line; blank lines and # comments ignored;
   PATH - reads standard input, at a terminal until Ctrl-D)`;

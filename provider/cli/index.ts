@@ -104,6 +104,8 @@ function announceInterrupt(io: CliIo, interrupt: AbortSignal): void {
 }
 
 async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+  // A plan of another account than the one named would mislead its reviewer: confirmed as for delete.
+  await confirmAllowedAccount(t.client, "to plan");
   announceInterrupt(io, t.interrupt);
   const run = await planFleet({
     client: t.client,

@@ -152,9 +152,28 @@ describe("iam-user-teardown fleet CLI", () => {
         "the account is confirmed before the users are looked up",
       );
       for (const u of users) assert.equal(emulator.state.userExists(u), true, u);
+      // A plan is of the account named, or none: its reviewer must not read another account's users as this one's.
+      const plan = await cli(["plan", ...users, "--allowed-account-id", emulator.accountId]);
+      assert.equal(plan.code, EXIT.failed, plan.stderr);
+      assert.match(plan.stderr, /^iam-user-teardown: refusing to plan: could not confirm which AWS account .*STS GetCallerIdentity/);
+      assert.deepEqual(
+        emulator.log.map((e) => e.action),
+        [],
+      );
 
       // STS answering: the account is confirmed once for the whole run, and every user goes.
       process.env.AWS_ENDPOINT_URL_STS = emulator.endpoint;
+      resetIamClients();
+      emulator.clearLog();
+      const otherAccount = await cli(["plan", ...users, "--allowed-account-id", "999999999999"]);
+      assert.equal(otherAccount.code, EXIT.failed, otherAccount.stderr);
+      assert.match(
+        otherAccount.stderr,
+        new RegExp(
+          `refusing to plan: the credentials reach AWS account ${emulator.accountId}, but only AWS account 999999999999 is allowed`,
+        ),
+      );
+      assert.equal((await cli(["plan", ...users, "--allowed-account-id", emulator.accountId])).code, EXIT.ok);
       resetIamClients();
       emulator.clearLog();
       const allowed = await cli(argv);

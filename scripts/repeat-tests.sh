@@ -6,8 +6,8 @@
 #   bash scripts/repeat-tests.sh 10                   # 10 runs of them
 #   bash scripts/repeat-tests.sh 30 tests/unit/retry.test.ts tests/hostile/races.test.ts
 #
-# Mocha runs under the supported Node.js (scripts/with-supported-node.sh), with .mocharc.json less its `spec` (which
-# mocha would add to the files given, running the whole suite). The package is built once first: some suites run
+# Mocha runs under the supported Node.js (scripts/with-supported-node.sh), with .mocharc.json less any `spec` (mocha
+# adds a configured spec to the files given, which would run the whole suite). The package is built once first: some suites run
 # the built CLI. Each run's output goes to a log file, named when a run fails. Exit status: 0 when every run passed,
 # 1 at the first failure, 130 on Ctrl-C; the CPU-bound processes are ended either way.
 set -euo pipefail

@@ -19,5 +19,14 @@ export {
   tallyInventory,
   tallyWords,
 } from "./report";
-export { type DependencyItem, type DependencyKind, defineKind, type Inventory, type KindRegistry, type MfaKind, type Tally } from "./types";
+export {
+  type DependencyItem,
+  type DependencyKind,
+  defineKind,
+  type Inventory,
+  type KindRegistry,
+  type ListingMark,
+  type MfaKind,
+  type Tally,
+} from "./types";
 export { VirtualMfaIndex } from "./virtual-mfa";

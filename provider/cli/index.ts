@@ -193,7 +193,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   t.progress.end();
   const counts = countOutcomes(run);
   if (args.json) t.json(summaryJson(userNames.length, counts, run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}));
-  io.stderr(renderSummary(args.keepUser ? "cleared" : "deleted", userNames.length, counts, run as FleetRun));
+  io.stderr(renderSummary(userNames.length, counts, run as FleetRun));
   return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0);
 }
 

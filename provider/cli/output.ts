@@ -41,11 +41,12 @@ export function summaryJson(users: number, counts: Record<string, number>, extra
 }
 
 /** The closing lines in text: the counts, then each failed user by name, then the users an interrupt left. */
-export function renderSummary(verb: string, users: number, counts: Counts, run: FleetRun): string {
+export function renderSummary(users: number, counts: Counts, run: FleetRun): string {
   const parts = Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k === "interrupted" ? "not started" : k}`);
-  const lines = [`${users} user(s) ${verb}: ${parts.join(", ") || "nothing to do"}`];
+  // The outcomes name what was done; the headline only counts the users, so it never overstates them.
+  const lines = [`${users} user(s): ${parts.join(", ") || "nothing to do"}`];
   for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
   if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
   return `${lines.join("\n")}\n`;

@@ -1,8 +1,11 @@
 import { parseArgs as parseNodeArgs } from "node:util";
 import { validateConnection, validateUserName } from "../validate";
 
-/** Exit codes. A "no" at the question is 1, as a failure: a script's `delete && next` must not go on. */
-export const EXIT = { ok: 0, failed: 1, declined: 1, usage: 2, interrupted: 130 } as const;
+/**
+ * Exit codes. A "no" at the question is 1, as a failure: a script's `delete && next` must not go on. 3: a guard kept
+ * some users (untouched) and none failed, so a script can tell "refused as asked" from "broken".
+ */
+export const EXIT = { ok: 0, failed: 1, declined: 1, usage: 2, skipped: 3, interrupted: 130 } as const;
 
 /** Users torn down at once when --concurrency is not given: enough to keep IAM's per-action buckets busy. */
 export const DEFAULT_CONCURRENCY = 16;
@@ -56,7 +59,8 @@ export const USAGE = `usage:
 ${USERS_HELP}
 
 exit codes: 0 every user done, 1 at least one failed or the question was answered no (nothing changed), 2 bad usage
-  (nothing called), 130 interrupted (Ctrl-C at the question: nothing changed)`;
+  (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted (Ctrl-C at
+  the question: nothing changed)`;
 
 export const COMMAND_HELP: Record<Command, string> = {
   plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
@@ -89,7 +93,7 @@ The question is answered y or yes; anything else, or end of input (Ctrl-D), is n
 Ctrl-C at the question, or before it, changes nothing (exit 130). Once users run, Ctrl-C stops starting users, lets
 those under way finish, and prints the partial report (exit 130); twice stops at once.
 exit codes: 0 every user done, 1 at least one failed (each named) or the question was answered no (nothing changed),
-  2 bad usage (nothing called), 130 interrupted`,
+  2 bad usage (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted`,
 };
 
 const OPTIONS = {

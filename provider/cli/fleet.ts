@@ -5,8 +5,27 @@ import { createContext } from "../teardown/context";
 import { getUserOrUndefined, listAccountUsers } from "../teardown/identity";
 import { Semaphore } from "../teardown/pool";
 
+/**
+ * A user a guard kept from its teardown before anything of it was touched (the run's exit code is then 3, unless
+ * something failed). Each guard has its own outcome, so a script can tell them apart.
+ */
+export type SkippedOutcome = "skipped-active" | "changed-since-plan" | "skipped-not-disabled";
+
 /** What happened to one user of a fleet run. */
-export type Outcome = "deleted" | "cleared" | "already-gone" | "failed";
+export type Outcome = "deleted" | "cleared" | "already-gone" | "failed" | SkippedOutcome;
+
+/** A guard's verdict on a user it keeps: the outcome, why in words, and what the --json line adds. */
+export interface GuardSkip {
+  outcome: SkippedOutcome;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Decides, before anything of a user is touched, whether it may go: undefined lets it go, a GuardSkip keeps it as it
+ * is. Guards run in order after the identity check; the first skip wins.
+ */
+export type UserGuard = (user: User) => Promise<GuardSkip | undefined>;
 
 export interface UserResult {
   userName: string;
@@ -18,6 +37,10 @@ export interface UserResult {
   renamedFrom?: string;
   /** On failure: what blocks, in words. */
   error?: string;
+  /** When a guard kept the user: why, in words. */
+  reason?: string;
+  /** What the guard adds to the --json line. */
+  details?: Record<string, unknown>;
   report?: TeardownReport;
 }
 
@@ -105,6 +128,8 @@ export interface DeleteFleetOptions extends FleetRunOptions {
   keepUser: boolean;
   /** The UserId the one user must have (--expect-user-id). */
   expectUserId?: string;
+  /** Checked for each found user before anything of it is touched; a guard that throws fails that user alone. */
+  guards?: readonly UserGuard[];
   log?: (line: string) => void;
 }
 
@@ -128,6 +153,19 @@ export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
         error: `refusing to tear down IAM user ${userName}: it is a different user (UserId ${seen.UserId}, not ${options.expectUserId} as --expect-user-id says). Nothing was changed.`,
       };
     try {
+      for (const guard of options.guards ?? []) {
+        const skip = await guard(seen);
+        if (skip)
+          return {
+            userName,
+            outcome: skip.outcome,
+            removed: 0,
+            userId: seen.UserId,
+            arn: seen.Arn,
+            reason: skip.reason,
+            details: skip.details,
+          };
+      }
       const report = await teardownUser({
         client: options.client,
         userName,
@@ -156,6 +194,9 @@ export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
     }
   });
 }
+
+/** Whether a user's outcome says a guard kept it. */
+export const isSkipped = (result: UserResult): boolean => result.reason !== undefined && result.outcome !== "failed";
 
 const removedBeforeFailure = (err: unknown): number => {
   const removed = (err as { removed?: unknown }).removed;

@@ -4,7 +4,7 @@ import { confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
-import { deleteFleet, type FleetRun, findTargets, planFleet } from "./fleet";
+import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
@@ -194,10 +194,12 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   const counts = countOutcomes(run);
   if (args.json) t.json(summaryJson(userNames.length, counts, run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}));
   io.stderr(renderSummary(userNames.length, counts, run as FleetRun));
-  return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0);
+  return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0, run.results.some(isSkipped));
 }
 
-const exitCode = (interrupted: boolean, failed: boolean): number => (interrupted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok);
+/** Interrupted wins, then a failure, then a guard's skip. */
+const exitCode = (interrupted: boolean, failed: boolean, skipped = false): number =>
+  interrupted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;
 
 async function readUserFile(path: string, io: CliIo): Promise<string> {
   if (path === "-") {

@@ -1,6 +1,6 @@
 import type { TeardownPlan } from "../teardown";
 import { countByKind, flattenInventory } from "../teardown/report";
-import type { FleetRun, Outcome, PlanResult, UserResult } from "./fleet";
+import { type FleetRun, isSkipped, type Outcome, type PlanResult, type UserResult } from "./fleet";
 
 /** One user's plan in text. */
 export function renderPlan(plan: TeardownPlan): string {
@@ -21,17 +21,23 @@ export function planJson(result: PlanResult): object {
   return { type: "user", ...rest, userName: result.userName, outcome: result.plan.exists ? "planned" : "already-gone" };
 }
 
-/** A deleted (or failed) user as its JSON line. */
+/** A deleted, skipped or failed user as its JSON line. */
 export function resultJson(result: UserResult): object {
-  const { report, ...rest } = result;
-  return { type: "user", ...rest, ...(report ? { rounds: report.rounds, apiCalls: report.apiCalls, durationMs: report.durationMs } : {}) };
+  const { report, details, ...rest } = result;
+  return {
+    type: "user",
+    ...rest,
+    ...details,
+    ...(report ? { rounds: report.rounds, apiCalls: report.apiCalls, durationMs: report.durationMs } : {}),
+  };
 }
 
-export type Counts = Record<Outcome | "interrupted", number>;
+/** Users by outcome; an outcome no user had is 0 for the four of every run, absent for guards' skips. */
+export type Counts = Partial<Record<Outcome, number>> & Record<"deleted" | "cleared" | "already-gone" | "failed" | "interrupted", number>;
 
 export function countOutcomes(run: FleetRun): Counts {
   const counts: Counts = { deleted: 0, cleared: 0, "already-gone": 0, failed: 0, interrupted: run.notStarted.length };
-  for (const r of run.results) counts[r.outcome]++;
+  for (const r of run.results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
   return counts;
 }
 
@@ -48,6 +54,8 @@ export function renderSummary(users: number, counts: Counts, run: FleetRun): str
   // The outcomes name what was done; the headline only counts the users, so it never overstates them.
   const lines = [`${users} user(s): ${parts.join(", ") || "nothing to do"}`];
   for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
+  // Kept by a guard: untouched, each with the guard's reason.
+  for (const r of run.results) if (isSkipped(r)) lines.push(`  ${r.outcome}: ${r.userName}: ${r.reason}`);
   if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
   return `${lines.join("\n")}\n`;
 }

@@ -67,6 +67,10 @@ export const KNOWN_DIFFERENCES = {
     aws: "UpdateLoginProfile with only PasswordResetRequired keeps the password (and the login profile).",
     moto: "Sets the password to nothing, which removes the login profile: a later GetLoginProfile / DeleteLoginProfile is 404 NoSuchEntity.",
   },
+  "service-last-accessed-not-implemented": {
+    aws: "GenerateServiceLastAccessedDetails answers a JobId; GetServiceLastAccessedDetails answers JobStatus IN_PROGRESS, then COMPLETED with ServicesLastAccessed.",
+    moto: "Not implemented: answers HTTP 500 with an HTML page (GetAccessKeyLastUsed is served, and records a request signed with the key).",
+  },
   "unknown-action": {
     aws: "An unknown Action is 400 InvalidAction.",
     moto: "The request falls through to another service (HTTP 200 with an S3 ListAllMyBucketsResult).",

@@ -28,7 +28,7 @@ import { type EmulatedRole, StsState } from "./sts";
 
 export { IamError } from "./protocol";
 export { RequestLogEntry } from "./request-log";
-export { DependencyCounts, DependencyKind, IamState, MfaKind, Scenario, SeedResult, UserSeed } from "./state";
+export { ActivityLog, DependencyCounts, DependencyKind, IamState, MfaKind, Scenario, SeedResult, UserSeed } from "./state";
 
 /** The fault options (seed, throttle, shares, faultActions) are FaultOptions, in faults.ts. */
 export interface EmulatorOptions extends FaultOptions {
@@ -61,6 +61,8 @@ export interface EmulatorOptions extends FaultOptions {
   policy?: CallerPolicy;
   /** These actions answer 403 AccessDenied. */
   denyActions?: string[];
+  /** GetServiceLastAccessedDetails answers IN_PROGRESS this many times for each job before COMPLETED (default 1). */
+  serviceAccessJobPolls?: number;
   /** Record requests in `log` (default true). */
   logRequests?: boolean;
   /** Keep only the newest this many log entries (default unlimited). */
@@ -111,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     loginProfileUnmodifiableMs: options.loginProfileUnmodifiableMs,
     clock: options.clock,
   });
+  if (options.serviceAccessJobPolls !== undefined) state.activity.inProgressPolls = options.serviceAccessJobPolls;
   const sts = new StsState(state.accountId, options.roles, (accessKeyId) => state.userForAccessKey(accessKeyId)?.arn);
   const faults = new FaultInjector(options, options.clock);
   const requestLog = new RequestLog(options.logRequests !== false, options.maxLogEntries ?? Number.POSITIVE_INFINITY);
@@ -150,6 +153,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function callerArn(accessKeyId: string | undefined): string {
     const u = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
     return u ? u.arn : `arn:aws:sts::${state.accountId}:assumed-role/EmulatorCaller/${accessKeyId ?? "anonymous"}`;
+  }
+
+  /** A request signed with a user's own access key is that key's last use, and the user's access to the service. */
+  function noteKeyUse(accessKeyId: string | undefined, service: string, region: string | undefined): void {
+    const owner = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
+    if (!owner || !accessKeyId) return;
+    state.activity.recordKeyUse(owner, accessKeyId, { date: state.now(), service, region: region ?? "us-east-1" });
   }
 
   function authorize(action: string, params: Params, accessKeyId: string | undefined): IamError | undefined {
@@ -222,6 +232,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.latencyMs && options.latencyMs > 0) await sleep(options.latencyMs);
     const held = options.hold?.({ action, params });
     if (held) await held;
+
+    noteKeyUse(accessKeyId, StsState.isStsRequest(params) ? "sts" : "iam", entry.signingRegion);
 
     if (StsState.isStsRequest(params)) {
       try {

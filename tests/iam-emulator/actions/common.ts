@@ -58,13 +58,14 @@ export function tagsXml(tags: Map<string, string>): ReturnType<typeof list> | un
 }
 
 /** The User structure; `full` adds what GetUser/CreateUser return (boundary, tags) and ListUsers leaves out. */
-export function userXml(u: UserRecord, full: boolean): XmlObject {
+export function userXml(state: IamState, u: UserRecord, full: boolean): XmlObject {
   return {
     Path: u.path,
     UserName: u.userName,
     UserId: u.userId,
     Arn: u.arn,
     CreateDate: u.createDate,
+    PasswordLastUsed: state.activity.passwordLastUsed(u),
     PermissionsBoundary:
       full && u.permissionsBoundary
         ? { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: u.permissionsBoundary }

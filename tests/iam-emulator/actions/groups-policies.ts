@@ -40,7 +40,7 @@ export const groupPolicyActions: ActionTable = {
 
   GetGroup(ctx) {
     const g = namedGroup(ctx);
-    const page = pageOf(ctx, g.members, (u) => userXml(u, false));
+    const page = pageOf(ctx, g.members, (u) => userXml(ctx.state, u, false));
     return { Group: groupXml(g), Users: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 

@@ -35,19 +35,19 @@ export const userActions: ActionTable = {
       permissionsBoundary: param(ctx, "PermissionsBoundary"),
     });
     ctx.resource = user.arn;
-    return { User: userXml(user, true) };
+    return { User: userXml(ctx.state, user, true) };
   },
 
   GetUser(ctx) {
     const user = targetUser(ctx);
     ctx.resource = user.arn;
-    return { User: userXml(user, true) };
+    return { User: userXml(ctx.state, user, true) };
   },
 
   ListUsers(ctx) {
     const prefix = param(ctx, "PathPrefix");
     if (prefix !== undefined && !prefix.startsWith("/")) validatePath(prefix, "pathPrefix");
-    const page = pageOf(ctx, ctx.state.users, (u) => userXml(u, false), prefix ? (u) => u.path.startsWith(prefix) : undefined);
+    const page = pageOf(ctx, ctx.state.users, (u) => userXml(ctx.state, u, false), prefix ? (u) => u.path.startsWith(prefix) : undefined);
     return { Users: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 

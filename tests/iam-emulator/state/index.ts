@@ -15,16 +15,21 @@
 // records.ts holds the record types, rules.ts IAM's validation rules and quotas, seeding.ts and
 // snapshot.ts describe an account as data in both directions.
 
+import { ActivityLog } from "./activity";
 import { type Scenario, type SeedResult, seedScenario } from "./seeding";
 import { snapshotOf } from "./snapshot";
 import { UserState } from "./users";
 
 export { IamStateOptions } from "./account";
+export { ActivityLog, KeyUse, ServiceAccess } from "./activity";
 export * from "./records";
 export * from "./rules";
 export { Scenario, SeedResult, UserSeed } from "./seeding";
 
 export class IamState extends UserState {
+  /** Password, access key and per-service last use (activity.ts). */
+  readonly activity = new ActivityLog(this);
+
   seed(scenario: Scenario): SeedResult {
     return seedScenario(this, scenario);
   }

@@ -2,6 +2,7 @@
 // account-level groups, policies and unassigned virtual devices), created through the same rules as
 // the API, so a seeded account is one the API could have produced.
 
+import type { ActivityLog } from "./activity";
 import type { MfaKind } from "./records";
 import type { UserState } from "./users";
 
@@ -21,6 +22,14 @@ export interface UserSeed {
   groups?: string[];
   inlinePolicies?: string[];
   managedPolicies?: string[];
+  /** When the user (and its seeded credentials) were created; now by default. */
+  createDate?: Date;
+  /** The console password's last use (needs loginProfile). */
+  passwordLastUsed?: Date;
+  /** Per seeded access key, in order: its last use; null or missing: never used. */
+  accessKeysLastUsed?: Array<{ date: Date; service?: string; region?: string } | null>;
+  /** The user's last authenticated access per service (namespace: "codecommit"), whatever the credential. */
+  serviceLastAccessed?: Array<{ namespace: string; date: Date; region?: string }>;
 }
 
 export interface Scenario {
@@ -34,7 +43,7 @@ export interface SeedResult {
   users: Record<string, { userId: string; arn: string; accessKeyIds: string[]; mfaSerials: { serial: string; kind: MfaKind }[] }>;
 }
 
-export function seedScenario(state: UserState, scenario: Scenario): SeedResult {
+export function seedScenario(state: UserState & { activity: ActivityLog }, scenario: Scenario): SeedResult {
   for (const g of scenario.groups ?? []) if (!state.getGroup(g)) state.createGroup(g);
   for (const p of scenario.managedPolicies ?? []) if (!state.policies.has(state.customerPolicyArn(p))) state.createPolicy(p);
   for (const d of scenario.unassignedVirtualMfa ?? []) state.createVirtualMfaDevice(d);
@@ -77,6 +86,18 @@ export function seedScenario(state: UserState, scenario: Scenario): SeedResult {
       if (!p.startsWith("arn:") && !state.policies.has(state.customerPolicyArn(p))) state.createPolicy(p);
       state.attachUserPolicy(user.userName, p);
     }
+    if (s.createDate) {
+      user.createDate = s.createDate;
+      for (const k of user.accessKeys.toArray()) k.createDate = s.createDate;
+      if (user.loginProfile) user.loginProfile.createDate = s.createDate;
+    }
+    if (s.passwordLastUsed) state.activity.recordConsoleSignIn(user.userName, s.passwordLastUsed);
+    (s.accessKeysLastUsed ?? []).forEach((use, i) => {
+      const keyId = accessKeyIds[i];
+      if (use && keyId)
+        state.activity.recordKeyUse(user, keyId, { date: use.date, service: use.service ?? "s3", region: use.region ?? "us-east-1" });
+    });
+    for (const access of s.serviceLastAccessed ?? []) state.activity.recordServiceAccess(user, access);
     result.users[user.userName] = { userId: user.userId, arn: user.arn, accessKeyIds, mfaSerials };
   }
   return result;

@@ -49,7 +49,8 @@ export function accountRefused(accountId: string, r: AccountRestriction): boolea
   return r.forbiddenAccountIds?.includes(accountId) ?? false;
 }
 
-const READ_ONLY = /^(Get|List)/;
+/** Calls that change nothing: reads, and the service last-accessed report (a job that only reads). */
+const READ_ONLY = /^(Get|List|GenerateServiceLastAccessedDetails$)/;
 
 /** The check of each guarded client, so that a caller can make it before any change (confirmAllowedAccount). */
 const guards = new WeakMap<IAMClient, (action: string) => Promise<void>>();

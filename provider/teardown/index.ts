@@ -1,5 +1,18 @@
 /** The teardown engine: no Pulumi inside. The resource, the CLI and the benchmark all drive it. */
 
+export {
+  ACTIVITY_DEFAULTS,
+  type ActivityMark,
+  type ActivityOptions,
+  ActivityUnknownError,
+  activeWithin,
+  activityActions,
+  activityLine,
+  describeLastActivity,
+  parseInactivityWindow,
+  readUserActivity,
+  type UserActivity,
+} from "./activity";
 export { type ContextOptions, createContext } from "./context";
 export { discoverInventory, TEARDOWN_DEFAULTS, type TeardownOptions, type TeardownReport, teardownUser } from "./engine";
 export { IdentityMismatchError, MissingPermissionError, type PartlyRemoved, TeardownIncompleteError } from "./errors";
@@ -24,6 +37,7 @@ export {
   type DependencyKind,
   defineKind,
   type Inventory,
+  type ItemLastUse,
   type KindRegistry,
   type ListingMark,
   type MfaKind,

@@ -94,6 +94,17 @@ export interface DependencyKind<Id extends string = string, Extra extends object
   outputExtra?(items: readonly DependencyItem[]): Extra;
   /** How the kind is counted in summaries and review tables; by default every item under `singular` and `title`. */
   tallies?: readonly Tally[];
+  /** For a kind IAM keeps a last use of per item (access keys): the IAM action that reads it. */
+  lastUseAction?: string;
+  /** The item's last use as IAM reports it (`date` undefined: never used); undefined when the item is gone. */
+  lastUse?(ctx: KindContext, item: DependencyItem): Promise<ItemLastUse | undefined>;
+}
+
+/** One credential's last use: when (absent: never), through which service, in which region. */
+export interface ItemLastUse {
+  date?: Date;
+  service?: string;
+  region?: string;
 }
 
 /** An ordered set of kinds: the engine lists, removes, plans and reports exactly these. */

@@ -1,4 +1,11 @@
-import { DeleteAccessKeyCommand, ListAccessKeysCommand, type ListAccessKeysCommandOutput } from "@aws-sdk/client-iam";
+import {
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  type GetAccessKeyLastUsedCommandOutput,
+  ListAccessKeysCommand,
+  type ListAccessKeysCommandOutput,
+} from "@aws-sdk/client-iam";
+import { isNoSuchEntity } from "../../aws/errors";
 import { listUserPages } from "../paging";
 import { defineKind } from "../types";
 
@@ -20,5 +27,19 @@ export const accessKeys = defineKind({
   removalActions: () => ["DeleteAccessKey"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: item.id }));
+  },
+  lastUseAction: "GetAccessKeyLastUsed",
+  async lastUse(ctx, item) {
+    let answer: GetAccessKeyLastUsedCommandOutput;
+    try {
+      answer = await ctx.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: item.id }));
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined; // deleted since it was listed
+      throw err;
+    }
+    const used = answer.AccessKeyLastUsed;
+    // A key never used has no date, and "N/A" for service and region.
+    const known = (v: string | undefined) => (v === undefined || v === "N/A" ? undefined : v);
+    return { date: used?.LastUsedDate, service: known(used?.ServiceName), region: known(used?.Region) };
   },
 });

@@ -287,7 +287,12 @@ function connectFleetCliProcess(endpoint: string): Connected {
   async function runFleet(users: readonly SeededUser[]): Promise<UserOutcome[]> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-fleet-cli-"));
     const figuresFile = path.join(dir, "figures.json");
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_IAM: endpoint, BENCH_CHILD_FIGURES: figuresFile };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ENDPOINT_URL_IAM: endpoint,
+      AWS_ENDPOINT_URL_STS: endpoint,
+      BENCH_CHILD_FIGURES: figuresFile,
+    };
     // The bench's own node options (if any) are not the CLI's.
     delete env.NODE_OPTIONS;
     try {

@@ -170,6 +170,8 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   resetIamClients();
   // The fleet CLI, like the AWS SDK's default chain, finds IAM through the environment.
   process.env.AWS_ENDPOINT_URL_IAM = emu.endpoint;
+  // The emulator answers STS too (the fleet CLI asks whose credentials it runs on).
+  process.env.AWS_ENDPOINT_URL_STS = emu.endpoint;
   const connected = impl.connect(emu.endpoint, variant);
   await connected.warmUp().catch(() => undefined);
   await emu.clearLog();
@@ -193,6 +195,7 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
   connected.close();
   resetIamClients();
   delete process.env.AWS_ENDPOINT_URL_IAM;
+  delete process.env.AWS_ENDPOINT_URL_STS;
   const stats = await emu.stats();
   const after = await emu.inspect(query);
   const bystandersUntouched = Object.entries(before.bystanderSnapshots).every(([k, v]) => after.bystanderSnapshots[k] === v);

@@ -97,8 +97,36 @@ export async function confirmAllowedAccount(client: IAMClient, action: string): 
   await guards.get(client)?.(action);
 }
 
-/** The account of the client's credentials: STS GetCallerIdentity, which needs no permission. */
+/** The account of the client's credentials. */
 async function callerAccountOf(client: IAMClient): Promise<string> {
+  const identity = await callerIdentityOf(client);
+  if (!identity.account) throw new Error("STS GetCallerIdentity answered without an account id");
+  return identity.account;
+}
+
+/** Who the client's credentials are: an IAM user's ARN, or an assumed role's, and the account. */
+export interface CallerIdentity {
+  account?: string;
+  arn?: string;
+}
+
+const identities = new WeakMap<IAMClient, Promise<CallerIdentity>>();
+
+/**
+ * STS GetCallerIdentity (which needs no permission) for the client's credentials, asked once per client: the account
+ * guard and the fleet CLI's "never the caller's own user" share the answer. A failure is asked again next time.
+ */
+export function callerIdentityOf(client: IAMClient): Promise<CallerIdentity> {
+  let identity = identities.get(client);
+  if (!identity) {
+    identity = askCallerIdentity(client);
+    identities.set(client, identity);
+    identity.catch(() => identities.delete(client));
+  }
+  return identity;
+}
+
+async function askCallerIdentity(client: IAMClient): Promise<CallerIdentity> {
   const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts") as typeof import("@aws-sdk/client-sts");
   const sts = new STSClient({
     region: client.config.region,
@@ -108,8 +136,7 @@ async function callerAccountOf(client: IAMClient): Promise<string> {
   });
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
-    if (!identity.Account) throw new Error("STS GetCallerIdentity answered without an account id");
-    return identity.Account;
+    return { account: identity.Account, arn: identity.Arn };
   } finally {
     sts.destroy();
   }

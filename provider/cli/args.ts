@@ -1,5 +1,6 @@
 import { parseArgs as parseNodeArgs } from "node:util";
 import { validateConnection, validateUserName } from "../validate";
+import { parseSelection, SELECTION_HELP, SELECTION_OPTIONS, type Selection, SelectionError } from "./selection";
 
 /**
  * Exit codes. A "no" at the question is 1, as a failure: a script's `delete && next` must not go on. 3: a guard kept
@@ -34,6 +35,8 @@ export interface ParsedArgs {
   profile?: string;
   roleArn?: string;
   allowedAccountIds: string[];
+  /** --all and what narrows it, --inactive-for, --include-self (selection.ts). */
+  selection: Selection;
 }
 
 /** What the command line asks for: a run, or help / the version printed. */
@@ -49,8 +52,8 @@ const USERS_HELP = `users: names on the command line and/or --from-file PATH (on
   PATH - reads standard input, at a terminal until Ctrl-D)`;
 
 export const USAGE = `usage:
-  iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
-  iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--concurrency N] [connection]
+  iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
   iam-user-teardown --version | --help | <command> --help
 
   plan     read-only: what hangs on each user, and the ordered plan a delete would follow
@@ -63,27 +66,32 @@ exit codes: 0 every user done, 1 at least one failed or the question was answere
   the question: nothing changed)`;
 
 export const COMMAND_HELP: Record<Command, string> = {
-  plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
+  plan: `usage: iam-user-teardown plan [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--json | --markdown] [--concurrency N] [connection]
 
-Read-only. For each user: what hangs on it and the ordered plan a delete would follow.
+Read-only. For each user: what hangs on it, the ordered plan a delete would follow, and its activity (created, console
+password, each access key's last use, per-service last access, and the latest of all with its source).
 
 ${USERS_HELP}
+${SELECTION_HELP}
   --json             one JSON object per user on standard output, then a summary line
   --markdown         one Markdown table (per user, by kind, MFA devices by kind, totals) for a pull-request comment
   --concurrency N    users looked at at once (default ${DEFAULT_CONCURRENCY})
 ${CONNECTION_HELP}
 
-exit codes: 0 done, 1 a user could not be read, 2 bad usage, 130 interrupted`,
-  delete: `usage: iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+exit codes: 0 done (users --inactive-for kept included), 1 a user could not be read, 2 bad usage, 130 interrupted`,
+  delete: `usage: iam-user-teardown delete [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
-anything changes it says how many users, in which account, and asks.
+anything changes it says how many users, in which account, and the first names, and asks. delete --all needs
+--allowed-account-id: an account-wide delete names its account.
 
 ${USERS_HELP}
+${SELECTION_HELP}
   --yes, -y          do not ask (required when standard input is not a terminal, and with --from-file -)
   --keep-user        clear the dependencies only, leave the users
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
-  --json             one JSON object per user on standard output (failures included), then a summary line
+  --json             one JSON object per user on standard output (failures included; with --inactive-for each
+                     user's activity), then a summary line
   --concurrency N    users torn down at once (default ${DEFAULT_CONCURRENCY}); all share one client, one rate limit
                      per IAM action and one listing of the account's virtual MFA devices
 ${CONNECTION_HELP}
@@ -110,6 +118,7 @@ const OPTIONS = {
   "allowed-account-id": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
+  ...SELECTION_OPTIONS,
 } as const;
 
 /** Parses the command line (node:util parseArgs, strict). Throws UsageError; never reads files or calls anything. */
@@ -139,7 +148,15 @@ export function parseCommandLine(argv: readonly string[]): Request {
   for (const name of positionals) checkUserName(name, "user name");
   const fromFile = values["from-file"];
   if (fromFile === "") throw new UsageError("--from-file needs a path, or - for standard input");
-  if (positionals.length === 0 && fromFile === undefined) throw new UsageError("a user name is required (or --from-file PATH)");
+  let selection: Selection;
+  try {
+    selection = parseSelection(values, positionals.length > 0 || fromFile !== undefined);
+  } catch (err) {
+    if (err instanceof SelectionError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (positionals.length === 0 && fromFile === undefined && !selection.all)
+    throw new UsageError("a user name is required (or --from-file PATH, or --all)");
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new UsageError(`--concurrency needs a whole number from 1 to 1000; got ${JSON.stringify(values.concurrency)}`);
@@ -152,6 +169,9 @@ export function parseCommandLine(argv: readonly string[]): Request {
   for (const id of allowedAccountIds) {
     if (!/^\d{12}$/.test(id)) throw new UsageError(`--allowed-account-id needs a 12-digit AWS account id; got ${JSON.stringify(id)}`);
   }
+  if (command === "delete" && selection.all && allowedAccountIds.length === 0)
+    throw new UsageError("delete --all needs --allowed-account-id: an account-wide delete names the account it may change");
+  if (selection.all && expectUserId !== undefined) throw new UsageError("--expect-user-id applies to one named user, not to --all");
   const connection = { region: values.region, profile: values.profile, roleArn: values["role-arn"] };
   for (const [flag, value] of [
     ["--region", connection.region],
@@ -177,6 +197,7 @@ export function parseCommandLine(argv: readonly string[]): Request {
       expectUserId,
       ...connection,
       allowedAccountIds,
+      selection,
     },
   };
 }
@@ -193,6 +214,7 @@ export function userNamesFromText(text: string, source: string): string[] {
 
 /** Every user the run covers, each once; --expect-user-id needs exactly one. Throws UsageError. */
 export function finalUserList(args: ParsedArgs, fromFile: readonly string[]): string[] {
+  if (args.selection.all) return [];
   const users = unique([...args.userNames, ...fromFile]);
   if (users.length === 0)
     throw new UsageError(`no user names given (${args.fromFile === "-" ? "standard input" : args.fromFile} lists none)`);

@@ -1,6 +1,6 @@
 import type { IAMClient, User } from "@aws-sdk/client-iam";
 import { describeFailure, isAccessDenied } from "../aws/errors";
-import { planTeardown, type TeardownPlan, type TeardownReport, teardownUser } from "../teardown";
+import { type PlanOptions, planTeardown, type TeardownPlan, type TeardownReport, teardownUser } from "../teardown";
 import { createContext } from "../teardown/context";
 import { getUserOrUndefined, listAccountUsers } from "../teardown/identity";
 import { Semaphore } from "../teardown/pool";
@@ -210,11 +210,16 @@ export interface PlanResult {
   error?: string;
 }
 
-/** Plans every user (read-only), `concurrency` at a time, on one client. */
-export function planFleet(options: FleetRunOptions<PlanResult> & { keepUser: boolean }): Promise<FleetRun<PlanResult>> {
+/** Plans every user (read-only), `concurrency` at a time, on one client; with `activity`, each user's activity too. */
+export function planFleet(
+  options: FleetRunOptions<PlanResult> & { keepUser: boolean; activity?: PlanOptions["activity"] },
+): Promise<FleetRun<PlanResult>> {
   return runEach(options, async (userName): Promise<PlanResult> => {
     try {
-      return { userName, plan: await planTeardown({ client: options.client, userName, deleteUser: !options.keepUser }) };
+      return {
+        userName,
+        plan: await planTeardown({ client: options.client, userName, deleteUser: !options.keepUser, activity: options.activity }),
+      };
     } catch (err) {
       return { userName, error: describeFailure(err) };
     }

@@ -1,13 +1,16 @@
 import * as fs from "node:fs";
 import * as readline from "node:readline";
-import { confirmAllowedAccount } from "../aws/account-guard";
+import { callerIdentityOf, confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
+import type { Clock } from "../clock";
+import { ActivityReader } from "./activity";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
-import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from "./fleet";
+import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, type UserGuard } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
-import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
+import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
+import { firstNames, type SelectedUsers, selectUsers, selfUserArn } from "./selection";
 
 export { EXIT } from "./args";
 
@@ -31,6 +34,8 @@ export interface CliIo {
    * report is printed.
    */
   interrupt?: AbortSignal;
+  /** Where waits for IAM's service last-accessed jobs are made and activity windows end (the system's by default). */
+  clock?: Clock;
 }
 
 const NOTHING_CHANGED_ON_INTERRUPT = "iam-user-teardown: interrupted: nothing changed\n";
@@ -39,6 +44,7 @@ const NOTHING_CHANGED_ON_INTERRUPT = "iam-user-teardown: interrupted: nothing ch
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let args: ParsedArgs;
   let userNames: string[];
+  let excluded: Set<string>;
   const interrupt = io.interrupt ?? new AbortController().signal;
   try {
     const request = parseCommandLine(argv);
@@ -63,6 +69,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       args,
       args.fromFile === undefined ? [] : userNamesFromText(fileText, args.fromFile === "-" ? "standard input" : args.fromFile),
     );
+    const excludeFrom = args.selection.excludeFrom;
+    excluded = new Set([
+      ...args.selection.exclude,
+      ...(excludeFrom === undefined ? [] : userNamesFromText(await readUserFile(excludeFrom, io, "--exclude-from"), excludeFrom)),
+    ]);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
@@ -74,14 +85,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     assumeRoles: args.roleArn ? [{ roleArn: args.roleArn }] : undefined,
     allowedAccountIds: args.allowedAccountIds.length > 0 ? args.allowedAccountIds : undefined,
   });
-  const progress = new Progress(userNames.length, io.stderr, io.stderrIsTerminal === true);
   const json = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
+  const activity = new ActivityReader(client, { clock: io.clock });
+  const tools: RunTools = {
+    client,
+    interrupt,
+    progress: new Progress(userNames.length, io.stderr, io.stderrIsTerminal === true),
+    json,
+    activity,
+  };
   try {
-    return args.command === "plan"
-      ? await runPlan(args, userNames, io, { client, interrupt, progress, json })
-      : await runDelete(args, userNames, io, { client, interrupt, progress, json });
+    if (args.selection.all) {
+      // The account is confirmed before its users are walked, as before any user is looked at.
+      await confirmAllowedAccount(client, args.command === "plan" ? "to plan" : "to change anything");
+      const selected = await selectAll(args, excluded, tools, io);
+      userNames = selected.selected.map((u) => u.UserName!);
+      tools.progress = new Progress(userNames.length, io.stderr, io.stderrIsTerminal === true);
+      tools.selected = selected;
+    }
+    return args.command === "plan" ? await runPlan(args, userNames, io, tools) : await runDelete(args, userNames, io, tools);
   } catch (err) {
-    progress.end();
+    tools.progress.end();
     io.stderr(`iam-user-teardown: ${describeFailure(err)}\n`);
     return EXIT.failed;
   }
@@ -92,6 +116,50 @@ interface RunTools {
   interrupt: AbortSignal;
   progress: Progress;
   json: (value: object) => void;
+  activity: ActivityReader;
+  /** With --all: what the selection chose and kept. */
+  selected?: SelectedUsers;
+}
+
+/**
+ * --all: the account's users narrowed as asked, the caller's own user left out (unless --include-self), and with
+ * --inactive-for the active ones kept apart. Says on standard error how many matched and why some were left out.
+ */
+async function selectAll(args: ParsedArgs, excluded: Set<string>, t: RunTools, io: CliIo): Promise<SelectedUsers> {
+  const callerArn = args.selection.includeSelf ? undefined : await callerArnForSelf(t.client);
+  const selected = await selectUsers({
+    client: t.client,
+    selection: args.selection,
+    excluded,
+    callerArn,
+    activity: t.activity,
+    concurrency: args.concurrency,
+  });
+  const kept = selected.kept.length > 0 ? `, ${selected.kept.length} kept as active within ${args.selection.inactiveFor?.text}` : "";
+  const self = selected.leftOutSelf ? `; left out ${selected.leftOutSelf}, the caller's own user (--include-self to include it)` : "";
+  io.stderr(`--all: ${selected.selected.length} of ${selected.walked} user(s) selected${kept}${self}\n`);
+  return selected;
+}
+
+/** The caller's ARN, for "never the caller's own user"; a run that cannot learn it does not guess. */
+async function callerArnForSelf(client: ReturnType<typeof iamClientFor>): Promise<string | undefined> {
+  try {
+    return (await callerIdentityOf(client)).arn;
+  } catch (err) {
+    throw new Error(
+      `could not learn whose credentials this run uses (STS GetCallerIdentity: ${describeFailure(err)}), which keeps the caller's own user out of the run; nothing was changed (--include-self runs without the check)`,
+    );
+  }
+}
+
+/** The --json lines and text lines of the users --inactive-for kept (matched by --all, active inside the window). */
+function reportKept(args: ParsedArgs, io: CliIo, t: RunTools): number {
+  const kept = t.selected?.kept ?? [];
+  for (const { user, skip } of kept) {
+    if (args.json) t.json(keptJson(user.UserName!, user, skip, t.activity.of(user.UserName!)));
+    else if (!args.markdown) io.stdout(`kept (active within ${args.selection.inactiveFor?.text}): ${user.UserName}: ${skip.reason}\n`);
+  }
+  return kept.length;
 }
 
 /** From now on users run: Ctrl-C lets those under way finish; say so when it comes. */
@@ -106,12 +174,14 @@ function announceInterrupt(io: CliIo, interrupt: AbortSignal): void {
 async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
   // A plan of another account than the one named would mislead its reviewer: confirmed as for delete.
   await confirmAllowedAccount(t.client, "to plan");
+  const kept = reportKept(args, io, t);
   announceInterrupt(io, t.interrupt);
   const run = await planFleet({
     client: t.client,
     userNames,
     concurrency: args.concurrency,
     keepUser: args.keepUser,
+    activity: { clock: t.activity.clock, known: (userId) => t.activity.known(userId) },
     interrupt: t.interrupt,
     onResult: (r) => {
       if (args.json) t.json(planJson(r));
@@ -126,6 +196,7 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
     "already-gone": run.results.length - existing - failed.length,
     failed: failed.length,
     interrupted: run.notStarted.length,
+    ...(kept > 0 ? { kept } : {}),
   };
   if (args.markdown) {
     const order = new Map(userNames.map((name, i) => [name, i]));
@@ -137,12 +208,17 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
       ...failed.map((r) => ({ userName: r.userName, reason: r.error ?? "unknown error" })),
       ...run.notStarted.map((userName) => ({ userName, reason: "not read: the run was interrupted first" })),
     ].sort((a, b) => listed(a.userName) - listed(b.userName));
-    io.stdout(renderMarkdownSummary(plans, unread));
+    io.stdout(
+      renderMarkdownSummary(plans, unread, undefined, {
+        window: args.selection.inactiveFor?.text,
+        kept: (t.selected?.kept ?? []).map(({ user, skip }) => ({ userName: user.UserName!, reason: skip.reason })),
+      }),
+    );
   }
   if (args.json) t.json(summaryJson(userNames.length, counts));
   else if (userNames.length > 1 || failed.length > 0)
     io.stderr(
-      `${userNames.length} user(s) planned: ${existing} exist, ${counts["already-gone"]} do not, ${failed.length} could not be read${failed.map((f) => `\n  failed: ${f.userName}: ${f.error}`).join("")}\n`,
+      `${userNames.length} user(s) planned: ${existing} exist, ${counts["already-gone"]} do not, ${failed.length} could not be read${kept > 0 ? `; ${kept} kept (active)` : ""}${failed.map((f) => `\n  failed: ${f.userName}: ${f.error}`).join("")}\n`,
     );
   return exitCode(run.notStarted.length > 0, failed.length > 0);
 }
@@ -152,17 +228,35 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   // cannot be (STS unreachable) or is not allowed, the run ends here with one message, and no user is blamed.
   await confirmAllowedAccount(t.client, "to change anything");
   const targets = await findTargets(t.client, userNames, args.concurrency);
+  const guards: UserGuard[] = [];
+  // The caller's own user, named, is refused (fails alone, untouched): a run must not delete the credentials it runs on.
+  if (!args.selection.includeSelf && !args.selection.all && targets.found.size > 0) {
+    const self = selfUserArn(await callerArnForSelf(t.client));
+    if (self !== undefined)
+      guards.push(async (user) => {
+        if (user.Arn === self)
+          throw new Error(
+            `refusing to delete IAM user ${user.UserName}: it is the caller's own user, whose credentials this run uses; nothing was changed (--include-self to delete it)`,
+          );
+        return undefined;
+      });
+  }
+  const window = args.selection.inactiveFor;
+  if (window) guards.push(t.activity.guard(window.ms));
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";
   const verb = args.keepUser ? "clear every dependency of" : "delete";
   io.stderr(`${targets.found.size} IAM user(s)${where} to ${verb}${missing}\n`);
+  const kept = reportKept(args, io, t);
   if (t.interrupt.aborted) {
     io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
     return EXIT.interrupted;
   }
   if (targets.found.size > 0 && !args.yes) {
+    // Whom the question is about, before it: the count alone does not show a wrong selection.
+    io.stderr(`users: ${firstNames([...targets.found.keys()])}\n`);
     const answer = await io.confirm!(
-      `${args.keepUser ? "Clear" : "Delete"} ${targets.found.size} IAM user(s)${where}${args.keepUser ? "" : " and everything that hangs on them"}? [y/N] `,
+      `${args.keepUser ? "Clear" : "Delete"} ${targets.found.size} IAM user(s)${where}${args.keepUser ? "" : " and everything that hangs on them"}${window && !args.selection.all ? ` (each active within ${window.text} is kept)` : ""}? [y/N] `,
     );
     if (answer === "interrupted" || t.interrupt.aborted) {
       io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
@@ -183,16 +277,19 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     targets,
     keepUser: args.keepUser,
     expectUserId: args.expectUserId,
+    guards,
     // One user: its teardown's own lines, as before; many: the progress lines say it.
     log: single ? (line) => t.progress.note(`iam-user-teardown: ${line}`) : undefined,
     onResult: (r) => {
       t.progress.user(r);
-      if (args.json) t.json(resultJson(r));
+      // With --inactive-for, each user's activity (read for the guard) goes with its line.
+      if (args.json) t.json(window ? { ...resultJson(r), activity: t.activity.of(r.userName) } : resultJson(r));
     },
   });
   t.progress.end();
   const counts = countOutcomes(run);
-  if (args.json) t.json(summaryJson(userNames.length, counts, run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}));
+  const extra = { ...(kept > 0 ? { kept } : {}), ...(run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}) };
+  if (args.json) t.json(summaryJson(userNames.length, counts, extra));
   io.stderr(renderSummary(userNames.length, counts, run as FleetRun));
   return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0, run.results.some(isSkipped));
 }
@@ -201,8 +298,8 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
 const exitCode = (interrupted: boolean, failed: boolean, skipped = false): number =>
   interrupted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;
 
-async function readUserFile(path: string, io: CliIo): Promise<string> {
-  if (path === "-") {
+async function readUserFile(path: string, io: CliIo, option = "--from-file"): Promise<string> {
+  if (path === "-" && option === "--from-file") {
     if (!io.readStdin) throw new UsageError("--from-file - reads standard input, which is not available here");
     if (io.stdinIsTerminal) io.stderr("iam-user-teardown: reading user names from standard input, one a line, until Ctrl-D\n");
     return io.readStdin();
@@ -210,7 +307,7 @@ async function readUserFile(path: string, io: CliIo): Promise<string> {
   try {
     return await fs.promises.readFile(path, "utf8");
   } catch (err) {
-    throw new UsageError(`--from-file ${path}: ${(err as Error).message}`);
+    throw new UsageError(`${option} ${path}: ${(err as Error).message}`);
   }
 }
 

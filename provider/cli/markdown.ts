@@ -23,10 +23,17 @@ export interface UnreadUser {
   reason: string;
 }
 
+/** Activity in the review: the --inactive-for window, the users it kept, and the time "3 days ago" is counted from. */
+export interface ReviewActivity {
+  window?: string;
+  kept: ReadonlyArray<{ userName: string; reason: string }>;
+}
+
 export function renderMarkdownSummary(
   plans: readonly TeardownPlan[],
   unread: readonly UnreadUser[] = [],
   registry: KindRegistry = DEPENDENCY_KINDS,
+  activity?: ReviewActivity,
 ): string {
   const existing = plans.filter((p) => p.exists);
   const missing = plans.filter((p) => !p.exists);
@@ -52,23 +59,44 @@ export function renderMarkdownSummary(
         : "."),
     "",
   );
-  if (plans.length + unread.length === 0) return `${out.join("\n")}\n`;
+  const keptLines =
+    activity && activity.kept.length > 0
+      ? [
+          `**Kept**, active within ${activity.window} (not in the table, nothing of them would be touched):`,
+          "",
+          ...activity.kept.map((k) => `- ${code(k.userName)}: ${reasonText(k.reason)}`),
+          "",
+        ]
+      : [];
+  if (plans.length + unread.length === 0) return `${[...out, ...keptLines].join("\n")}\n`;
 
-  const header = ["user", ...shown.map((i) => columns[i].tally.plural), "total"];
+  // The last activity column, when activity was read: the date and its source ("2026-02-27, access key AKIA...").
+  const withActivity = existing.some((p) => p.activity || p.activityError);
+  const lastActivity = (p: TeardownPlan): string[] => {
+    if (!withActivity) return [];
+    if (p.activityError) return ["**unknown**"];
+    const last = p.activity?.lastActivity;
+    return [last ? cell(`${last.date.slice(0, 10)}, ${last.source}`) : "never"];
+  };
+  const blank = withActivity ? [""] : [];
+  const header = ["user", ...(withActivity ? ["last activity"] : []), ...shown.map((i) => columns[i].tally.plural), "total"];
   out.push(`| ${header.map(cell).join(" | ")} |`);
-  out.push(`|:--|${shown.map(() => "--:|").join("")}--:|`);
+  out.push(`|:--|${withActivity ? ":--|" : ""}${shown.map(() => "--:|").join("")}--:|`);
   for (const r of rows) {
     const name = code(r.plan.userName) + (r.plan.renamedFrom ? ` (renamed from ${code(r.plan.renamedFrom)})` : "");
     const counts = shown.map((i) => (r.tallies[i].count === 0 ? "·" : String(r.tallies[i].count)));
-    out.push(`| ${[name, ...counts, `**${userTotal(r)}**`].join(" | ")} |`);
+    out.push(`| ${[name, ...lastActivity(r.plan), ...counts, `**${userTotal(r)}**`].join(" | ")} |`);
   }
   for (const plan of missing) {
     const rest = shown.map(() => "");
-    out.push(`| ${[code(plan.requestedUserName), ...rest, "does not exist"].join(" | ")} |`);
+    out.push(`| ${[code(plan.requestedUserName), ...blank, ...rest, "does not exist"].join(" | ")} |`);
   }
-  for (const user of unread) out.push(`| ${[code(user.userName), ...shown.map(() => ""), "**could not be read**"].join(" | ")} |`);
-  if (rows.length > 1) out.push(`| ${["**all users**", ...shown.map((i) => `**${columnTotal(i)}**`), `**${grandTotal}**`].join(" | ")} |`);
+  for (const user of unread)
+    out.push(`| ${[code(user.userName), ...blank, ...shown.map(() => ""), "**could not be read**"].join(" | ")} |`);
+  if (rows.length > 1)
+    out.push(`| ${["**all users**", ...blank, ...shown.map((i) => `**${columnTotal(i)}**`), `**${grandTotal}**`].join(" | ")} |`);
   out.push("");
+  out.push(...keptLines);
   const absent = columns.filter((_, i) => !shown.includes(i)).map((c) => c.tally.plural);
   if (absent.length > 0 && rows.length > 0)
     out.push(`None of ${rows.length === 1 ? "the user" : "these users"} holds ${absent.join(", ")}.`, "");

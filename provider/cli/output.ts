@@ -1,4 +1,5 @@
 import type { TeardownPlan } from "../teardown";
+import { activityLine } from "../teardown/activity";
 import { countByKind, flattenInventory } from "../teardown/report";
 import { type FleetRun, isSkipped, type Outcome, type PlanResult, type UserResult } from "./fleet";
 
@@ -11,6 +12,8 @@ export function renderPlan(plan: TeardownPlan): string {
     `plan (removals run concurrently, then DeleteUser):`,
     ...plan.steps.map((s) => `  ${String(s.step).padStart(3)}. ${s.description}  [${s.actions.join(" -> ")}]`),
   ];
+  if (plan.activity) lines.splice(2, 0, `activity: ${activityLine(plan.activity)}`);
+  else if (plan.activityError) lines.splice(2, 0, `activity: could not be read: ${plan.activityError}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -58,4 +61,24 @@ export function renderSummary(users: number, counts: Counts, run: FleetRun): str
   for (const r of run.results) if (isSkipped(r)) lines.push(`  ${r.outcome}: ${r.userName}: ${r.reason}`);
   if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A user --all matched but --inactive-for kept (active inside the window), as its JSON line. */
+export function keptJson(
+  userName: string,
+  user: { UserId?: string; Arn?: string },
+  skip: { outcome: string; reason: string; details?: object },
+  activity?: object,
+): object {
+  return {
+    type: "user",
+    userName,
+    outcome: skip.outcome,
+    removed: 0,
+    userId: user.UserId,
+    arn: user.Arn,
+    reason: skip.reason,
+    ...skip.details,
+    activity,
+  };
 }

@@ -9,7 +9,7 @@ import {
 import { type Clock, systemClock } from "../clock";
 import { DEPENDENCY_KINDS } from "./kinds";
 import { listAllPages } from "./paging";
-import type { KindContext, KindRegistry } from "./types";
+import type { Inventory, KindContext, KindRegistry } from "./types";
 
 /**
  * What IAM knows of a user's use, read for the decision "may it go": when it was created, when its console password
@@ -69,9 +69,12 @@ export interface ActivityOptions {
   /** Gives up on a job still in progress after this long (ms) on the clock. */
   jobTimeoutMs?: number;
   kinds?: KindRegistry;
+  /** What hangs on the user, already listed (a plan's): its credentials are not listed again. */
+  inventory?: Inventory;
 }
 
-export const ACTIVITY_DEFAULTS = { pollIntervalMs: 1_000, maxPollIntervalMs: 8_000, jobTimeoutMs: 300_000 } as const;
+/** A job usually completes within seconds: the first wait is short, the next ones double. */
+export const ACTIVITY_DEFAULTS = { pollIntervalMs: 250, maxPollIntervalMs: 8_000, jobTimeoutMs: 300_000 } as const;
 
 /** The service last-accessed job failed, or did not complete in time: the user's activity is not known. */
 export class ActivityUnknownError extends Error {
@@ -89,7 +92,7 @@ export async function readUserActivity(ctx: KindContext, user: User, options: Ac
   const [credentials, services] = await Promise.all([
     Promise.all(
       kinds.map(async (kind) => {
-        const items = await kind.list(ctx, userName);
+        const items = options.inventory?.[kind.id] ?? (await kind.list(ctx, userName));
         const uses = await Promise.all(items.map(async (item) => ({ item, use: await kind.lastUse!(ctx, item) })));
         return uses.flatMap(({ item, use }): CredentialActivity[] =>
           use === undefined

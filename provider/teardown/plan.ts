@@ -1,3 +1,5 @@
+import { describeFailure } from "../aws/errors";
+import { type ActivityOptions, readUserActivity, type UserActivity } from "./activity";
 import { type ContextOptions, createContext } from "./context";
 import { discoverInventory } from "./engine";
 import { resolveIdentity } from "./identity";
@@ -11,6 +13,11 @@ export interface PlanOptions extends ContextOptions {
   deleteUser?: boolean;
   /** The dependency kinds to list; the package's registry unless given. */
   kinds?: KindRegistry;
+  /**
+   * Also read the user's activity (activity.ts); a failure to read it is reported in the plan, not thrown. `known`
+   * gives an activity already read for this UserId (it is then not read again).
+   */
+  activity?: ActivityOptions & { known?: (userId: string) => UserActivity | undefined };
 }
 
 export interface TeardownPlan {
@@ -25,6 +32,9 @@ export interface TeardownPlan {
   summary: InventoryDetail;
   steps: PlanStep[];
   apiCalls: number;
+  /** With the `activity` option: the user's activity, or why it could not be read. */
+  activity?: UserActivity;
+  activityError?: string;
 }
 
 /** What a teardown would remove, in order, without changing anything. */
@@ -47,6 +57,15 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
   }
   const user = identity.user;
   const inventory = await discoverInventory(ctx, user.UserName!, undefined, kinds);
+  let activity: Pick<TeardownPlan, "activity" | "activityError"> = {};
+  if (options.activity) {
+    try {
+      const known = options.activity.known?.(user.UserId!);
+      activity = { activity: known ?? (await readUserActivity(ctx, user, { kinds, ...options.activity, inventory })) };
+    } catch (err) {
+      activity = { activityError: describeFailure(err) };
+    }
+  }
   return {
     requestedUserName: options.userName,
     exists: true,
@@ -58,5 +77,6 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
     summary: inventoryDetail(inventory, kinds),
     steps: planSteps(user.UserName!, inventory, options.deleteUser !== false, kinds),
     apiCalls: ctx.calls(),
+    ...activity,
   };
 }

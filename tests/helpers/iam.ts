@@ -78,12 +78,18 @@ export function everyKind(userName: string, extra: Record<string, unknown> = {})
   };
 }
 
-/** Points the SDK's standard environment (AWS_ENDPOINT_URL_IAM) at an endpoint; returns what puts it back. */
+/**
+ * Points the SDK's standard environment (AWS_ENDPOINT_URL_IAM, and AWS_ENDPOINT_URL_STS: the emulator answers
+ * GetCallerIdentity on the same endpoint) at an endpoint; returns what puts it back.
+ */
 export function pointIamEndpointAt(endpoint: string): () => void {
-  const saved = process.env.AWS_ENDPOINT_URL_IAM;
+  const saved = { iam: process.env.AWS_ENDPOINT_URL_IAM, sts: process.env.AWS_ENDPOINT_URL_STS };
   process.env.AWS_ENDPOINT_URL_IAM = endpoint;
+  process.env.AWS_ENDPOINT_URL_STS = endpoint;
   return () => {
-    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
-    else process.env.AWS_ENDPOINT_URL_IAM = saved;
+    if (saved.iam === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
+    else process.env.AWS_ENDPOINT_URL_IAM = saved.iam;
+    if (saved.sts === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
+    else process.env.AWS_ENDPOINT_URL_STS = saved.sts;
   };
 }

@@ -2,7 +2,11 @@
  * What IamUserTeardown's provider does. The provider serialized into stack state (dynamic-provider.ts) loads this
  * module from the installed package at each call, so an upgrade reaches stacks created with an older version.
  */
+
+import type { User } from "@aws-sdk/client-iam";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { describeFailure } from "./aws/errors";
+import { type Clock, systemClock } from "./clock";
 import {
   keptLegacySettings,
   RESOURCE_CONNECTION_KEYS,
@@ -11,10 +15,11 @@ import {
   type StackConfigReader,
 } from "./connection";
 import { type InventoryOutputV2, recordedItems, recordedVirtualSerials } from "./recorded-inventory";
+import { activityLine, describeLastActivity, guardVerdict, parseInactivityWindow, readUserActivity } from "./teardown/activity";
 import { type CountingContext, createContext } from "./teardown/context";
 import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
-import { type Identity, resolveIdentity } from "./teardown/identity";
+import { getUserOrUndefined, type Identity, resolveIdentity } from "./teardown/identity";
 import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
 import type { Inventory, ListingMark } from "./teardown/types";
 import { keepRecordedOrphans, MFA_KIND_ID } from "./teardown/virtual-mfa";
@@ -43,6 +48,8 @@ export type TeardownInputs = {
   region?: string;
   profile?: string;
   roleArn?: string;
+  /** The delete of a user with activity inside this window ("90d", "36h") is refused. Off when absent. */
+  requireInactiveFor?: string;
 };
 
 export type TeardownOutputs = TeardownInputs & {
@@ -66,6 +73,8 @@ export type TeardownOutputs = TeardownInputs & {
   inventory?: InventoryOutput;
   /** The inventory in one line: "console password, 2 access keys, 1 virtual MFA device"; "nothing" when empty. */
   summary: string;
+  /** The user's activity in one line (activityLine), as of the last create, update or refresh; why, when unknown. */
+  activity?: string;
 };
 
 /**
@@ -84,7 +93,7 @@ export type DeclaredSettings = { path?: boolean; permissionsBoundary?: boolean; 
 /** Settings that change the user in place. */
 const USER_SETTINGS = ["userName", "path", "tags", "permissionsBoundary"] as const;
 /** Settings that change what delete does or how IAM is reached: an update of the recorded outputs, no AWS call. */
-const BEHAVIOUR = ["deleteUser", ...RESOURCE_CONNECTION_KEYS] as const;
+const BEHAVIOUR = ["deleteUser", "requireInactiveFor", ...RESOURCE_CONNECTION_KEYS] as const;
 /** The record's current shape (see TeardownOutputs.stateVersion). */
 export const STATE_VERSION = 4;
 
@@ -213,10 +222,11 @@ function settingsOf(inputs: TeardownInputs): UserSettings {
  * protobuf Struct, which rejects `undefined` ("Unexpected struct type"), so one unset boundary would fail the step.
  */
 function outputs(
-  inputs: Partial<TeardownInputs>,
+  inputs: Partial<TeardownInputs> & Pick<Partial<TeardownOutputs>, "activity">,
   live: LiveUser,
   inventory: Inventory,
   declared: DeclaredSettings | undefined,
+  activity?: string,
 ): TeardownOutputs {
   // On refresh `inputs` is the recorded state, as complete as the version that wrote it made it.
   return withoutUndefined<TeardownOutputs>({
@@ -229,8 +239,45 @@ function outputs(
     arn: live.arn,
     userId: live.userId,
     declared,
+    activity: activity ?? inputs.activity,
     stateVersion: STATE_VERSION,
   } as TeardownOutputs);
+}
+
+/**
+ * The `activity` output: read with the user (activity.ts), one line. Reading it never fails the step that asks (a
+ * policy without the activity actions, a job that does not complete): the line then says why it is unknown.
+ */
+async function activityOutput(ctx: CountingContext, user: User, inventory: Inventory): Promise<string> {
+  try {
+    return activityLine(await readUserActivity(ctx, user, { inventory }));
+  } catch (err) {
+    return `unknown: ${describeFailure(err)}`;
+  }
+}
+
+/**
+ * requireInactiveFor: before anything of the user is touched, its activity is read; inside the window the delete is
+ * refused, naming what was used when and both ways on (Pulumi applies the value recorded at the last up, and starts
+ * no further deletes after a failure unless --continue-on-error).
+ */
+async function refuseIfActive(props: RecordedOutputs, stackConfig: StackConfigReader | undefined, clock: Clock): Promise<void> {
+  const window = props.requireInactiveFor;
+  if (window === undefined) return;
+  const windowMs = parseInactivityWindow(window);
+  const ctx = contextFor(props, stackConfig);
+  const identity = await resolveIdentity(ctx, props.userName, props.userId);
+  // Gone, or only a different user under the name: the teardown itself says what it does (it never touches another).
+  if (identity.state === "gone") return;
+  const activity = await readUserActivity(ctx, identity.user, { clock });
+  const now = clock.now();
+  const mark = guardVerdict(activity, windowMs, now);
+  if (!mark) return;
+  throw new Error(
+    `refusing to delete IAM user ${identity.user.UserName}: ${describeLastActivity(mark, now)}, inside requireInactiveFor ${window}; nothing was changed. ` +
+      "To let it go: lower or remove requireInactiveFor in the program and run `pulumi up` (Pulumi applies the value recorded at the last up), then destroy again. " +
+      "To remove the other users in this run: `pulumi destroy --continue-on-error`.",
+  );
 }
 
 /** The `inventory` and `summary` outputs; the inventory is left out when empty, so a user with nothing shows only its summary. */
@@ -291,14 +338,25 @@ export async function create(
     const changes = userChanges(live, undefined, { ...inputs, userName: undefined });
     try {
       const applied = await applyUserChanges(ctx, live, changes);
-      return { id: applied.userName, outs: outputs(inputs, applied, await discoverInventory(ctx, applied.userName), declared) };
+      const inventory = await discoverInventory(ctx, applied.userName);
+      const activity = await activityOutput(ctx, await userRecordOf(ctx, applied), inventory);
+      return { id: applied.userName, outs: outputs(inputs, applied, inventory, declared, activity) };
     } catch (err) {
       throw keptInStack(err, live.userName, { ...inputs, ...outputs(inputs, live, {}, declared) });
     }
   }
   const live = await createUser(ctx, inputs.userName, settingsOf(inputs));
-  // A user IAM has just created holds nothing: no list is needed (and none can fail on IAM's eventual consistency).
-  return { id: live.userName, outs: outputs(inputs, live, {}, declared) };
+  // A user IAM has just created holds nothing and has not been used: no list is needed (and none can fail on IAM's
+  // eventual consistency), and its activity is its creation.
+  const created = new Date().toISOString();
+  const activity = activityLine({
+    userName: live.userName,
+    created,
+    credentials: [],
+    services: [],
+    lastActivity: { date: created, source: "created" },
+  });
+  return { id: live.userName, outs: outputs(inputs, live, {}, declared, activity) };
 }
 
 export async function update(
@@ -335,7 +393,8 @@ export async function update(
     await discoverInventory(ctx, applied.userName),
     since,
   );
-  return { outs: outputs(news, applied, inventory, declaredOf(news)) };
+  const activity = await activityOutput(ctx, await userRecordOf(ctx, applied), inventory);
+  return { outs: outputs({ ...news, activity: olds.activity }, applied, inventory, declaredOf(news), activity) };
 }
 
 /** The user an update may change: the recorded UserId, under its name or renamed out of band; never another user. */
@@ -375,7 +434,8 @@ export async function read(
     await discoverInventory(ctx, live.userName),
     since,
   );
-  return { id, props: outputs(recordedSettings(props, stackConfig), live, inventory, props.declared) };
+  const activity = await activityOutput(ctx, identity.user, inventory);
+  return { id, props: outputs(recordedSettings(props, stackConfig), live, inventory, props.declared, activity) };
 }
 
 /** A legacy record keeps only the connection settings the stack does not set now; the rest were the stack's own. */
@@ -412,7 +472,9 @@ export async function remove(
   props: RecordedOutputs,
   stackConfig?: StackConfigReader,
   log?: (line: string) => void,
+  clock: Clock = systemClock,
 ): Promise<void> {
+  await refuseIfActive(props, stackConfig, clock);
   await teardownUser({
     connection: resolveConnection(props, stackConfig, isLegacyRecord(props)),
     userName: props.userName,
@@ -421,4 +483,12 @@ export async function remove(
     knownVirtualMfaSerials: recordedVirtualSerials(props.inventory),
     log: log ?? ((line) => console.error(`iam-user-teardown: ${line}`)),
   });
+}
+
+/** The user as GetUser answers it (creation and console password dates), for its activity after a change. */
+async function userRecordOf(ctx: CountingContext, live: LiveUser): Promise<User> {
+  const user = await getUserOrUndefined(ctx, live.userName);
+  return user?.UserId === live.userId
+    ? user
+    : { UserName: live.userName, UserId: live.userId, Arn: live.arn, Path: live.path, CreateDate: undefined };
 }

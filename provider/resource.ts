@@ -41,6 +41,13 @@ export interface IamUserTeardownArgs {
   region?: pulumi.Input<string>;
   profile?: pulumi.Input<string>;
   roleArn?: pulumi.Input<string>;
+  /**
+   * Refuse to delete the user while it has activity inside this window: "90d", "36h" (console password, access keys'
+   * last use, per-service last access; see docs/activity.md). Off by default. Pulumi applies the value recorded at the
+   * last `pulumi up`: to let an active user go, lower it and run `pulumi up` first; `pulumi destroy
+   * --continue-on-error` removes the other users in the same run.
+   */
+  requireInactiveFor?: pulumi.Input<string>;
 }
 
 export interface IamUserTeardownOptions extends pulumi.CustomResourceOptions {
@@ -68,6 +75,11 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
   declare public readonly inventory: pulumi.Output<InventoryOutput | undefined>;
   /** The inventory in one line: "console password, 2 access keys, 1 virtual MFA device, 1 group"; "nothing" when empty. */
   declare public readonly summary: pulumi.Output<string>;
+  /**
+   * The user's activity in one line, as of the last create, update or refresh: "last <date> (<source>); created ...;
+   * password ...; keys ...; services ...", or "unknown: <why>".
+   */
+  declare public readonly activity: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: IamUserTeardownArgs, opts: IamUserTeardownOptions = {}) {
     const { providerMethodsModule, ...resourceOptions } = opts;
@@ -84,10 +96,12 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
       region: args.region,
       profile: args.profile,
       roleArn: args.roleArn,
+      requireInactiveFor: args.requireInactiveFor,
       arn: undefined,
       userId: undefined,
       inventory: undefined,
       summary: undefined,
+      activity: undefined,
     };
     super(new IamUserTeardownProvider(providerMethodsModule), name, props, resourceOptions, "iam-user-teardown", "IamUserTeardown");
   }

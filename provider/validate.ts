@@ -2,6 +2,8 @@
  * IAM's rules for the resource's inputs, checked before anything is called. Each failure names the property and
  * the rule it breaks. Values unknown during preview are skipped: they are checked again once known.
  */
+import { parseInactivityWindow } from "./teardown/activity";
+
 export interface CheckFailure {
   property: string;
   reason: string;
@@ -35,6 +37,7 @@ export const INPUT_PROPERTIES = [
   "region",
   "profile",
   "roleArn",
+  "requireInactiveFor",
 ] as const;
 
 export function validateUserName(value: unknown, property = "userName"): CheckFailure[] {
@@ -158,6 +161,23 @@ function validateFlags(inputs: Record<string, unknown>): CheckFailure[] {
   return failures;
 }
 
+/** requireInactiveFor: a whole number of days or hours ("90d", "36h"), as the CLI's --inactive-for. */
+function validateInactivityWindow(value: unknown): CheckFailure[] {
+  if (value === undefined || isUnknown(value)) return [];
+  try {
+    if (typeof value !== "string") throw new Error(`got ${JSON.stringify(value)}`);
+    parseInactivityWindow(value);
+    return [];
+  } catch (err) {
+    return [
+      {
+        property: "requireInactiveFor",
+        reason: `requireInactiveFor must be a number of days or hours, such as "90d" or "36h" (${(err as Error).message})`,
+      },
+    ];
+  }
+}
+
 /** Every rule at once, so one preview shows every problem. */
 export function validateInputs(inputs: Record<string, unknown>): CheckFailure[] {
   const unknownProps = Object.keys(inputs)
@@ -173,6 +193,7 @@ export function validateInputs(inputs: Record<string, unknown>): CheckFailure[] 
     ...validatePermissionsBoundary(inputs.permissionsBoundary),
     ...validateConnection(inputs),
     ...validateFlags(inputs),
+    ...validateInactivityWindow(inputs.requireInactiveFor),
     ...unknownProps,
   ];
 }

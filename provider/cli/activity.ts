@@ -1,6 +1,6 @@
 import type { IAMClient, User } from "@aws-sdk/client-iam";
 import { type Clock, systemClock } from "../clock";
-import { activeWithin, describeLastActivity, readUserActivity, type UserActivity } from "../teardown/activity";
+import { describeLastActivity, guardVerdict, readUserActivity, type UserActivity } from "../teardown/activity";
 import { createContext } from "../teardown/context";
 import type { GuardSkip, UserGuard } from "./fleet";
 
@@ -51,7 +51,7 @@ export class ActivityReader {
   async activeSkip(user: User, windowMs: number): Promise<GuardSkip | undefined> {
     const activity = await this.read(user);
     const now = this.clock.now();
-    const mark = activeWithin(activity, windowMs, now);
+    const mark = guardVerdict(activity, windowMs, now);
     if (!mark) return undefined;
     return { outcome: "skipped-active", reason: describeLastActivity(mark, now), details: { lastActivity: mark } };
   }

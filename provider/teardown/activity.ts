@@ -6,6 +6,7 @@ import {
   type ServiceLastAccessed,
   type User,
 } from "@aws-sdk/client-iam";
+import { describeFailure } from "../aws/errors";
 import { type Clock, systemClock } from "../clock";
 import { DEPENDENCY_KINDS } from "./kinds";
 import { listAllPages } from "./paging";
@@ -28,6 +29,11 @@ export interface UserActivity {
   services: ServiceActivity[];
   /** The latest of all the above, with where it comes from; absent only when IAM knows no date at all. */
   lastActivity?: ActivityMark;
+  /**
+   * Sources that could not be read, each with why (a missing permission, a job that failed or never completed). Their
+   * activity is unknown: such a user may be called active, never inactive.
+   */
+  unknown?: string[];
 }
 
 export interface CredentialActivity {
@@ -89,19 +95,31 @@ export class ActivityUnknownError extends Error {
 export async function readUserActivity(ctx: KindContext, user: User, options: ActivityOptions = {}): Promise<UserActivity> {
   const userName = user.UserName!;
   const kinds = (options.kinds ?? DEPENDENCY_KINDS).filter((k) => k.lastUse);
+  const unknown: string[] = [];
+  // A source that cannot be read is named, not fatal: what the others show still counts (activity found is activity).
+  const orUnknown = async <T>(source: string, read: () => Promise<T[]>): Promise<T[]> => {
+    try {
+      return await read();
+    } catch (err) {
+      unknown.push(`${source}: ${describeFailure(err)}`);
+      return [];
+    }
+  };
   const [credentials, services] = await Promise.all([
     Promise.all(
-      kinds.map(async (kind) => {
-        const items = options.inventory?.[kind.id] ?? (await kind.list(ctx, userName));
-        const uses = await Promise.all(items.map(async (item) => ({ item, use: await kind.lastUse!(ctx, item) })));
-        return uses.flatMap(({ item, use }): CredentialActivity[] =>
-          use === undefined
-            ? []
-            : [{ kind: kind.singular, id: item.id, lastUsed: iso(use.date), service: use.service, region: use.region }],
-        );
-      }),
+      kinds.map((kind) =>
+        orUnknown(kind.title, async () => {
+          const items = options.inventory?.[kind.id] ?? (await kind.list(ctx, userName));
+          const uses = await Promise.all(items.map(async (item) => ({ item, use: await kind.lastUse!(ctx, item) })));
+          return uses.flatMap(({ item, use }): CredentialActivity[] =>
+            use === undefined
+              ? []
+              : [{ kind: kind.singular, id: item.id, lastUsed: iso(use.date), service: use.service, region: use.region }],
+          );
+        }),
+      ),
     ).then((perKind) => perKind.flat()),
-    serviceLastAccess(ctx, user.Arn!, options),
+    orUnknown("per-service last access", () => serviceLastAccess(ctx, user.Arn!, options)),
   ]);
   const activity: UserActivity = {
     userName,
@@ -109,6 +127,7 @@ export async function readUserActivity(ctx: KindContext, user: User, options: Ac
     passwordLastUsed: iso(user.PasswordLastUsed),
     credentials,
     services,
+    ...(unknown.length > 0 ? { unknown } : {}),
   };
   activity.lastActivity = latestOf(activity);
   return activity;
@@ -191,6 +210,18 @@ export function activeWithin(activity: UserActivity, windowMs: number, now: numb
   return last && Date.parse(last.date) > now - windowMs ? last : undefined;
 }
 
+/**
+ * The guard's verdict: the last activity inside the window (keep the user), or undefined (it may go). When nothing
+ * read shows activity but some source could not be read, the user cannot be called inactive: ActivityUnknownError.
+ */
+export function guardVerdict(activity: UserActivity, windowMs: number, now: number): ActivityMark | undefined {
+  const mark = activeWithin(activity, windowMs, now);
+  if (mark || !activity.unknown) return mark;
+  throw new ActivityUnknownError(
+    `cannot tell whether IAM user ${activity.userName} was inactive that long: ${activity.unknown.join("; ")}; nothing was changed`,
+  );
+}
+
 /** "3 days ago", "5 hours ago": how long before `now` a date was, in the unit a person reads first. */
 export function ago(date: string, now: number): string {
   const ms = Math.max(0, now - Date.parse(date));
@@ -220,5 +251,6 @@ export function activityLine(a: UserActivity): string {
   parts.push(
     a.services.length > 0 ? `services ${a.services.map((s) => `${s.namespace} ${day(s.lastAuthenticated)}`).join(", ")}` : "services none",
   );
+  if (a.unknown) parts.push(`unknown ${a.unknown.join(", ")}`);
   return parts.join("; ");
 }

@@ -9,6 +9,7 @@ export {
   activityActions,
   activityLine,
   describeLastActivity,
+  guardVerdict,
   parseInactivityWindow,
   readUserActivity,
   type UserActivity,

@@ -6,6 +6,7 @@ import {
   activityActions,
   activityLine,
   describeLastActivity,
+  guardVerdict,
   parseInactivityWindow,
   readUserActivity,
 } from "../../provider/teardown/activity";
@@ -126,16 +127,35 @@ describe("engine: a user's activity (created, password, access keys, per-service
     assert.match(describeLastActivity(idle.lastActivity!, NOW), /^no use known, created 100 days ago on /);
   });
 
-  it("a job that never completes ends in an error naming it, on the clock, with no real wait", async () => {
+  it("a job that never completes leaves the service data unknown, on the clock with no real wait: never inactive, active when another source says so", async () => {
     await env.fresh({ clock: () => NOW, serviceAccessJobPolls: 1_000_000 });
-    env.emulator.seed({ users: [{ userName: "slow" }] });
+    env.emulator.seed({
+      users: [
+        { userName: "slow", createDate: new Date(NOW - 200 * DAY) },
+        {
+          userName: "slow-busy",
+          createDate: new Date(NOW - 200 * DAY),
+          accessKeys: 1,
+          accessKeysLastUsed: [{ date: new Date(NOW - DAY) }],
+        },
+      ],
+    });
     const ctx = createContext({ client: env.client });
     const clock = new ManualClock(NOW);
-    await assert.rejects(
-      readUserActivity(ctx, (await getUserOrUndefined(ctx, "slow"))!, { clock, jobTimeoutMs: 60_000 }),
-      /service last-accessed job for arn:aws:iam::123456789012:user\/slow was still in progress/,
+    const slow = await readUserActivity(ctx, (await getUserOrUndefined(ctx, "slow"))!, { clock, jobTimeoutMs: 60_000 });
+    assert.equal(slow.unknown?.length, 1);
+    assert.match(
+      slow.unknown![0]!,
+      /^per-service last access: the service last-accessed job for arn:aws:iam::123456789012:user\/slow was still in progress/,
     );
     assert.ok(clock.now() - NOW <= 60_000);
+    assert.throws(
+      () => guardVerdict(slow, 90 * DAY, NOW),
+      /cannot tell whether IAM user slow was inactive that long: per-service last access: .*nothing was changed/,
+    );
+    assert.match(activityLine(slow), /; unknown per-service last access: /);
+    const busy = await readUserActivity(ctx, (await getUserOrUndefined(ctx, "slow-busy"))!, { clock, jobTimeoutMs: 60_000 });
+    assert.equal(guardVerdict(busy, 30 * DAY, NOW)?.source, `access key ${busy.credentials[0]!.id} (s3, us-east-1)`);
   });
 
   it("windows are whole days or hours; the actions are the access keys' list and last use plus the job's two", () => {

@@ -107,6 +107,23 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
     assert.ok(clock.sleeps.length >= 3, `waits ${clock.sleeps.join(", ")}`);
   });
 
+  it("a permission missing for the activity: the guard cannot call a user inactive, so it fails untouched; plan names it", async () => {
+    await start({ denyActions: ["GetAccessKeyLastUsed"] });
+    emulator.seed({ users: [{ userName: "unreadable", createDate: ago(200), accessKeys: 1 }] });
+    const before = emulator.snapshotUser("unreadable");
+    const run = await cli(["delete", "unreadable", "--inactive-for", "90d", "--yes", "--json"]);
+    assert.equal(run.code, EXIT.failed, run.stderr);
+    const line = run.lines()[0]!;
+    assert.equal(line.outcome, "failed");
+    assert.match(
+      String(line.error),
+      /^cannot tell whether IAM user unreadable was inactive that long: access keys: .*GetAccessKeyLastUsed.*nothing was changed$/,
+    );
+    assert.deepEqual(emulator.snapshotUser("unreadable"), before);
+    const plan = (await cli(["plan", "unreadable", "--json"])).lines()[0]!;
+    assert.match(String((plan.activity as { unknown: string[] }).unknown[0]), /^access keys: .*GetAccessKeyLastUsed/);
+  });
+
   it("a plain delete reads no activity: not one activity call, no activity in --json", async () => {
     await start();
     emulator.seed({ users: [{ userName: "plain", accessKeys: 2, sshKeys: 1 }] });

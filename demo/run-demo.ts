@@ -4,10 +4,12 @@
  * Seeds a user with every dependency kind (a FIDO security key, a hardware TOTP token and a virtual MFA device among
  * them), a twin of it, and an unrelated bystander. Runs the AWS runbook's algorithm on the twin to show its failure,
  * then tears the user down with this package in one pass and shows what was removed and that the bystander is untouched.
+ * Last, the fleet CLI's plan with each user's activity, and its --inactive-for guard refusing a user still in use.
  */
 import "../tests/helpers/aws-env";
 import { runbookDeleteUser } from "../bench/anchors/runbook";
-import { iamClientFor } from "../provider/aws/client";
+import { iamClientFor, resetIamClients } from "../provider/aws/client";
+import { EXIT, runCli } from "../provider/cli";
 import { planTeardown, teardownUser } from "../provider/teardown";
 import { countByKind, flattenInventory } from "../provider/teardown/report";
 import { everyKind } from "../tests/helpers/iam";
@@ -49,12 +51,55 @@ async function main(): Promise<number> {
     say(`   orphaned virtual MFA devices left: ${orphans.length}`);
     say(`   mutating calls on any other user: ${foreignMutations.length}`);
     say(`   bystander bob byte-for-byte unchanged: ${bystanderUntouched ? "yes" : "NO"}`);
-    const ok = !first.ok && second.ok && report.rounds === 1 && orphans.length === 0 && foreignMutations.length === 0 && bystanderUntouched;
+    const activity = await activityDemo(emulator);
+    const ok =
+      !first.ok &&
+      second.ok &&
+      report.rounds === 1 &&
+      orphans.length === 0 &&
+      foreignMutations.length === 0 &&
+      bystanderUntouched &&
+      activity;
     say(ok ? "\ndemo: OK" : "\ndemo: UNEXPECTED RESULT");
     return ok ? 0 : 1;
   } finally {
     await emulator.stop();
   }
+}
+
+/** The fleet CLI, as a user runs it: a plan showing activity, then a delete whose guard keeps the user still in use. */
+async function activityDemo(emulator: Awaited<ReturnType<typeof startEmulator>>): Promise<boolean> {
+  const DAY = 86_400_000;
+  const now = Date.now();
+  emulator.seed({
+    users: [
+      {
+        userName: "carol",
+        createDate: new Date(now - 400 * DAY),
+        accessKeys: 1,
+        accessKeysLastUsed: [{ date: new Date(now - 2 * DAY), service: "s3", region: "eu-west-1" }],
+      },
+      { userName: "dave", createDate: new Date(now - 300 * DAY), accessKeys: 1, accessKeysLastUsed: [{ date: new Date(now - 120 * DAY) }] },
+    ],
+  });
+  // The CLI finds IAM (and STS, for whose credentials it runs on) through the SDK's standard environment.
+  process.env.AWS_ENDPOINT_URL_IAM = emulator.endpoint;
+  process.env.AWS_ENDPOINT_URL_STS = emulator.endpoint;
+  resetIamClients();
+  const io = {
+    stdout: (t: string) => process.stdout.write(t.replace(/^(?=.)/gm, "   ")),
+    stderr: (t: string) => process.stdout.write(t.replace(/^(?=.)/gm, "   ")),
+  };
+  say(`\n3. The fleet CLI: iam-user-teardown plan carol dave (each user's activity, the latest with its source):`);
+  const planned = await runCli(["plan", "carol", "dave"], io);
+  say(`\n   iam-user-teardown delete carol dave --inactive-for 30d --yes:`);
+  const guarded = await runCli(["delete", "carol", "dave", "--inactive-for", "30d", "--yes"], io);
+  const kept = emulator.state.userExists("carol") && !emulator.state.userExists("dave");
+  say(`   exit ${guarded}: carol (used 2 days ago) kept untouched, dave (unused 120 days) deleted: ${kept ? "yes" : "NO"}`);
+  delete process.env.AWS_ENDPOINT_URL_IAM;
+  delete process.env.AWS_ENDPOINT_URL_STS;
+  resetIamClients();
+  return planned === EXIT.ok && guarded === EXIT.skipped && kept;
 }
 
 main().then(

@@ -175,3 +175,34 @@ export function runbookCalls(s: ScenarioSpec, users: readonly UserSpec[]): Actio
   });
   return Object.assign(m, { secondRuns });
 }
+
+/**
+ * The calls reading each user's activity cannot do without, for the --inactive-for guard: one GetAccessKeyLastUsed
+ * per access key, one GenerateServiceLastAccessedDetails, and GetServiceLastAccessedDetails until the job completes:
+ * the emulator answers IN_PROGRESS `inProgressPolls` times first (1 by default), and no caller can know the job is
+ * done without asking, so 1 + that many. The access keys' list is the teardown's own (a perfect implementation lists
+ * them once for both).
+ */
+export function activityFloorCalls(users: readonly UserSpec[], inProgressPolls = 1): ActionCounts {
+  const m: ActionCounts = {};
+  for (const u of users) {
+    add(m, "GetAccessKeyLastUsed", u.counts.accessKeys);
+    add(m, "GenerateServiceLastAccessedDetails");
+    add(m, "GetServiceLastAccessedDetails", 1 + inProgressPolls);
+  }
+  return m;
+}
+
+/** What the fleet CLI's guard adds to its calls: the floor's activity calls, and its own list of each user's access keys. */
+export function activityCalls(users: readonly UserSpec[], inProgressPolls = 1): ActionCounts {
+  const m = activityFloorCalls(users, inProgressPolls);
+  for (const _ of users) add(m, "ListAccessKeys");
+  return m;
+}
+
+/** Two call counts added together. */
+export function plusCounts(a: ActionCounts, b: ActionCounts): ActionCounts {
+  const m: ActionCounts = { ...a };
+  for (const [action, n] of Object.entries(b)) add(m, action, n);
+  return m;
+}

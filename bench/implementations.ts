@@ -16,7 +16,15 @@ import { type TeardownOptions, teardownUser } from "../provider/teardown";
 import { runbookUntilDeleted } from "./anchors/runbook";
 import { BOTO3_LEGACY_RETRY, type IamSender, ModelClient, TERRAFORM_RETRY } from "./anchors/sender";
 import { terraformForceDestroyUser } from "./anchors/terraform-force-destroy";
-import { type ActionCounts, engineCalls, minimalCalls, runbookCalls, terraformCalls } from "./call-model";
+import {
+  type ActionCounts,
+  activityCalls,
+  activityFloorCalls,
+  engineCalls,
+  minimalCalls,
+  runbookCalls,
+  terraformCalls,
+} from "./call-model";
 import { floorChain } from "./floor-chain";
 import type { ImplementationId } from "./report";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
@@ -29,7 +37,24 @@ export interface EngineVariant {
   maxRatePerAction?: number;
   /** A client built differently from iamClientFor's (an experiment: another limiter, another retry mode). */
   client?: (endpoint: string) => IAMClient;
+  /** For the fleet CLI: options added to its command line. */
+  cliArgs?: string[];
+  /** Calls the variant adds that no implementation of it can avoid: counted into the floor (minimalLimitMs). */
+  unavoidable?: (users: readonly UserSpec[]) => ActionCounts;
+  /** Calls the variant adds to the implementation's call model. */
+  predictedExtra?: (users: readonly UserSpec[]) => ActionCounts;
 }
+
+/**
+ * The fleet CLI with its --inactive-for guard: each user's activity read before its teardown (every one of the
+ * scenario's users is long unused, so every one goes). The floor counts the activity calls as unavoidable.
+ */
+export const GUARD_VARIANT: EngineVariant = {
+  label: "--inactive-for 90d",
+  cliArgs: ["--inactive-for", "90d"],
+  unavoidable: (users) => activityFloorCalls(users),
+  predictedExtra: (users) => activityCalls(users),
+};
 
 /** A user of the scenario as the emulator seeded it. */
 export interface SeededUser {
@@ -114,6 +139,12 @@ const ENGINE_CALL_MODEL: Pick<Implementation, "predictedCalls" | "unpredictedAct
   unpredictedActions: ["GetUser", "ListUsers"],
 };
 
+/** The fleet CLI's calls: the engine's, and one STS GetCallerIdentity a run (it never deletes the caller's own user). */
+const FLEET_CLI_CALL_MODEL: Pick<Implementation, "predictedCalls" | "unpredictedActions"> = {
+  ...ENGINE_CALL_MODEL,
+  predictedCalls: (s, users) => ({ ...engineCalls(s, users), GetCallerIdentity: 1 }),
+};
+
 /** A scenario whose limit is one user's chain: where the floor is measured (floor-chain.ts). */
 export const isOneUserChain = (s: ScenarioSpec): boolean => s.targets.length === 1 && !s.throttle;
 
@@ -191,15 +222,16 @@ export const IMPLEMENTATIONS: readonly Implementation[] = [
     label: "iam-user-teardown fleet CLI (runCli in the bench process)",
     anchor: false,
     connect: connectFleetCli,
-    ...ENGINE_CALL_MODEL,
-    variants: noVariants,
+    ...FLEET_CLI_CALL_MODEL,
+    // Where the guard's cost matters: the throttled run, at any size (the issue's row is 1,000 users).
+    variants: (s) => (s.id.startsWith("throttled-") ? [GUARD_VARIANT] : []),
   },
   {
     id: "fleet-cli-process",
     label: "iam-user-teardown fleet CLI (bin/iam-user-teardown.js, own process)",
     anchor: false,
     connect: connectFleetCliProcess,
-    ...ENGINE_CALL_MODEL,
+    ...FLEET_CLI_CALL_MODEL,
     variants: noVariants,
     // Where memory is a target: the other scenarios are a few users, where the process's start is most of the wall.
     runsIn: (s) => s.memoryTarget === true,
@@ -240,7 +272,7 @@ function outcomesFromJsonLines(users: readonly SeededUser[], out: string, exit: 
  * The fleet CLI's own code path, in this process: runCli, exactly as bin/iam-user-teardown.js calls it, with every
  * user on the command line, --yes and --json; the outcome of each user read from its JSON line.
  */
-function connectFleetCli(endpoint: string): Connected {
+function connectFleetCli(endpoint: string, v?: EngineVariant): Connected {
   const client = iamClientFor({});
   return {
     warmUp: warmUpOn(client),
@@ -252,7 +284,7 @@ function connectFleetCli(endpoint: string): Connected {
     if (process.env.AWS_ENDPOINT_URL_IAM !== endpoint) throw new Error("the fleet CLI reaches the emulator through AWS_ENDPOINT_URL_IAM");
     let out = "";
     let err = "";
-    const code = await runCli(["delete", ...users.map((u) => u.spec.userName), "--yes", "--json"], {
+    const code = await runCli(["delete", ...users.map((u) => u.spec.userName), "--yes", "--json", ...(v?.cliArgs ?? [])], {
       stdout: (t) => (out += t),
       stderr: (t) => (err += t),
     });

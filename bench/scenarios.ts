@@ -196,6 +196,9 @@ export function fleetScenario(users: number, devices: number): ScenarioSpec {
   };
 }
 
+/** When the throttled scenario's users were created: long before any inactivity window a run uses. */
+const LONG_AGO = "2020-01-01T00:00:00Z";
+
 /**
  * `users` users, each with a console password, an access key, a virtual MFA device, a group membership and a managed
  * policy (every fifth also a FIDO key), torn down 10 at a time under a throttle of `rate` requests per second per
@@ -207,7 +210,10 @@ export function throttledScenario(users: number, rate: number, anchorSample: num
     const c = emptyCounts();
     Object.assign(c, { loginProfile: 1, accessKeys: 1, virtualMfa: 1, groups: 1, managedPolicies: 1 });
     if (k % 5 === 4) c.fidoMfa = 1;
-    return user(`member-${pad(k + 1)}`, c);
+    const member = user(`member-${pad(k + 1)}`, c);
+    // Users long unused (created years ago, never used since): the --inactive-for guard's row lets every one go.
+    member.seed.createDate = LONG_AGO;
+    return member;
   });
   const bystanders = Array.from({ length: 5 }, (_, k) => user(`watcher-${k + 1}`, spread(11)));
   return {

@@ -23,13 +23,13 @@ export interface UserSeed {
   inlinePolicies?: string[];
   managedPolicies?: string[];
   /** When the user (and its seeded credentials) were created; now by default. */
-  createDate?: Date;
+  createDate?: Date | string;
   /** The console password's last use (needs loginProfile). */
-  passwordLastUsed?: Date;
+  passwordLastUsed?: Date | string;
   /** Per seeded access key, in order: its last use; null or missing: never used. */
-  accessKeysLastUsed?: Array<{ date: Date; service?: string; region?: string } | null>;
+  accessKeysLastUsed?: Array<{ date: Date | string; service?: string; region?: string } | null>;
   /** The user's last authenticated access per service (namespace: "codecommit"), whatever the credential. */
-  serviceLastAccessed?: Array<{ namespace: string; date: Date; region?: string }>;
+  serviceLastAccessed?: Array<{ namespace: string; date: Date | string; region?: string }>;
 }
 
 export interface Scenario {
@@ -86,18 +86,21 @@ export function seedScenario(state: UserState & { activity: ActivityLog }, scena
       if (!p.startsWith("arn:") && !state.policies.has(state.customerPolicyArn(p))) state.createPolicy(p);
       state.attachUserPolicy(user.userName, p);
     }
+    // Dates may come as ISO strings: a scenario crosses a process boundary as JSON (the bench's emulator host).
+    const date = (d: Date | string) => new Date(d);
     if (s.createDate) {
-      user.createDate = s.createDate;
-      for (const k of user.accessKeys.toArray()) k.createDate = s.createDate;
-      if (user.loginProfile) user.loginProfile.createDate = s.createDate;
+      const created = date(s.createDate);
+      user.createDate = created;
+      for (const k of user.accessKeys.toArray()) k.createDate = created;
+      if (user.loginProfile) user.loginProfile.createDate = created;
     }
-    if (s.passwordLastUsed) state.activity.recordConsoleSignIn(user.userName, s.passwordLastUsed);
+    if (s.passwordLastUsed) state.activity.recordConsoleSignIn(user.userName, date(s.passwordLastUsed));
     (s.accessKeysLastUsed ?? []).forEach((use, i) => {
       const keyId = accessKeyIds[i];
       if (use && keyId)
-        state.activity.recordKeyUse(user, keyId, { date: use.date, service: use.service ?? "s3", region: use.region ?? "us-east-1" });
+        state.activity.recordKeyUse(user, keyId, { date: date(use.date), service: use.service ?? "s3", region: use.region ?? "us-east-1" });
     });
-    for (const access of s.serviceLastAccessed ?? []) state.activity.recordServiceAccess(user, access);
+    for (const access of s.serviceLastAccessed ?? []) state.activity.recordServiceAccess(user, { ...access, date: date(access.date) });
     result.users[user.userName] = { userId: user.userId, arn: user.arn, accessKeyIds, mfaSerials };
   }
   return result;

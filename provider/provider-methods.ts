@@ -348,7 +348,8 @@ export async function create(
   const live = await createUser(ctx, inputs.userName, settingsOf(inputs));
   // A user IAM has just created holds nothing and has not been used: no list is needed (and none can fail on IAM's
   // eventual consistency), and its activity is its creation.
-  const created = new Date().toISOString();
+  // IAM's CreateDate, as a refresh will read it: the output does not change on the first refresh.
+  const created = (live.createDate ?? new Date()).toISOString();
   const activity = activityLine({
     userName: live.userName,
     created,

@@ -29,6 +29,8 @@ export interface LiveUser {
   path: string;
   tags: Record<string, string>;
   permissionsBoundary?: string;
+  /** As IAM answered it (for the activity output of a user just created). */
+  createDate?: Date;
 }
 
 /** IAM's path for a user created without one, and where a path the program stops declaring goes back to. */
@@ -114,6 +116,7 @@ function liveUser(user: User, tags: Record<string, string>): LiveUser {
     path: user.Path ?? DEFAULT_PATH,
     tags,
     permissionsBoundary: user.PermissionsBoundary?.PermissionsBoundaryArn,
+    createDate: user.CreateDate,
   };
 }
 

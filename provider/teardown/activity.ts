@@ -240,14 +240,15 @@ export function describeLastActivity(mark: ActivityMark, now: number): string {
 
 /**
  * The activity on one line, for the resource's output and the plan's text: "last 2026-02-27T10:00:00.000Z (access key
- * AKIA... (s3, us-east-1)); password never; keys AKIA1 2026-02-27, AKIA2 never; services codecommit 2026-02-25".
+ * AKIA... (s3, us-east-1)); password never; keys 2026-02-27, never; services codecommit 2026-02-25".
  */
 export function activityLine(a: UserActivity): string {
   const day = (d: string | undefined) => (d ? d.slice(0, 10) : "never");
   const parts = [a.lastActivity ? `last ${a.lastActivity.date} (${a.lastActivity.source})` : "last unknown"];
   parts.push(`created ${day(a.created)}`);
   parts.push(`password ${day(a.passwordLastUsed)}`);
-  if (a.credentials.length > 0) parts.push(`keys ${a.credentials.map((c) => `${c.id} ${day(c.lastUsed)}`).join(", ")}`);
+  // Each key by its last use only: the ids are the inventory's (a review shows each item once); the source names the key.
+  if (a.credentials.length > 0) parts.push(`keys ${a.credentials.map((c) => day(c.lastUsed)).join(", ")}`);
   parts.push(
     a.services.length > 0 ? `services ${a.services.map((s) => `${s.namespace} ${day(s.lastAuthenticated)}`).join(", ")}` : "services none",
   );

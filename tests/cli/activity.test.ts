@@ -159,7 +159,8 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
         `^activity: last ${ago(3).toISOString()} \\(access key ${used} \\(ec2, us-west-2\\)\\); created 2025-08-13; password never; keys `,
       ),
     );
-    assert.match(line!, new RegExp(`${unused} never`));
+    assert.match(line!, /; keys (2026-02-26, never|never, 2026-02-26); /);
+    assert.ok(!line!.includes(unused!), "the ids are the inventory's");
     const json = (await cli(["plan", "shown", "--json"])).lines()[0]!;
     const activity = json.activity as { created: string; credentials: Array<{ id: string; lastUsed?: string }>; lastActivity: unknown };
     assert.equal(activity.created, ago(200).toISOString());
@@ -237,6 +238,25 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
     }
     assert.match((await cli(["delete", "--all", "--yes"])).stderr, /delete --all needs --allowed-account-id/);
     assert.equal(emulator.log.length, 0);
+  });
+
+  it("the question of a delete --all shows the count and the first names; a no changes nothing", async () => {
+    await start();
+    emulator.seed({ users: Array.from({ length: 8 }, (_, i) => ({ userName: `ask-${i}`, path: "/ask/", createDate: ago(200) })) });
+    let question = "";
+    const run = await cli(["delete", "--all", "--path-prefix", "/ask/", "--allowed-account-id", emulator.accountId], {
+      confirm: async (q) => {
+        question = q;
+        return false;
+      },
+    });
+    assert.equal(run.code, EXIT.declined, run.stderr);
+    assert.match(
+      question,
+      new RegExp(`^Delete 8 IAM user\\(s\\) in account ${emulator.accountId} and everything that hangs on them\\? \\[y/N\\] $`),
+    );
+    assert.match(run.stderr, /^users: ask-0, ask-1, ask-2, ask-3, ask-4 and 3 more$/m);
+    for (let i = 0; i < 8; i++) assert.equal(emulator.state.userExists(`ask-${i}`), true);
   });
 
   it("the caller's own user is refused when named (untouched, exit 1) unless --include-self", async () => {

@@ -61,7 +61,7 @@ describe("IamUserTeardown provider: activity output and requireInactiveFor", () 
     const line = (read.props as { activity: string }).activity;
     assert.equal(
       line,
-      `last ${ago(2).toISOString()} (access key ${key} (s3, us-east-1)); created ${ago(60).toISOString().slice(0, 10)}; password never; keys ${key} ${ago(2).toISOString().slice(0, 10)}; services s3 ${ago(2).toISOString().slice(0, 10)}`,
+      `last ${ago(2).toISOString()} (access key ${key} (s3, us-east-1)); created ${ago(60).toISOString().slice(0, 10)}; password never; keys ${ago(2).toISOString().slice(0, 10)}; services s3 ${ago(2).toISOString().slice(0, 10)}`,
     );
     assert.doesNotMatch(line, /\n/);
     await env.fresh({ clock: () => clock.now(), denyActions: ["GenerateServiceLastAccessedDetails"] });

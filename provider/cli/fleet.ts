@@ -87,6 +87,13 @@ export async function findTargets(client: IAMClient, userNames: readonly string[
   return { found, missing, accounts };
 }
 
+/** The targets of users already found (by --all's walk). */
+export function targetsOf(users: readonly User[]): FleetTargets {
+  const found = new Map(users.map((u) => [u.UserName!, u]));
+  const accounts = [...new Set(users.map((u) => accountOf(u.Arn)).filter((a): a is string => a !== undefined))].sort();
+  return { found, missing: [], accounts };
+}
+
 /** The account id in an IAM ARN: arn:aws:iam::123456789012:user/... */
 export const accountOf = (arn: string | undefined): string | undefined => /^arn:[^:]+:iam::(\d{12}):/.exec(arn ?? "")?.[1];
 

@@ -6,7 +6,7 @@ import { describeFailure } from "../aws/errors";
 import type { Clock } from "../clock";
 import { ActivityReader } from "./activity";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
-import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, type UserGuard } from "./fleet";
+import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf, type UserGuard } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
@@ -227,7 +227,8 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   // With --allowed-account-id, the account is confirmed once, before anything is asked or any user started: when it
   // cannot be (STS unreachable) or is not allowed, the run ends here with one message, and no user is blamed.
   await confirmAllowedAccount(t.client, "to change anything");
-  const targets = await findTargets(t.client, userNames, args.concurrency);
+  // --all: the selection's walk found them; no second walk.
+  const targets = t.selected ? targetsOf(t.selected.selected) : await findTargets(t.client, userNames, args.concurrency);
   const guards: UserGuard[] = [];
   // The caller's own user, named, is refused (fails alone, untouched): a run must not delete the credentials it runs on.
   if (!args.selection.includeSelf && !args.selection.all && targets.found.size > 0) {

@@ -342,6 +342,9 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
     assert.equal(kept.length, 60);
     assert.ok(!kept.includes("c-runner") && !deleted.includes("c-runner"));
     assert.match(run.stderr, /left out c-runner, the caller's own user/);
+    // One walk of the account's users selects (and finds) them: none other before the first change.
+    const firstChange = emulator.log.findIndex((e) => e.mutating);
+    assert.equal(emulator.log.slice(0, firstChange).filter((e) => e.action === "ListUsers").length, 1);
     // Activity was read once per contractor: the selection's reading is what the guard decided on.
     const generated = emulator.log.filter((e) => e.action === "GenerateServiceLastAccessedDetails").length;
     assert.equal(generated, 180);

@@ -1,5 +1,6 @@
 // The action table: every IAM action the emulator answers, by name.
 
+import { accountActions } from "./account";
 import type { ActionHandler } from "./common";
 import { credentialActions } from "./credentials";
 import { groupPolicyActions } from "./groups-policies";
@@ -13,6 +14,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = Object.freeze({
   ...credentialActions,
   ...mfaActions,
   ...groupPolicyActions,
+  ...accountActions,
 });
 
 const MUTATING = /^(Create|Delete|Update|Put|Attach|Detach|Add|Remove|Enable|Deactivate|Tag|Untag|Upload|Reset|Resync|Set|Change)/;

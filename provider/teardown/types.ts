@@ -12,6 +12,21 @@ export interface DependencyItem {
   service?: string;
   /** For virtual MFA devices: recorded as the user's, no longer assigned to it, still in the account. */
   unassigned?: boolean;
+  /** For credentials that can be switched off: their status as listed ("Expired": a service credential past its date). */
+  status?: CredentialStatus;
+}
+
+export type CredentialStatus = "Active" | "Inactive" | "Expired";
+
+/**
+ * What a quarantine needs of a kind whose items can be switched off and on again without losing them: the IAM action
+ * that sets an item's status, and the call itself.
+ */
+export interface StatusSwitch {
+  /** The IAM action that sets the status (for plans and least-privilege policies). */
+  action: string;
+  /** Sets the item Inactive (deactivate) or Active (reactivate). NoSuchEntity is left to the caller. */
+  set(ctx: KindContext, userName: string, item: DependencyItem, status: "Active" | "Inactive"): Promise<void>;
 }
 
 /** Aborting stops the SDK's own retries of a call, not only the calls not yet sent. */
@@ -94,6 +109,8 @@ export interface DependencyKind<Id extends string = string, Extra extends object
   outputExtra?(items: readonly DependencyItem[]): Extra;
   /** How the kind is counted in summaries and review tables; by default every item under `singular` and `title`. */
   tallies?: readonly Tally[];
+  /** For credentials a quarantine sets Inactive and back (quarantine.ts); absent for kinds it leaves alone. */
+  statusSwitch?: StatusSwitch;
 }
 
 /** An ordered set of kinds: the engine lists, removes, plans and reports exactly these. */

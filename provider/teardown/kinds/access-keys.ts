@@ -1,4 +1,9 @@
-import { DeleteAccessKeyCommand, ListAccessKeysCommand, type ListAccessKeysCommandOutput } from "@aws-sdk/client-iam";
+import {
+  DeleteAccessKeyCommand,
+  ListAccessKeysCommand,
+  type ListAccessKeysCommandOutput,
+  UpdateAccessKeyCommand,
+} from "@aws-sdk/client-iam";
 import { listUserPages } from "../paging";
 import { defineKind } from "../types";
 
@@ -15,10 +20,16 @@ export const accessKeys = defineKind({
       (input) => new ListAccessKeysCommand(input),
       (page: ListAccessKeysCommandOutput) => page.AccessKeyMetadata,
     );
-    return keys.map((k) => ({ kind: "accessKeys", id: k.AccessKeyId! }));
+    return keys.map((k) => ({ kind: "accessKeys", id: k.AccessKeyId!, status: k.Status }));
   },
   removalActions: () => ["DeleteAccessKey"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: item.id }));
+  },
+  statusSwitch: {
+    action: "UpdateAccessKey",
+    async set(ctx, userName, item, status) {
+      await ctx.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: item.id, Status: status }));
+    },
   },
 });

@@ -23,7 +23,6 @@ import {
   ListUserPoliciesCommand,
   ListUserTagsCommand,
   PutUserPolicyCommand,
-  TagUserCommand,
   UpdateAccessKeyCommand,
   UploadSigningCertificateCommand,
   UploadSSHPublicKeyCommand,
@@ -170,7 +169,7 @@ for (const { name, start } of backends) {
       assert.deepEqual(statuses(during.sshPublicKeys), ["Inactive"]);
       assert.deepEqual(statuses(during.signingCertificates), ["Inactive"]);
       assert.ok(statuses(during.serviceSpecificCredentials).every((s) => s === "Inactive"));
-      assert.deepEqual(during.inlinePolicies, ["iam-user-teardown-quarantine", "read-logs"]);
+      assert.deepEqual(during.inlinePolicies, [QUARANTINE_POLICY_NAME, "read-logs"]);
       assert.deepEqual(during.managedPolicies, before.managedPolicies);
       assert.equal(during.consolePassword, true, "the console password is kept");
       assert.equal(during.tags.team, "platform");

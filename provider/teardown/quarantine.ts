@@ -194,15 +194,21 @@ function kindOf(item: DependencyItem, registry: KindRegistry) {
   return kind.statusSwitch;
 }
 
-/** Characters the user's inline policies take now (GetUserPolicy each; IAM answers the document URL-encoded). */
+/** An inline policy's document, whitespace left out (IAM answers it URL-encoded). */
+async function inlineDocument(s: Subject, PolicyName: string): Promise<string> {
+  const out = await s.ctx.send<GetUserPolicyCommandOutput>(new GetUserPolicyCommand({ UserName: s.userName, PolicyName }));
+  return decodeURIComponent(out.PolicyDocument ?? "").replace(/\s+/g, "");
+}
+
+/** Characters the user's inline policies take now, as IAM counts them against its quota. */
 async function inlineCharacters(s: Subject): Promise<number> {
-  const sizes = await Promise.all(
-    s.inline.map(async (PolicyName) => {
-      const out = await s.ctx.send<GetUserPolicyCommandOutput>(new GetUserPolicyCommand({ UserName: s.userName, PolicyName }));
-      return decodeURIComponent(out.PolicyDocument ?? "").replace(/\s+/g, "").length;
-    }),
-  );
+  const sizes = await Promise.all(s.inline.map(async (name) => (await inlineDocument(s, name)).length));
   return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** Whether the inline policy under the quarantine's name is the deny-all (another hand may have put something else there). */
+async function ownPolicyDeniesAll(s: Subject): Promise<boolean> {
+  return (await inlineDocument(s, QUARANTINE_POLICY_NAME)) === DENY_ALL_DOCUMENT.replace(/\s+/g, "");
 }
 
 /** How the deny-all will be in place, decided before anything changes; refused when neither policy fits. */
@@ -249,8 +255,10 @@ export async function disableUser(options: QuarantineOptions): Promise<Quarantin
     );
   const toTag = Object.entries(wanted).filter(([k, v]) => s.tags[k] !== v);
   const stale = Object.keys(s.tags).filter((k) => isReservedTagKey(k) && !(k in wanted));
+  // The policy's name is the quarantine's: whatever another hand put there is replaced by the deny-all.
   const needsDeny =
-    (deny === "inline" && !s.inline.includes(QUARANTINE_POLICY_NAME)) || (deny === "AWSDenyAll" && !s.attached.includes(s.denyAllArn));
+    (deny === "inline" && !(s.inline.includes(QUARANTINE_POLICY_NAME) && (await ownPolicyDeniesAll(s)))) ||
+    (deny === "AWSDenyAll" && !s.attached.includes(s.denyAllArn));
   const log = options.log ?? (() => {});
   if (toTag.length > 0 || stale.length > 0 || needsDeny) {
     // These calls name the user only: made while the name still holds the user looked at.

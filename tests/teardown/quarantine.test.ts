@@ -344,6 +344,31 @@ describe("quarantine: interrupted, refused, expired, on the emulator", function 
     }
   });
 
+  it("a policy put by another hand under the quarantine's name is replaced by the deny-all; a user whose tags leave no room is refused, unchanged", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    const iam = sdkClientFor(emulator.endpoint);
+    try {
+      const allowAll = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+      emulator.seed({ users: [{ userName: "hal", accessKeys: 1 }] });
+      emulator.state.putUserPolicy("hal", QUARANTINE_POLICY_NAME, allowAll);
+      await disableUser({ client: iam, userName: "hal" });
+      assert.match(emulator.state.getUserPolicy("hal", QUARANTINE_POLICY_NAME).document, /"Effect":"Deny"/);
+
+      const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`t${i}`, "v"]));
+      emulator.seed({ users: [{ userName: "ida", accessKeys: 1, tags }] });
+      const before = emulator.snapshotUser("ida");
+      await assert.rejects(disableUser({ client: iam, userName: "ida" }), (err: Error) => {
+        assert.ok(err instanceof QuarantineRefusedError);
+        assert.match(err.message, /its 49 tags leave no room .* Nothing was changed/);
+        return true;
+      });
+      assert.deepEqual(emulator.snapshotUser("ida"), before);
+    } finally {
+      iam.destroy();
+      await emulator.stop();
+    }
+  });
+
   it("identity first: a user not there is refused, and another user under the recorded name is never touched", async () => {
     const emulator = await startEmulator({ port: 0 });
     const iam = sdkClientFor(emulator.endpoint);

@@ -1,9 +1,21 @@
 import { strict as assert } from "node:assert";
-import { ListAccessKeysCommand, ListUserPoliciesCommand } from "@aws-sdk/client-iam";
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  GetUserCommand,
+  type IAMClient,
+  ListAccessKeysCommand,
+  ListUserPoliciesCommand,
+  ListUserTagsCommand,
+} from "@aws-sdk/client-iam";
+import { resetIamClients } from "../../provider/aws/client";
+import { isNoSuchEntity } from "../../provider/aws/errors";
 import { EXIT, runCli } from "../../provider/cli";
 import type { ConfirmAnswer } from "../../provider/cli/index";
+import { DEPENDENCY_KINDS } from "../../provider/teardown/kinds";
 import { disableUser, QUARANTINE_POLICY_NAME } from "../../provider/teardown/quarantine";
-import { pointIamEndpointAt, useEmulator } from "../helpers/iam";
+import { packageClientFor, pointIamEndpointAt, useEmulator } from "../helpers/iam";
+import { acquireMoto, motoUnavailableReason, releaseMoto, startMotoFront } from "../helpers/moto";
 
 async function cli(argv: string[], confirm?: (q: string) => Promise<ConfirmAnswer>) {
   let stdout = "";
@@ -116,5 +128,61 @@ describe("CLI: disable, enable, and delete --disabled-for", () => {
       const r = await cli(argv);
       assert.equal(r.code, EXIT.usage, argv.join(" "));
     }
+  });
+});
+
+describe("CLI: delete --disabled-for on moto", function () {
+  this.timeout(60_000);
+  let restoreEndpoint: () => void = () => undefined;
+  let stop: () => Promise<void> = async () => undefined;
+  let iam: IAMClient;
+
+  before(async function () {
+    const reason = motoUnavailableReason();
+    if (reason) {
+      if (process.env.REQUIRE_MOTO === "1") throw new Error(`REQUIRE_MOTO=1 but ${reason}`);
+      console.log(`      skipped on moto: ${reason}`);
+      return this.skip();
+    }
+    const moto = await acquireMoto();
+    await moto.reset();
+    // moto serves no ListServiceSpecificCredentials: the front answers it (empty) for the teardown's listing.
+    const front = await startMotoFront(moto.endpoint);
+    stop = async () => {
+      await front.stop();
+      releaseMoto();
+    };
+    restoreEndpoint = pointIamEndpointAt(front.endpoint);
+    iam = packageClientFor(front.endpoint);
+  });
+  after(async () => {
+    restoreEndpoint();
+    resetIamClients();
+    await stop();
+  });
+
+  /** The user as anyone sees it: keys and their status, inline policies, tags. */
+  const observe = async (UserName: string) => ({
+    keys: ((await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata ?? []).map((k) => [k.AccessKeyId, k.Status]),
+    inline: (await iam.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames,
+    tags: (await iam.send(new ListUserTagsCommand({ UserName }))).Tags,
+  });
+
+  it("tears down the user disabled 31 days ago and keeps, untouched, the one disabled yesterday: exit 3", async () => {
+    const registry = DEPENDENCY_KINDS.filter((k) => k.id !== "serviceSpecificCredentials");
+    for (const UserName of ["old", "recent"]) {
+      await iam.send(new CreateUserCommand({ UserName }));
+      await iam.send(new CreateAccessKeyCommand({ UserName }));
+    }
+    await disableUser({ client: iam, userName: "old", clock: daysAgo(31), registry });
+    await disableUser({ client: iam, userName: "recent", clock: daysAgo(1), registry });
+    const recentBefore = await observe("recent");
+    const run = await cli(["delete", "old", "recent", "--disabled-for", "30d", "--yes", "--json"]);
+    assert.equal(run.code, EXIT.skipped, run.stderr);
+    const byUser = Object.fromEntries(run.json.filter((l) => l.type === "user").map((l) => [l.userName, l]));
+    assert.equal(byUser.old.outcome, "deleted");
+    assert.equal(byUser.recent.outcome, "skipped-not-disabled");
+    await assert.rejects(iam.send(new GetUserCommand({ UserName: "old" })), (err) => isNoSuchEntity(err));
+    assert.deepEqual(await observe("recent"), recentBefore);
   });
 });

@@ -24,7 +24,7 @@ import {
   type User,
 } from "@aws-sdk/client-iam";
 import type { AwsConnection } from "../aws/client";
-import { isNoSuchEntity } from "../aws/errors";
+import { errorMessage, isAccessDenied, isNoSuchEntity } from "../aws/errors";
 import { type Clock, systemClock } from "../clock";
 import { type CountingContext, createContext } from "./context";
 import { confirmIdentity, resolveIdentity } from "./identity";
@@ -107,6 +107,36 @@ export function quarantineTags(record: QuarantineRecord): Record<string, string>
 /** When the user was disabled, from its tags; undefined when it is not. */
 export function disabledSinceOf(tags: Readonly<Record<string, string>>): string | undefined {
   return tags[SINCE_TAG];
+}
+
+/**
+ * A permission the quarantine needs is missing. What was done before stopping is recorded on the user (the record
+ * goes first), so running again once the permission is granted completes it.
+ */
+export class QuarantinePermissionError extends Error {
+  override readonly name = "QuarantinePermissionError";
+  constructor(
+    readonly userName: string,
+    readonly action: string,
+    verb: "disabling" | "enabling",
+    detail: string,
+  ) {
+    super(
+      `${verb} IAM user ${userName} needs permission iam:${action}, which the caller does not have (${detail}). ` +
+        `Run it again once the permission is granted: it completes what was begun.`,
+    );
+  }
+}
+
+/** Runs a quarantine step, turning a refused call into the permission it needs, by name. */
+async function namingPermissions<T>(userName: string, verb: "disabling" | "enabling", run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const action = (err as { iamAction?: string }).iamAction;
+    if (isAccessDenied(err) && action) throw new QuarantinePermissionError(userName, action, verb, errorMessage(err));
+    throw err;
+  }
 }
 
 /** A quarantine that cannot be done as asked; nothing was changed. */
@@ -233,7 +263,11 @@ async function chooseDeny(s: Subject, recorded: QuarantineRecord | undefined): P
  * Inactive. The record goes first, so an interrupted disable never loses what was Active; run again, it completes
  * (disabling twice is disabling once: the first date is kept, an item Active now is added to the record).
  */
-export async function disableUser(options: QuarantineOptions): Promise<QuarantineReport> {
+export function disableUser(options: QuarantineOptions): Promise<QuarantineReport> {
+  return namingPermissions(options.userName, "disabling", () => disable(options));
+}
+
+async function disable(options: QuarantineOptions): Promise<QuarantineReport> {
   const registry = options.registry ?? DEPENDENCY_KINDS;
   const clock = options.clock ?? systemClock;
   const s = await look(options);
@@ -301,7 +335,11 @@ export async function disableUser(options: QuarantineOptions): Promise<Quarantin
  * then takes the deny-all away, then the record. Anything else is left as it is and named. Enabling a user that is not
  * disabled changes nothing.
  */
-export async function enableUser(options: QuarantineOptions): Promise<QuarantineReport> {
+export function enableUser(options: QuarantineOptions): Promise<QuarantineReport> {
+  return namingPermissions(options.userName, "enabling", () => enable(options));
+}
+
+async function enable(options: QuarantineOptions): Promise<QuarantineReport> {
   const registry = options.registry ?? DEPENDENCY_KINDS;
   const s = await look(options);
   const record = readQuarantineRecord(s.tags);
@@ -365,16 +403,14 @@ async function ignoreGone(call: Promise<unknown>): Promise<void> {
   }
 }
 
-/** The IAM actions a quarantine may call, for the least-privilege policy. */
-export const QUARANTINE_ACTIONS = [
-  "ListUserTags",
-  "TagUser",
-  "UntagUser",
+/**
+ * The IAM actions only a quarantine calls (besides the reads, tags and policy removals a teardown or an update makes):
+ * what the shipped policy adds for it.
+ */
+export const QUARANTINE_ONLY_ACTIONS: readonly string[] = [
+  ...DEPENDENCY_KINDS.flatMap((k) => (k.statusSwitch ? [k.statusSwitch.action] : [])),
   "GetUserPolicy",
   "PutUserPolicy",
-  "DeleteUserPolicy",
   "AttachUserPolicy",
-  "DetachUserPolicy",
   "GetAccountSummary",
-  ...DEPENDENCY_KINDS.flatMap((k) => (k.statusSwitch ? [k.statusSwitch.action] : [])),
-] as const;
+];

@@ -244,7 +244,9 @@ async function ownPolicyDeniesAll(s: Subject): Promise<boolean> {
 /** How the deny-all will be in place, decided before anything changes; refused when neither policy fits. */
 async function chooseDeny(s: Subject, recorded: QuarantineRecord | undefined): Promise<DenyMode> {
   if (s.inline.includes(QUARANTINE_POLICY_NAME)) return "inline";
-  if (recorded) return recorded.deny;
+  // Disabled before: the same deny-all again, unless it was someone else's AWSDenyAll, since detached.
+  const beforeGone = recorded?.deny === "AWSDenyAll-before" && !s.attached.includes(s.denyAllArn);
+  if (recorded && !beforeGone) return recorded.deny;
   if (s.attached.includes(s.denyAllArn)) return "AWSDenyAll-before";
   const room = INLINE_POLICY_CHARACTERS - (await inlineCharacters(s));
   if (room >= DENY_ALL_DOCUMENT.replace(/\s+/g, "").length) return "inline";

@@ -369,6 +369,33 @@ describe("quarantine: interrupted, refused, expired, on the emulator", function 
     }
   });
 
+  it("AWSDenyAll attached before the disable stays attached on enable, named; detached meanwhile, a second disable puts a deny-all back", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    const iam = sdkClientFor(emulator.endpoint);
+    const denyAll = "arn:aws:iam::aws:policy/AWSDenyAll";
+    try {
+      emulator.seed({ users: [{ userName: "jo", accessKeys: 1, managedPolicies: [denyAll] }] });
+      const first = await disableUser({ client: iam, userName: "jo" });
+      assert.equal(first.deny, "AWSDenyAll-before");
+      emulator.state.detachUserPolicy("jo", denyAll);
+      const again = await disableUser({ client: iam, userName: "jo" });
+      assert.ok(again.changed);
+      assert.ok(emulator.state.getUser("jo")!.inlinePolicies.has(QUARANTINE_POLICY_NAME), "a deny-all is back");
+      const enabled = await enableUser({ client: iam, userName: "jo" });
+      assert.equal(emulator.state.getUser("jo")!.inlinePolicies.size, 0);
+      assert.deepEqual(enabled.switched.length, 1);
+
+      emulator.seed({ users: [{ userName: "kai", accessKeys: 1, managedPolicies: [denyAll] }] });
+      await disableUser({ client: iam, userName: "kai" });
+      const kept = await enableUser({ client: iam, userName: "kai" });
+      assert.ok(kept.left.some((l) => l.includes("AWSDenyAll") && l.includes("left attached")));
+      assert.ok(emulator.state.getUser("kai")!.attachedPolicies.has(denyAll), "someone else's AWSDenyAll stays");
+    } finally {
+      iam.destroy();
+      await emulator.stop();
+    }
+  });
+
   it("identity first: a user not there is refused, and another user under the recorded name is never touched", async () => {
     const emulator = await startEmulator({ port: 0 });
     const iam = sdkClientFor(emulator.endpoint);

@@ -102,7 +102,8 @@ async function handle(req: HostRequest): Promise<unknown> {
   switch (req.cmd) {
     case "start":
       if (emulator) await emulator.stop();
-      emulator = await startEmulator({ port: 0, ...req.options });
+      // The scenarios attach up to 20 managed policies a user: an account whose quota was raised to IAM's maximum.
+      emulator = await startEmulator({ port: 0, attachedPoliciesPerUserQuota: 20, ...req.options });
       return { endpoint: emulator.endpoint, accountId: emulator.accountId };
     case "seed":
       return need().seed(req.scenario);

@@ -45,7 +45,7 @@ export async function runPulumiDestroy(s: ScenarioSpec, latencyMs: number): Prom
   const toolchain = findPulumiToolchain();
   if ("skipReason" in toolchain) return { skipped: toolchain.skipReason };
   // One options object, kept: the emulator's fault injector reads `throttle` from it at every request.
-  const options: EmulatorOptions = { port: 0, latencyMs, seed: 7 };
+  const options: EmulatorOptions = { port: 0, latencyMs, seed: 7, attachedPoliciesPerUserQuota: 20 };
   const emulator = await startEmulator(options);
   const ws = await PulumiWorkspace.create({
     toolchain,

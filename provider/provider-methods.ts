@@ -20,6 +20,7 @@ import { type CountingContext, createContext } from "./teardown/context";
 import { withoutUndefined } from "./teardown/defined";
 import { discoverInventory, teardownUser } from "./teardown/engine";
 import { getUserOrUndefined, type Identity, resolveIdentity } from "./teardown/identity";
+import { disableUser, enableUser } from "./teardown/quarantine";
 import { type InventoryOutput, inventoryOutput, inventorySummary } from "./teardown/report";
 import type { Inventory, ListingMark } from "./teardown/types";
 import { keepRecordedOrphans, MFA_KIND_ID } from "./teardown/virtual-mfa";
@@ -45,6 +46,11 @@ export type TeardownInputs = {
   adopt: boolean;
   /** With adopt: the UserId the existing user must have, so that adoption takes exactly that user. */
   adoptUserId?: string;
+  /**
+   * true: the user is quarantined (teardown/quarantine.ts: credentials Inactive, a deny-all policy); false, or dropped
+   * after being declared: enabled again. Never declared: whether the user is disabled is left as it is.
+   */
+  disabled?: boolean;
   region?: string;
   profile?: string;
   roleArn?: string;
@@ -75,6 +81,8 @@ export type TeardownOutputs = TeardownInputs & {
   summary: string;
   /** The user's activity in one line (activityLine), as of the last create, update or refresh; why, when unknown. */
   activity?: string;
+  /** When the user was disabled, as its reserved tags record it; absent when it is not disabled. */
+  disabledSince?: string;
 };
 
 /**
@@ -88,7 +96,7 @@ export type RecordedOutputs = Partial<Omit<TeardownOutputs, "inventory">> &
 export type RawInputs = Readonly<Record<string, unknown>>;
 
 /** Which settings the program declared: path and boundary, and the keys of the tags. */
-export type DeclaredSettings = { path?: boolean; permissionsBoundary?: boolean; tags?: string[] };
+export type DeclaredSettings = { path?: boolean; permissionsBoundary?: boolean; tags?: string[]; disabled?: boolean };
 
 /** Settings that change the user in place. */
 const USER_SETTINGS = ["userName", "path", "tags", "permissionsBoundary"] as const;
@@ -156,6 +164,9 @@ export async function diff(_id: string, olds: RecordedOutputs, news: Partial<Tea
   if (changes.permissionsBoundary !== undefined)
     record("permissionsBoundary", olds.permissionsBoundary, changes.permissionsBoundary ?? undefined);
   for (const k of BEHAVIOUR) if (isUnknown(news[k]) || !same(olds[k], news[k])) record(k, olds[k], news[k]);
+  // Disabling and enabling change the user in place: always an update ("~ disabled"), never an add or a delete.
+  if (isUnknown(news.disabled) || quarantineChange(olds.disabledSince !== undefined, olds.declared, news) !== undefined)
+    detailedDiff.disabled = { kind: "UPDATE", inputDiff: false };
   // What the program declares changed, though IAM need not (a setting declared with the value it already has, or
   // dropped where it was not set): recorded by an update without a call to IAM (any other change records it too), so
   // that dropping the setting later does what the program says whatever else changed alongside. A record without
@@ -183,7 +194,28 @@ function declaredOf(inputs: Partial<TeardownInputs>): DeclaredSettings {
     path: inputs.path !== undefined || undefined,
     permissionsBoundary: inputs.permissionsBoundary !== undefined || undefined,
     tags: inputs.tags === undefined ? undefined : Object.keys(inputs.tags).sort(),
+    disabled: inputs.disabled !== undefined || undefined,
   });
+}
+
+/**
+ * Whether the user must be disabled (true) or enabled (false) to be what the program declares; undefined when it
+ * already is. A program that never declared `disabled` leaves the user as the CLI or a person made it; one that
+ * declared it and then dropped it enables the user.
+ */
+function quarantineChange(isDisabled: boolean, declared: DeclaredSettings | undefined, news: Partial<TeardownInputs>): boolean | undefined {
+  if (isUnknown(news.disabled)) return undefined;
+  const target = news.disabled ?? (declared?.disabled ? false : undefined);
+  return target === undefined || target === isDisabled ? undefined : target;
+}
+
+/** Disables or enables the user through the engine, logging each item switched and each left; returns disabledSince. */
+async function setDisabled(ctx: CountingContext, live: LiveUser, disabled: boolean): Promise<string | undefined> {
+  const log = (line: string) => console.error(`iam-user-teardown: ${line}`);
+  const options = { client: ctx.client, userName: live.userName, expectedUserId: live.userId, log };
+  const report = disabled ? await disableUser(options) : await enableUser(options);
+  for (const line of report.left) log(`${live.userName}: ${line}`);
+  return report.disabledSince;
 }
 
 /**
@@ -238,6 +270,7 @@ function outputs(
     permissionsBoundary: live.permissionsBoundary,
     arn: live.arn,
     userId: live.userId,
+    disabledSince: live.disabledSince,
     declared,
     activity: activity ?? inputs.activity,
     stateVersion: STATE_VERSION,
@@ -338,6 +371,8 @@ export async function create(
     const changes = userChanges(live, undefined, { ...inputs, userName: undefined });
     try {
       const applied = await applyUserChanges(ctx, live, changes);
+      const toggle = quarantineChange(live.disabledSince !== undefined, undefined, inputs);
+      if (toggle !== undefined) applied.disabledSince = await setDisabled(ctx, applied, toggle);
       const inventory = await discoverInventory(ctx, applied.userName);
       const activity = await activityOutput(ctx, await userRecordOf(ctx, applied), inventory);
       return { id: applied.userName, outs: outputs(inputs, applied, inventory, declared, activity) };
@@ -357,7 +392,13 @@ export async function create(
     services: [],
     lastActivity: { date: created, source: "created" },
   });
-  return { id: live.userName, outs: outputs(inputs, live, {}, declared, activity) };
+  if (inputs.disabled !== true) return { id: live.userName, outs: outputs(inputs, live, {}, declared, activity) };
+  try {
+    live.disabledSince = await setDisabled(ctx, live, true);
+    return { id: live.userName, outs: outputs(inputs, live, await discoverInventory(ctx, live.userName), declared, activity) };
+  } catch (err) {
+    throw keptInStack(err, live.userName, { ...inputs, ...outputs(inputs, live, {}, declared, activity) });
+  }
 }
 
 export async function update(
@@ -366,7 +407,8 @@ export async function update(
   news: TeardownInputs,
   stackConfig?: StackConfigReader,
 ): Promise<dynamic.UpdateResult<TeardownOutputs> & { outs: TeardownOutputs }> {
-  if (!hasChanges(userChanges(recordedUser(olds), olds.declared, news)) && olds.arn !== undefined) {
+  const quarantineUnchanged = quarantineChange(olds.disabledSince !== undefined, olds.declared, news) === undefined;
+  if (!hasChanges(userChanges(recordedUser(olds), olds.declared, news)) && quarantineUnchanged && olds.arn !== undefined) {
     // Only deleteUser or the connection changed: recorded without a call to IAM, the inventory rewritten in the
     // current shape.
     const carried = {
@@ -387,6 +429,8 @@ export async function update(
         `a user: the resource that owns it renames it, and this one follows. Nothing was changed.`,
     );
   const applied = await applyUserChanges(ctx, live, changes);
+  const toggle = quarantineChange(live.disabledSince !== undefined, olds.declared, news);
+  if (toggle !== undefined) applied.disabledSince = await setDisabled(ctx, applied, toggle);
   const since = ctx.virtualMfa.mark();
   const inventory = await keepRecordedOrphans(
     ctx.virtualMfa,

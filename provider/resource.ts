@@ -34,6 +34,12 @@ export interface IamUserTeardownArgs {
   /** With adopt: the UserId the existing user must have. Any other user under the name is refused, nothing changed. */
   adoptUserId?: pulumi.Input<string>;
   /**
+   * true: disable the user, reversibly (every Active access key, SSH key, signing certificate and service-specific
+   * credential set Inactive, and a deny-all policy put on; the console password and MFA devices kept). false, or the
+   * input removed after being declared: enable it again, exactly as it was. See docs/decommission.md.
+   */
+  disabled?: pulumi.Input<boolean>;
+  /**
    * Connection, for a user that must be reached differently from the rest of the stack. Each defaults to the stack's
    * aws: config as it is when the provider runs (aws:region, aws:profile, aws:assumeRole / aws:assumeRoles), then to
    * the SDK's default chain and environment. Changing one is an update of what is recorded, with no call to IAM.
@@ -80,6 +86,8 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
    * password ...; keys ...; services ...", or "unknown: <why>".
    */
   declare public readonly activity: pulumi.Output<string | undefined>;
+  /** When the user was disabled (by this resource or the CLI), as of the last create, update or refresh; undefined when it is not. */
+  declare public readonly disabledSince: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: IamUserTeardownArgs, opts: IamUserTeardownOptions = {}) {
     const { providerMethodsModule, ...resourceOptions } = opts;
@@ -93,6 +101,7 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
       deleteUser: args.deleteUser,
       adopt: args.adopt,
       adoptUserId: args.adoptUserId,
+      disabled: args.disabled,
       region: args.region,
       profile: args.profile,
       roleArn: args.roleArn,
@@ -102,6 +111,7 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
       inventory: undefined,
       summary: undefined,
       activity: undefined,
+      disabledSince: undefined,
     };
     super(new IamUserTeardownProvider(providerMethodsModule), name, props, resourceOptions, "iam-user-teardown", "IamUserTeardown");
   }

@@ -14,6 +14,7 @@ import { errorCode } from "./aws/errors";
 import type { CountingContext } from "./teardown/context";
 import { getUserOrUndefined } from "./teardown/identity";
 import { listAllPages } from "./teardown/paging";
+import { disabledSinceOf, isReservedTagKey } from "./teardown/quarantine";
 
 /** The user's own settings that the resource manages (everything else on the user is a dependency). */
 export interface UserSettings {
@@ -27,10 +28,13 @@ export interface LiveUser {
   userId: string;
   arn: string;
   path: string;
+  /** The user's tags, but for those a quarantine keeps its record in (never the resource's to manage). */
   tags: Record<string, string>;
   permissionsBoundary?: string;
   /** As IAM answered it (for the activity output of a user just created). */
   createDate?: Date;
+  /** When the user was disabled (quarantine.ts), read from its reserved tags; undefined when it is not. */
+  disabledSince?: string;
 }
 
 /** IAM's path for a user created without one, and where a path the program stops declaring goes back to. */
@@ -105,10 +109,13 @@ export async function withTags(ctx: CountingContext, user: User): Promise<LiveUs
     (Marker) => ctx.send<ListUserTagsCommandOutput>(new ListUserTagsCommand({ UserName: user.UserName!, Marker })),
     (page) => page.Tags,
   );
-  return liveUser(user, Object.fromEntries(tags.map((t) => [t.Key!, t.Value ?? ""])));
+  const all = Object.fromEntries(tags.map((t) => [t.Key!, t.Value ?? ""]));
+  return { ...liveUser(user, all), disabledSince: disabledSinceOf(all) };
 }
 
-function liveUser(user: User, tags: Record<string, string>): LiveUser {
+function liveUser(user: User, allTags: Record<string, string>): LiveUser {
+  // The quarantine's record is left out: the resource never shows, sets or removes it.
+  const tags = Object.fromEntries(Object.entries(allTags).filter(([k]) => !isReservedTagKey(k)));
   return {
     userName: user.UserName!,
     userId: user.UserId!,
@@ -154,9 +161,9 @@ export async function applyUserChanges(ctx: CountingContext, live: LiveUser, cha
     next.arn = live.arn.replace(/:user\/.*$/, `:user${next.path}${next.userName}`);
   }
   const name = next.userName;
-  const stale = (changes.tagKeysToRemove ?? []).filter((k) => k in live.tags);
+  const stale = (changes.tagKeysToRemove ?? []).filter((k) => k in live.tags && !isReservedTagKey(k));
   if (stale.length > 0) await ctx.send(new UntagUserCommand({ UserName: name, TagKeys: stale }));
-  const tagging = Object.entries(changes.tagsToSet ?? {}).filter(([k, v]) => live.tags[k] !== v);
+  const tagging = Object.entries(changes.tagsToSet ?? {}).filter(([k, v]) => live.tags[k] !== v && !isReservedTagKey(k));
   if (tagging.length > 0) await ctx.send(new TagUserCommand({ UserName: name, Tags: tagging.map(([Key, Value]) => ({ Key, Value })) }));
   for (const k of stale) delete next.tags[k];
   Object.assign(next.tags, changes.tagsToSet);

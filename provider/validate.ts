@@ -24,6 +24,8 @@ const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role\\/[\\w+=,.@/-]+
 /** A region name: an area of two letters (us, eu, cn, ...) or, in the European sovereign cloud, four (eusc-de-east-1). */
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 export const MAX_TAGS = 50;
+/** Tags a quarantine keeps its record in (teardown/quarantine.ts): never the program's to set. */
+const RESERVED_TAG_PREFIX = "iam-user-teardown:";
 
 /** Inputs the resource accepts. Anything else (credentials in particular) is refused. */
 export const INPUT_PROPERTIES = [
@@ -34,6 +36,7 @@ export const INPUT_PROPERTIES = [
   "deleteUser",
   "adopt",
   "adoptUserId",
+  "disabled",
   "region",
   "profile",
   "roleArn",
@@ -83,6 +86,11 @@ export function validateTags(value: unknown): CheckFailure[] {
       failures.push({ property, reason: `tag key ${JSON.stringify(key)} may contain only letters, digits, spaces and _ . : / = + - @` });
     if (key.toLowerCase().startsWith("aws:"))
       failures.push({ property, reason: `tag key ${JSON.stringify(key)} uses the reserved prefix "aws:"` });
+    if (key.startsWith(RESERVED_TAG_PREFIX))
+      failures.push({
+        property,
+        reason: `tag key ${JSON.stringify(key)} uses the prefix "${RESERVED_TAG_PREFIX}", where a disabled user's record is kept (set disabled: true instead)`,
+      });
     if (isUnknown(v)) continue;
     if (typeof v !== "string") {
       failures.push({ property, reason: `tag value for ${JSON.stringify(key)} must be a string` });
@@ -133,7 +141,7 @@ export function validateConnection(inputs: Record<string, unknown>): CheckFailur
 
 function validateFlags(inputs: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
-  for (const flag of ["deleteUser", "adopt"]) {
+  for (const flag of ["deleteUser", "adopt", "disabled"]) {
     const v = inputs[flag];
     if (v !== undefined && !isUnknown(v) && typeof v !== "boolean")
       failures.push({ property: flag, reason: `${flag} must be true or false` });

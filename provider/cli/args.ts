@@ -16,7 +16,10 @@ const USER_ID = /^[\w]{16,128}$/;
 
 export class UsageError extends Error {}
 
-export type Command = "plan" | "delete";
+export type Command = "plan" | "delete" | "disable" | "enable";
+
+/** The commands that change users: each asks first (or takes --yes). */
+export const isChanging = (command: Command): boolean => command !== "plan";
 
 export interface ParsedArgs {
   command: Command;
@@ -31,6 +34,10 @@ export interface ParsedArgs {
   yes: boolean;
   keepUser: boolean;
   expectUserId?: string;
+  /** delete --disabled-for: only users disabled at least this long (ms) are deleted; the others are kept. */
+  disabledForMs?: number;
+  /** As given ("30d"), for messages. */
+  disabledFor?: string;
   region?: string;
   profile?: string;
   roleArn?: string;
@@ -53,11 +60,15 @@ const USERS_HELP = `users: names on the command line and/or --from-file PATH (on
 
 export const USAGE = `usage:
   iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--concurrency N] [connection]
-  iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown disable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown enable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
   iam-user-teardown --version | --help | <command> --help
 
   plan     read-only: what hangs on each user, and the ordered plan a delete would follow
   delete   remove every dependency, then the user (--keep-user: clear dependencies only)
+  disable  reversibly: every Active credential set Inactive and a deny-all policy put on, recorded on the user
+  enable   restore exactly what disable switched off, and take the deny-all away
 
 ${USERS_HELP}
 
@@ -79,7 +90,7 @@ ${SELECTION_HELP}
 ${CONNECTION_HELP}
 
 exit codes: 0 done (users --inactive-for kept included), 1 a user could not be read, 2 bad usage, 130 interrupted`,
-  delete: `usage: iam-user-teardown delete [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  delete: `usage: iam-user-teardown delete [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
 anything changes it says how many users, in which account, and the first names, and asks. delete --all needs
@@ -92,6 +103,8 @@ ${SELECTION_HELP}
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
   --json             one JSON object per user on standard output (failures included; with --inactive-for each
                      user's activity), then a summary line
+  --disabled-for AGE delete only users disabled (iam-user-teardown disable, or disabled: true) at least AGE ago
+                     (30d, 12h); any other is kept untouched: outcome skipped-not-disabled, exit 3
   --concurrency N    users torn down at once (default ${DEFAULT_CONCURRENCY}); all share one client, one rate limit
                      per IAM action and one listing of the account's virtual MFA devices
 ${CONNECTION_HELP}
@@ -102,7 +115,39 @@ Ctrl-C at the question, or before it, changes nothing (exit 130). Once users run
 those under way finish, and prints the partial report (exit 130); twice stops at once.
 exit codes: 0 every user done, 1 at least one failed (each named) or the question was answered no (nothing changed),
   2 bad usage (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted`,
+  disable: quarantineHelp(
+    "disable",
+    `Disables each user, reversibly: every Active access key, SSH public key, signing certificate and service-specific
+credential set Inactive (an Expired one is left and named), and a deny-all policy put on (the inline policy
+iam-user-teardown-quarantine, or AWS's AWSDenyAll when the user's inline policies leave no room; refused, nothing
+changed, when neither fits). The console password and MFA devices are kept. What was Active, and since when, is
+kept on the user in tags under iam-user-teardown: so enable works from anywhere. Disabling twice is disabling once.`,
+  ),
+  enable: quarantineHelp(
+    "enable",
+    `Enables each user disabled by disable (or by disabled: true): sets Active again exactly what was Active when it
+was disabled, takes the deny-all policy away and the record's tags. Anything else (an item created while disabled, one
+Inactive before) is left as it is and named. Enabling a user that is not disabled changes nothing.`,
+  ),
 };
+
+function quarantineHelp(command: "disable" | "enable", what: string): string {
+  return `usage: iam-user-teardown ${command} [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+
+${what}
+Before anything changes it says how many users, in which account, and asks.
+
+${USERS_HELP}
+  --yes, -y          do not ask (required when standard input is not a terminal, and with --from-file -)
+  --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
+  --json             one JSON object per user on standard output (failures included), then a summary line
+  --concurrency N    users ${command}d at once (default ${DEFAULT_CONCURRENCY})
+${CONNECTION_HELP}
+
+The question is answered y or yes; anything else, or end of input (Ctrl-D), is no: nothing changed, exit 1.
+exit codes: 0 every user done, 1 at least one failed (each named) or the question was answered no (nothing changed),
+  2 bad usage (nothing called), 130 interrupted`;
+}
 
 const OPTIONS = {
   "from-file": { type: "string" },
@@ -112,6 +157,7 @@ const OPTIONS = {
   yes: { type: "boolean", short: "y" },
   "keep-user": { type: "boolean" },
   "expect-user-id": { type: "string" },
+  "disabled-for": { type: "string" },
   region: { type: "string" },
   profile: { type: "string" },
   "role-arn": { type: "string" },
@@ -127,7 +173,8 @@ export function parseCommandLine(argv: readonly string[]): Request {
   const [first, ...rest] = argv;
   if (first === "--version") return { kind: "version" };
   if (first === "--help" || first === "-h" || first === "help") return { kind: "help", text: USAGE };
-  if (first !== "plan" && first !== "delete") throw new UsageError(`unknown command ${JSON.stringify(first)}`);
+  if (first !== "plan" && first !== "delete" && first !== "disable" && first !== "enable")
+    throw new UsageError(`unknown command ${JSON.stringify(first)}`);
   const command: Command = first;
   let values: ReturnType<typeof parse>["values"];
   let positionals: string[];
@@ -143,7 +190,15 @@ export function parseCommandLine(argv: readonly string[]): Request {
   if (command === "plan" && (values.yes || values["keep-user"] || values["expect-user-id"] !== undefined)) {
     throw new UsageError("--yes, --keep-user and --expect-user-id apply to delete only");
   }
-  if (command === "delete" && values.markdown) throw new UsageError("--markdown applies to plan only");
+  if (command !== "plan" && values.markdown) throw new UsageError("--markdown applies to plan only");
+  if ((command === "disable" || command === "enable") && values["keep-user"]) throw new UsageError("--keep-user applies to delete only");
+  if (command !== "delete" && values["disabled-for"] !== undefined) throw new UsageError("--disabled-for applies to delete only");
+  if (command === "disable" || command === "enable") {
+    const selectionFlag = Object.keys(SELECTION_OPTIONS).find((o) => values[o as keyof typeof values] !== undefined);
+    if (selectionFlag) throw new UsageError(`--${selectionFlag} applies to plan and delete; ${command} takes the users by name`);
+  }
+  const disabledFor = values["disabled-for"];
+  const disabledForMs = disabledFor === undefined ? undefined : parseAge(disabledFor);
   if (values.json && values.markdown) throw new UsageError("--json and --markdown are two formats: choose one");
   for (const name of positionals) checkUserName(name, "user name");
   const fromFile = values["from-file"];
@@ -195,11 +250,19 @@ export function parseCommandLine(argv: readonly string[]): Request {
       yes: values.yes ?? false,
       keepUser: values["keep-user"] ?? false,
       expectUserId,
+      ...(disabledFor === undefined ? {} : { disabledFor, disabledForMs }),
       ...connection,
       allowedAccountIds,
       selection,
     },
   };
+}
+
+/** An age as --disabled-for takes it: a whole number of days (30d) or hours (12h), in ms. Throws UsageError. */
+export function parseAge(text: string): number {
+  const m = /^(\d{1,5})(d|h)$/.exec(text);
+  if (!m || Number(m[1]) < 1) throw new UsageError(`--disabled-for needs an age such as 30d or 12h; got ${JSON.stringify(text)}`);
+  return Number(m[1]) * (m[2] === "d" ? 86_400_000 : 3_600_000);
 }
 
 /** The user names of a --from-file text: one a line, blank lines and # comments ignored. Throws UsageError. */

@@ -113,7 +113,7 @@ export interface FleetRun<R = UserResult> {
 }
 
 /** Runs `work` for every user, `concurrency` at a time, all on one client; an interrupt stops new users starting. */
-async function runEach<R>(options: FleetRunOptions<R>, work: (userName: string) => Promise<R>): Promise<FleetRun<R>> {
+export async function runEach<R>(options: FleetRunOptions<R>, work: (userName: string) => Promise<R>): Promise<FleetRun<R>> {
   const pool = new Semaphore(options.concurrency);
   const results: R[] = [];
   const notStarted: string[] = [];

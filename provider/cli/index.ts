@@ -5,11 +5,12 @@ import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import type { Clock } from "../clock";
 import { ActivityReader } from "./activity";
-import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
+import { EXIT, finalUserList, isChanging, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf, type UserGuard } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
+import { disabledForGuard, runQuarantine } from "./quarantine";
 import { firstNames, type SelectedUsers, selectUsers, selfUserArn } from "./selection";
 
 export { EXIT } from "./args";
@@ -53,10 +54,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.ok;
     }
     args = request.args;
-    if (args.command === "delete" && !args.yes && !io.confirm) {
-      throw new UsageError("refusing to delete without confirmation: pass --yes when standard input is not a terminal");
+    if (isChanging(args.command) && !args.yes && !io.confirm) {
+      throw new UsageError(`refusing to ${args.command} without confirmation: pass --yes when standard input is not a terminal`);
     }
-    if (args.command === "delete" && !args.yes && args.fromFile === "-") {
+    if (isChanging(args.command) && !args.yes && args.fromFile === "-") {
       // The names are read to the end of standard input, after which nothing can be answered there.
       throw new UsageError("--from-file - reads the names from standard input, which then cannot answer the question: pass --yes");
     }
@@ -103,6 +104,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       tools.progress = new Progress(userNames.length, io.stderr, io.stderrIsTerminal === true);
       tools.selected = selected;
     }
+    if (args.command === "disable" || args.command === "enable")
+      return await runQuarantine({ ...args, command: args.command }, userNames, { ...io, client, interrupt });
     return args.command === "plan" ? await runPlan(args, userNames, io, tools) : await runDelete(args, userNames, io, tools);
   } catch (err) {
     tools.progress.end();
@@ -278,7 +281,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     targets,
     keepUser: args.keepUser,
     expectUserId: args.expectUserId,
-    guards,
+    guards: args.disabledForMs === undefined ? guards : [...guards, disabledForGuard(t.client, args.disabledForMs, args.disabledFor ?? "")],
     // One user: its teardown's own lines, as before; many: the progress lines say it.
     log: single ? (line) => t.progress.note(`iam-user-teardown: ${line}`) : undefined,
     onResult: (r) => {

@@ -7,7 +7,7 @@ import { type FleetRun, isSkipped, type Outcome, type PlanResult, type UserResul
 export function renderPlan(plan: TeardownPlan): string {
   if (!plan.exists) return `IAM user ${plan.requestedUserName} does not exist: nothing to do.\n`;
   const lines = [
-    `IAM user ${plan.userName} (${plan.userId}) ${plan.arn}${plan.renamedFrom ? ` (formerly ${plan.renamedFrom})` : ""}`,
+    `IAM user ${plan.userName} (${plan.userId}) ${plan.arn}${plan.renamedFrom ? ` (formerly ${plan.renamedFrom})` : ""}${plan.disabledSince ? `, disabled since ${plan.disabledSince}` : ""}`,
     `hangs on it: ${countByKind(flattenInventory(plan.inventory))}`,
     `plan (removals run concurrently, then DeleteUser):`,
     ...plan.steps.map((s) => `  ${String(s.step).padStart(3)}. ${s.description}  [${s.actions.join(" -> ")}]`),

@@ -20,6 +20,19 @@ export { IdentityMismatchError, MissingPermissionError, type PartlyRemoved, Tear
 export { DEPENDENCY_KINDS, type KindId } from "./kinds";
 export { type PlanOptions, planTeardown, type TeardownPlan } from "./plan";
 export {
+  DENY_ALL_POLICY_NAME,
+  disabledSinceOf,
+  disableUser,
+  enableUser,
+  isReservedTagKey,
+  QUARANTINE_POLICY_NAME,
+  QUARANTINE_TAG_PREFIX,
+  type QuarantineOptions,
+  QuarantineRefusedError,
+  type QuarantineReport,
+  readQuarantineRecord,
+} from "./quarantine";
+export {
   countByKind,
   describeItem,
   type InventoryDetail,

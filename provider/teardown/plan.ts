@@ -4,6 +4,7 @@ import { type ContextOptions, createContext } from "./context";
 import { discoverInventory } from "./engine";
 import { resolveIdentity } from "./identity";
 import { DEPENDENCY_KINDS } from "./kinds";
+import { disabledSinceOf } from "./quarantine";
 import { emptyInventory, type InventoryDetail, inventoryDetail, type PlanStep, planSteps } from "./report";
 import type { Inventory, KindRegistry } from "./types";
 
@@ -27,6 +28,8 @@ export interface TeardownPlan {
   userId?: string;
   arn?: string;
   renamedFrom?: string;
+  /** When the user was disabled (quarantine.ts), from the tags GetUser answers with; absent when it is not. */
+  disabledSince?: string;
   inventory: Inventory;
   /** Per kind a count and identifiers, MFA devices with their kind, and the total. */
   summary: InventoryDetail;
@@ -73,6 +76,7 @@ export async function planTeardown(options: PlanOptions): Promise<TeardownPlan> 
     userId: user.UserId,
     arn: user.Arn,
     renamedFrom: identity.state === "renamed" ? identity.previousName : undefined,
+    disabledSince: disabledSinceOf(Object.fromEntries((user.Tags ?? []).map((t) => [t.Key!, t.Value ?? ""]))),
     inventory,
     summary: inventoryDetail(inventory, kinds),
     steps: planSteps(user.UserName!, inventory, options.deleteUser !== false, kinds),

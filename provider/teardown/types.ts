@@ -12,6 +12,21 @@ export interface DependencyItem {
   service?: string;
   /** For virtual MFA devices: recorded as the user's, no longer assigned to it, still in the account. */
   unassigned?: boolean;
+  /** For credentials that can be switched off: their status as listed ("Expired": a service credential past its date). */
+  status?: CredentialStatus;
+}
+
+export type CredentialStatus = "Active" | "Inactive" | "Expired";
+
+/**
+ * What a quarantine needs of a kind whose items can be switched off and on again without losing them: the IAM action
+ * that sets an item's status, and the call itself.
+ */
+export interface StatusSwitch {
+  /** The IAM action that sets the status (for plans and least-privilege policies). */
+  action: string;
+  /** Sets the item Inactive (deactivate) or Active (reactivate). NoSuchEntity is left to the caller. */
+  set(ctx: KindContext, userName: string, item: DependencyItem, status: "Active" | "Inactive"): Promise<void>;
 }
 
 /** Aborting stops the SDK's own retries of a call, not only the calls not yet sent. */
@@ -98,6 +113,8 @@ export interface DependencyKind<Id extends string = string, Extra extends object
   lastUseAction?: string;
   /** The item's last use as IAM reports it (`date` undefined: never used); undefined when the item is gone. */
   lastUse?(ctx: KindContext, item: DependencyItem): Promise<ItemLastUse | undefined>;
+  /** For credentials a quarantine sets Inactive and back (quarantine.ts); absent for kinds it leaves alone. */
+  statusSwitch?: StatusSwitch;
 }
 
 /** One credential's last use: when (absent: never), through which service, in which region. */

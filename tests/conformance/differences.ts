@@ -44,7 +44,7 @@ export const KNOWN_DIFFERENCES = {
     moto: "DeleteUser checks only attached managed policies and inline policies; it deletes a user that still has any of the other seven kinds.",
   },
   "not-implemented": {
-    aws: "CreateServiceSpecificCredential, ListServiceSpecificCredentials, DeleteServiceSpecificCredential, GetMFADevice, PutUserPermissionsBoundary and DeleteUserPermissionsBoundary exist.",
+    aws: "CreateServiceSpecificCredential, ListServiceSpecificCredentials, UpdateServiceSpecificCredential, DeleteServiceSpecificCredential, GetMFADevice, PutUserPermissionsBoundary and DeleteUserPermissionsBoundary exist.",
     moto: "Not implemented: answers HTTP 500 with an HTML page.",
   },
   "caller-defaults": {
@@ -70,6 +70,14 @@ export const KNOWN_DIFFERENCES = {
   "service-last-accessed-not-implemented": {
     aws: "GenerateServiceLastAccessedDetails answers a JobId; GetServiceLastAccessedDetails answers JobStatus IN_PROGRESS, then COMPLETED with ServicesLastAccessed.",
     moto: "Not implemented: answers HTTP 500 with an HTML page (GetAccessKeyLastUsed is served, and records a request signed with the key).",
+  },
+  "credential-status-unchecked": {
+    aws: "UpdateAccessKey (and the other status updates) take Active or Inactive; any other Status is 400 ValidationError.",
+    moto: "Accepts any status.",
+  },
+  "policy-quotas-unenforced": {
+    aws: "A user's inline policies share 2,048 characters and 10 managed policies may be attached by default: past either, 409 LimitExceeded.",
+    moto: "Enforces neither (GetAccountSummary reports both quotas): PutUserPolicy and AttachUserPolicy succeed past them.",
   },
   "unknown-action": {
     aws: "An unknown Action is 400 InvalidAction.",

@@ -142,6 +142,29 @@ describe("hostile: least privilege (the shipped policy, enforced)", () => {
     }
   });
 
+  it("the CLI's disable and enable (the deny-all inline, and AWSDenyAll when the inline quota is full) and delete --disabled-for", async () => {
+    const emulator = await hostileEmulator({ seed: 1505 });
+    try {
+      emulator.seed({ users: [seededEveryKind("fay", mulberry32(1505)), { userName: "gil", accessKeys: 1 }] });
+      const filling = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${"g".repeat(1920)}` }],
+      });
+      emulator.state.putUserPolicy("gil", "big", filling);
+      const io = { stdout: () => undefined, stderr: () => undefined };
+      await withEndpoint(emulator, async () => {
+        assert.equal(await runCli(["disable", "fay", "gil", "--yes"], io), 0);
+        assert.ok(emulator.state.getUser("gil")!.attachedPolicies.has("arn:aws:iam::aws:policy/AWSDenyAll"));
+        assert.equal(await runCli(["enable", "fay", "gil", "--yes"], io), 0);
+        assert.equal(await runCli(["disable", "fay", "--yes"], io), 0);
+        assert.equal(await runCli(["delete", "fay", "--disabled-for", "30d", "--yes"], io), 3);
+      });
+      note(emulator);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   it("the actions called are exactly the shipped policy's: none missing, none unused", () => {
     assert.deepEqual(denied, [], "nothing the package called was refused by the shipped policy");
     const granted = policyActions();

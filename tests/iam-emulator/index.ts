@@ -10,7 +10,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ACTIONS, type ActionContext, isMutating } from "./actions";
 import { type FaultDecision, FaultInjector, type FaultOptions, malformedPage, serviceFailure } from "./faults";
-import { accessDenied, type CallerPolicy, evaluate, qualifiedAction, resourceArnFor } from "./policy";
+import { accessDenied, authorizeUserCaller, type CallerPolicy, evaluate, qualifiedAction, resourceArnFor } from "./policy";
 import {
   accessKeyFromAuthorization,
   errorXml,
@@ -42,6 +42,8 @@ export interface EmulatorOptions extends FaultOptions {
   latencyMs?: number;
   /** A removed dependency keeps blocking DeleteUser (DeleteConflict) for this long (ms). */
   consistencyDelayMs?: number;
+  /** Managed policies attachable to one user: AWS's default 10 unless given (an account may have it raised to 20). */
+  attachedPoliciesPerUserQuota?: number;
   /** DeleteLoginProfile answers EntityTemporarilyUnmodifiable this long (ms) after CreateLoginProfile (or a seeded `recent` profile). Default 0. */
   loginProfileUnmodifiableMs?: number;
   /**
@@ -112,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     consistencyDelayMs: options.consistencyDelayMs,
     loginProfileUnmodifiableMs: options.loginProfileUnmodifiableMs,
     clock: options.clock,
+    attachedPoliciesPerUserQuota: options.attachedPoliciesPerUserQuota,
   });
   if (options.serviceAccessJobPolls !== undefined) state.activity.inProgressPolls = options.serviceAccessJobPolls;
   const sts = new StsState(state.accountId, options.roles, (accessKeyId) => state.userForAccessKey(accessKeyId)?.arn);
@@ -173,6 +176,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const decision = evaluate(options.policy, action, resource);
       if (decision !== "allow") return accessDenied(callerArn(accessKeyId), action, resource, decision);
     }
+    // A user's own key: its status and the user's own policies count, as in AWS.
+    if (caller && accessKeyId) return authorizeUserCaller(state, caller, accessKeyId, action, params);
     return undefined;
   }
 

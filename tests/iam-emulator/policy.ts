@@ -3,7 +3,7 @@
 // is enough to prove a tool needs exactly the IAM actions it claims.
 
 import { IamError, type Params } from "./protocol";
-import type { IamState } from "./state";
+import type { IamState, UserRecord } from "./state";
 
 export interface PolicyStatement {
   Effect: "Allow" | "Deny";
@@ -88,4 +88,50 @@ export function accessDenied(callerArn: string, action: string, resource: string
       ? "with an explicit deny in an identity-based policy"
       : `because no identity-based policy allows the ${q} action`;
   return new IamError("AccessDenied", 403, `User: ${callerArn} is not authorized to perform: ${q} on resource: ${resource} ${why}`);
+}
+
+/**
+ * The statements of a user's own identity policies: its inline policies and the managed policies attached to it.
+ * Statements the emulator cannot evaluate (NotAction, NotResource, Condition) are left out: no decision rests on them.
+ */
+function userStatements(user: UserRecord): PolicyStatement[] {
+  const documents = [...user.inlinePolicies.values()]
+    .map((p) => p.document)
+    .concat([...user.attachedPolicies.values()].map((p) => p.document));
+  const statements: PolicyStatement[] = [];
+  for (const doc of documents) {
+    let parsed: { Statement?: unknown };
+    try {
+      parsed = JSON.parse(doc);
+    } catch {
+      continue;
+    }
+    const st = parsed.Statement;
+    for (const s of (Array.isArray(st) ? st : [st]) as Array<Record<string, unknown>>) {
+      if (!s || typeof s !== "object" || "NotAction" in s || "NotResource" in s || "Condition" in s) continue;
+      statements.push(s as unknown as PolicyStatement);
+    }
+  }
+  return statements;
+}
+
+/**
+ * A request signed with an emulated user's own access key: an Inactive key authenticates nothing (403
+ * InvalidClientTokenId, as AWS answers), and an explicit Deny in the user's own policies refuses the call (403
+ * AccessDenied). Only explicit Deny is enforced for users: allowing is left to the emulator's `policy` option, so
+ * seeded users need no Allow to make calls.
+ */
+export function authorizeUserCaller(
+  state: IamState,
+  caller: UserRecord,
+  accessKeyId: string,
+  action: string,
+  params: Params,
+): IamError | undefined {
+  if (state.accessKeyRecord(accessKeyId)?.status !== "Active") {
+    return new IamError("InvalidClientTokenId", 403, "The security token included in the request is invalid.");
+  }
+  const resource = resourceArnFor(action, params, state, caller.userName);
+  const decision = evaluate({ Statement: userStatements(caller).filter((s) => s.Effect === "Deny") }, action, resource);
+  return decision === "explicitDeny" ? accessDenied(caller.arn, action, resource, decision) : undefined;
 }

@@ -4,6 +4,7 @@ import {
   type GetAccessKeyLastUsedCommandOutput,
   ListAccessKeysCommand,
   type ListAccessKeysCommandOutput,
+  UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { isNoSuchEntity } from "../../aws/errors";
 import { listUserPages } from "../paging";
@@ -22,7 +23,7 @@ export const accessKeys = defineKind({
       (input) => new ListAccessKeysCommand(input),
       (page: ListAccessKeysCommandOutput) => page.AccessKeyMetadata,
     );
-    return keys.map((k) => ({ kind: "accessKeys", id: k.AccessKeyId! }));
+    return keys.map((k) => ({ kind: "accessKeys", id: k.AccessKeyId!, status: k.Status }));
   },
   removalActions: () => ["DeleteAccessKey"],
   async remove(ctx, userName, item) {
@@ -41,5 +42,11 @@ export const accessKeys = defineKind({
     // A key never used has no date, and "N/A" for service and region.
     const known = (v: string | undefined) => (v === undefined || v === "N/A" ? undefined : v);
     return { date: used?.LastUsedDate, service: known(used?.ServiceName), region: known(used?.Region) };
+  },
+  statusSwitch: {
+    action: "UpdateAccessKey",
+    async set(ctx, userName, item, status) {
+      await ctx.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: item.id, Status: status }));
+    },
   },
 });

@@ -2,8 +2,10 @@ import {
   DeleteServiceSpecificCredentialCommand,
   ListServiceSpecificCredentialsCommand,
   type ListServiceSpecificCredentialsCommandOutput,
+  UpdateServiceSpecificCredentialCommand,
 } from "@aws-sdk/client-iam";
 import { listUserPages } from "../paging";
+import type { CredentialStatus } from "../types";
 import { defineKind } from "../types";
 
 /** Credentials for every service at once (CodeCommit, Keyspaces, Bedrock API keys, ...): no ServiceName filter. */
@@ -20,11 +22,25 @@ export const serviceSpecificCredentials = defineKind({
       (input) => new ListServiceSpecificCredentialsCommand(input),
       (page: ListServiceSpecificCredentialsCommandOutput) => page.ServiceSpecificCredentials,
     );
-    return creds.map((c) => ({ kind: "serviceSpecificCredentials", id: c.ServiceSpecificCredentialId!, service: c.ServiceName }));
+    return creds.map((c) => ({
+      kind: "serviceSpecificCredentials",
+      id: c.ServiceSpecificCredentialId!,
+      service: c.ServiceName,
+      status: c.Status as CredentialStatus | undefined,
+    }));
   },
   removalActions: () => ["DeleteServiceSpecificCredential"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteServiceSpecificCredentialCommand({ UserName: userName, ServiceSpecificCredentialId: item.id }));
+  },
+  // An Expired credential cannot be made Active again: a quarantine leaves it as it is and names it.
+  statusSwitch: {
+    action: "UpdateServiceSpecificCredential",
+    async set(ctx, userName, item, status) {
+      await ctx.send(
+        new UpdateServiceSpecificCredentialCommand({ UserName: userName, ServiceSpecificCredentialId: item.id, Status: status }),
+      );
+    },
   },
   describe: (item) => `service-specific credential ${item.id}${item.service ? ` (${item.service})` : ""}`,
   outputId: (item) => (item.service ? `${item.service}/${item.id}` : item.id),

@@ -2,6 +2,7 @@ import {
   DeleteSigningCertificateCommand,
   ListSigningCertificatesCommand,
   type ListSigningCertificatesCommandOutput,
+  UpdateSigningCertificateCommand,
 } from "@aws-sdk/client-iam";
 import { listUserPages } from "../paging";
 import { defineKind } from "../types";
@@ -19,10 +20,16 @@ export const signingCertificates = defineKind({
       (input) => new ListSigningCertificatesCommand(input),
       (page: ListSigningCertificatesCommandOutput) => page.Certificates,
     );
-    return certs.map((c) => ({ kind: "signingCertificates", id: c.CertificateId! }));
+    return certs.map((c) => ({ kind: "signingCertificates", id: c.CertificateId!, status: c.Status }));
   },
   removalActions: () => ["DeleteSigningCertificate"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteSigningCertificateCommand({ UserName: userName, CertificateId: item.id }));
+  },
+  statusSwitch: {
+    action: "UpdateSigningCertificate",
+    async set(ctx, userName, item, status) {
+      await ctx.send(new UpdateSigningCertificateCommand({ UserName: userName, CertificateId: item.id, Status: status }));
+    },
   },
 });

@@ -1,4 +1,9 @@
-import { DeleteSSHPublicKeyCommand, ListSSHPublicKeysCommand, type ListSSHPublicKeysCommandOutput } from "@aws-sdk/client-iam";
+import {
+  DeleteSSHPublicKeyCommand,
+  ListSSHPublicKeysCommand,
+  type ListSSHPublicKeysCommandOutput,
+  UpdateSSHPublicKeyCommand,
+} from "@aws-sdk/client-iam";
 import { listUserPages } from "../paging";
 import { defineKind } from "../types";
 
@@ -15,10 +20,16 @@ export const sshPublicKeys = defineKind({
       (input) => new ListSSHPublicKeysCommand(input),
       (page: ListSSHPublicKeysCommandOutput) => page.SSHPublicKeys,
     );
-    return keys.map((k) => ({ kind: "sshPublicKeys", id: k.SSHPublicKeyId! }));
+    return keys.map((k) => ({ kind: "sshPublicKeys", id: k.SSHPublicKeyId!, status: k.Status }));
   },
   removalActions: () => ["DeleteSSHPublicKey"],
   async remove(ctx, userName, item) {
     await ctx.send(new DeleteSSHPublicKeyCommand({ UserName: userName, SSHPublicKeyId: item.id }));
+  },
+  statusSwitch: {
+    action: "UpdateSSHPublicKey",
+    async set(ctx, userName, item, status) {
+      await ctx.send(new UpdateSSHPublicKeyCommand({ UserName: userName, SSHPublicKeyId: item.id, Status: status }));
+    },
   },
 });

@@ -133,6 +133,16 @@ export const credentialActions: ActionTable = {
     return { SSHPublicKey: sshPublicKeyResult(user.userName, key, body) };
   },
 
+  UpdateSSHPublicKey(ctx) {
+    const id = requireParam(ctx.params, "SSHPublicKeyId");
+    const status = requireParam(ctx.params, "Status");
+    requireParam(ctx.params, "UserName");
+    ctx.resource = id;
+    const user = targetUser(ctx);
+    ctx.state.updateSshPublicKey(user.userName, id, status);
+    return undefined;
+  },
+
   DeleteSSHPublicKey(ctx) {
     const id = requireParam(ctx.params, "SSHPublicKeyId");
     ctx.resource = id;
@@ -168,6 +178,15 @@ export const credentialActions: ActionTable = {
       UploadDate: c.uploadDate,
     }));
     return { Certificates: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  },
+
+  UpdateSigningCertificate(ctx) {
+    const id = requireParam(ctx.params, "CertificateId");
+    const status = requireParam(ctx.params, "Status");
+    ctx.resource = id;
+    const user = targetUser(ctx);
+    ctx.state.updateSigningCertificate(user.userName, id, status);
+    return undefined;
   },
 
   DeleteSigningCertificate(ctx) {
@@ -221,7 +240,7 @@ export const credentialActions: ActionTable = {
       user.serviceCredentials,
       (c) => ({
         UserName: user.userName,
-        Status: c.status,
+        Status: ctx.state.serviceCredentialStatus(c),
         ServiceUserName: c.serviceUserName,
         ServiceCredentialAlias: c.serviceCredentialAlias,
         CreateDate: c.createDate,
@@ -232,6 +251,15 @@ export const credentialActions: ActionTable = {
       service ? (c) => c.serviceName === service : undefined,
     );
     return { ServiceSpecificCredentials: page.items, Marker: page.Marker, IsTruncated: page.IsTruncated };
+  },
+
+  UpdateServiceSpecificCredential(ctx) {
+    const id = requireParam(ctx.params, "ServiceSpecificCredentialId");
+    const status = requireParam(ctx.params, "Status");
+    ctx.resource = id;
+    const user = targetUser(ctx);
+    ctx.state.updateServiceSpecificCredential(user.userName, id, status);
+    return undefined;
   },
 
   DeleteServiceSpecificCredential(ctx) {

@@ -1,5 +1,6 @@
 // The action table: every IAM action the emulator answers, by name.
 
+import { accountActions } from "./account";
 import { activityActions } from "./activity";
 import type { ActionHandler } from "./common";
 import { credentialActions } from "./credentials";
@@ -15,6 +16,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = Object.freeze({
   ...mfaActions,
   ...groupPolicyActions,
   ...activityActions,
+  ...accountActions,
 });
 
 const MUTATING = /^(Create|Delete|Update|Put|Attach|Detach|Add|Remove|Enable|Deactivate|Tag|Untag|Upload|Reset|Resync|Set|Change)/;

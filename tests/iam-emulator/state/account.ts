@@ -15,6 +15,8 @@ export interface IamStateOptions {
   loginProfileUnmodifiableMs?: number;
   /** Current time in ms; Date.now by default. */
   clock?: () => number;
+  /** Managed policies attachable to one user (AWS's default 10; an account may have it raised up to 20). */
+  attachedPoliciesPerUserQuota?: number;
 }
 
 export class Account {

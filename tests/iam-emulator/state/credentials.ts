@@ -2,7 +2,7 @@
 // certificates and service-specific credentials.
 
 import { createHash } from "node:crypto";
-import { entityAlreadyExists, IamError, limitExceeded, noSuchEntity, validationError } from "../protocol";
+import { entityAlreadyExists, IamError, limitExceeded, noSuchEntity } from "../protocol";
 import { GroupState } from "./groups";
 import type {
   AccessKeyRecord,
@@ -12,7 +12,14 @@ import type {
   SshKeyRecord,
   UserRecord,
 } from "./records";
-import { checkCertificate, checkSshPublicKey, isSupportedCredentialService, LIMITS, makeSshPublicKeyBody } from "./rules";
+import {
+  checkCertificate,
+  checkCredentialStatus,
+  checkSshPublicKey,
+  isSupportedCredentialService,
+  LIMITS,
+  makeSshPublicKeyBody,
+} from "./rules";
 
 const SAMPLE_CERT_PREFIX = "-----BEGIN CERTIFICATE-----\nMIIC";
 
@@ -54,12 +61,13 @@ export class CredentialState extends GroupState {
 
   updateAccessKey(userName: string, accessKeyId: string, status: string): void {
     const user = this.requireUser(userName);
-    if (status !== "Active" && status !== "Inactive") {
-      throw validationError(
-        `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`,
-      );
-    }
-    this.requireAccessKey(user, accessKeyId).status = status;
+    const checked = checkCredentialStatus(status);
+    this.requireAccessKey(user, accessKeyId).status = checked;
+  }
+
+  /** The access key a request was signed with, with its status: an Inactive key authenticates nothing. */
+  accessKeyRecord(accessKeyId: string): AccessKeyRecord | undefined {
+    return this.accessKeyOwners.get(accessKeyId)?.accessKeys.get(accessKeyId);
   }
 
   deleteAccessKey(userName: string, accessKeyId: string): void {
@@ -152,6 +160,11 @@ export class CredentialState extends GroupState {
     return key;
   }
 
+  updateSshPublicKey(userName: string, id: string, status: string): void {
+    const checked = checkCredentialStatus(status);
+    this.getSshPublicKey(userName, id).status = checked;
+  }
+
   deleteSshPublicKey(userName: string, id: string): void {
     const user = this.requireUser(userName);
     this.getSshPublicKey(userName, id);
@@ -185,6 +198,14 @@ export class CredentialState extends GroupState {
     user.signingCertificates.set(cert.certificateId, cert, this.nextSeq());
     this.certificateIds.set(cert.certificateId, user);
     return cert;
+  }
+
+  updateSigningCertificate(userName: string, certificateId: string, status: string): void {
+    const user = this.requireUser(userName);
+    const checked = checkCredentialStatus(status);
+    const cert = user.signingCertificates.get(certificateId);
+    if (!cert) throw noSuchEntity(`The Certificate with id ${certificateId} cannot be found.`);
+    cert.status = checked;
   }
 
   deleteSigningCertificate(userName: string, certificateId: string): void {
@@ -229,6 +250,26 @@ export class CredentialState extends GroupState {
     user.serviceCredentials.set(cred.serviceSpecificCredentialId, cred, this.nextSeq());
     this.credentialIds.set(cred.serviceSpecificCredentialId, user);
     return cred;
+  }
+
+  /** Active or Inactive as set, Expired once past its expiration date (Bedrock API keys made with CredentialAgeDays). */
+  serviceCredentialStatus(cred: ServiceCredentialRecord): "Active" | "Inactive" | "Expired" {
+    return cred.expirationDate && cred.expirationDate.getTime() <= this.clock() ? "Expired" : cred.status;
+  }
+
+  updateServiceSpecificCredential(userName: string, id: string, status: string): void {
+    const user = this.requireUser(userName);
+    const checked = checkCredentialStatus(status);
+    const cred = user.serviceCredentials.get(id);
+    if (!cred) throw noSuchEntity(`No such credential ${id} exists for user ${user.userName}.`);
+    cred.status = checked;
+  }
+
+  /** Sets a credential's expiration date (out of band, for tests: a date passed makes it Expired). */
+  setServiceCredentialExpiration(userName: string, id: string, expirationDate: Date): void {
+    const cred = this.requireUser(userName).serviceCredentials.get(id);
+    if (!cred) throw noSuchEntity(`No such credential ${id} exists for user ${userName}.`);
+    cred.expirationDate = expirationDate;
   }
 
   deleteServiceSpecificCredential(userName: string, id: string): void {

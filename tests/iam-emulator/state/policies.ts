@@ -3,14 +3,26 @@
 import { entityAlreadyExists, limitExceeded, noSuchEntity } from "../protocol";
 import { Account, type IamStateOptions } from "./account";
 import type { InlinePolicyRecord, ManagedPolicyRecord } from "./records";
-import { AWS_MANAGED_POLICIES, checkPolicyDocument, DEFAULT_POLICY_DOCUMENT, LIMITS, validateName, validatePath } from "./rules";
+import {
+  AWS_MANAGED_POLICIES,
+  checkPolicyDocument,
+  DEFAULT_POLICY_DOCUMENT,
+  inlinePolicySize,
+  LIMITS,
+  validateName,
+  validatePath,
+} from "./rules";
 
 export class PolicyState extends Account {
+  /** Managed policies attachable to one user: AWS's default 10, or the account's raised quota. */
+  readonly attachedPoliciesPerUserQuota: number;
+
   constructor(options: IamStateOptions = {}) {
     super(options);
+    this.attachedPoliciesPerUserQuota = options.attachedPoliciesPerUserQuota ?? LIMITS.managedPoliciesPerUser;
     // Every account holds the well-known AWS managed policies, with the same ids for the same seed.
     const epoch = new Date("2015-02-06T18:40:00Z");
-    for (const [name, path] of AWS_MANAGED_POLICIES) {
+    for (const [name, path, document] of AWS_MANAGED_POLICIES) {
       const arn = `arn:aws:iam::aws:policy${path}${name}`;
       this.policies.set(
         arn,
@@ -19,7 +31,7 @@ export class PolicyState extends Account {
           policyId: this.ids.id("ANPA", 17),
           arn,
           path,
-          document: DEFAULT_POLICY_DOCUMENT,
+          document: document ?? DEFAULT_POLICY_DOCUMENT,
           awsManaged: true,
           createDate: epoch,
           updateDate: epoch,
@@ -81,8 +93,8 @@ export class PolicyState extends Account {
     const user = this.requireUser(userName);
     const policy = this.requirePolicy(policyArnOrName);
     if (user.attachedPolicies.has(policy.arn)) return;
-    if (user.attachedPolicies.size >= LIMITS.managedPoliciesPerUser) {
-      throw limitExceeded(`Cannot exceed quota for PoliciesPerUser: ${LIMITS.managedPoliciesPerUser}`);
+    if (user.attachedPolicies.size >= this.attachedPoliciesPerUserQuota) {
+      throw limitExceeded(`Cannot exceed quota for PoliciesPerUser: ${this.attachedPoliciesPerUserQuota}`);
     }
     user.attachedPolicies.set(policy.arn, policy, this.nextSeq());
     policy.attachmentCount++;
@@ -103,12 +115,13 @@ export class PolicyState extends Account {
     const user = this.requireUser(userName);
     validateName(policyName, "policyName", 128);
     checkPolicyDocument(document);
-    let total = Buffer.byteLength(document.replace(/\s+/g, ""));
+    let total = inlinePolicySize(document);
     for (const p of user.inlinePolicies.values()) {
-      if (p.policyName !== policyName) total += Buffer.byteLength(p.document.replace(/\s+/g, ""));
+      if (p.policyName !== policyName) total += inlinePolicySize(p.document);
     }
-    if (total > LIMITS.inlinePolicyBytesPerUser) {
-      throw limitExceeded(`Maximum policy size of ${LIMITS.inlinePolicyBytesPerUser} bytes exceeded for user ${user.userName}`);
+    if (total > LIMITS.inlinePolicyCharactersPerUser) {
+      // AWS's own words say bytes; what it counts is characters, whitespace left out.
+      throw limitExceeded(`Maximum policy size of ${LIMITS.inlinePolicyCharactersPerUser} bytes exceeded for user ${user.userName}`);
     }
     const existing = user.inlinePolicies.get(policyName);
     if (existing) existing.document = document;

@@ -55,6 +55,7 @@ export interface ServiceCredentialRecord {
   serviceCredentialAlias?: string;
   serviceCredentialSecret?: string;
   expirationDate?: Date;
+  /** As set; a credential past its expirationDate reads Expired whatever this says (serviceCredentialStatus). */
   status: "Active" | "Inactive";
   createDate: Date;
 }

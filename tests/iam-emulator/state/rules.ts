@@ -24,11 +24,26 @@ export const LIMITS = {
   signingCertificatesPerUser: 2,
   serviceCredentialsPerServicePerUser: 2,
   mfaDevicesPerUser: 8,
-  managedPoliciesPerUser: 20,
+  /** AWS's default; an account may have it raised up to 20 (the emulator's attachedPoliciesPerUserQuota option). */
+  managedPoliciesPerUser: 10,
   groupsPerUser: 10,
   tagsPerResource: 50,
-  inlinePolicyBytesPerUser: 2048,
+  /** Characters of all a user's inline policy documents together, whitespace not counted. */
+  inlinePolicyCharactersPerUser: 2048,
 };
+
+/** What counts against the inline policy quota: the document's characters, whitespace left out. */
+export const inlinePolicySize = (document: string): number => document.replace(/\s+/g, "").length;
+
+/** Status values of UpdateAccessKey, UpdateSSHPublicKey, UpdateSigningCertificate, UpdateServiceSpecificCredential. */
+export function checkCredentialStatus(status: string): "Active" | "Inactive" {
+  if (status !== "Active" && status !== "Inactive") {
+    throw validationError(
+      `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`,
+    );
+  }
+  return status;
+}
 
 const NAME_RE = /^[\w+=,.@-]+$/;
 const PATH_RE = /^(\/|\/[\u0021-\u007e]+\/)$/;
@@ -68,8 +83,15 @@ export function validateTags(tags: Array<[string, string]>): void {
   }
 }
 
-/** Well-known AWS managed policies (name and path) that exist in every emulated account. */
-export const AWS_MANAGED_POLICIES: ReadonlyArray<[string, string]> = [
+/** AWSDenyAll's document, as AWS publishes it: every action denied. */
+export const DENY_ALL_POLICY_DOCUMENT = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }],
+});
+
+/** Well-known AWS managed policies (name, path, and the document where it matters) that exist in every emulated account. */
+export const AWS_MANAGED_POLICIES: ReadonlyArray<[string, string, string?]> = [
+  ["AWSDenyAll", "/", DENY_ALL_POLICY_DOCUMENT],
   ["AdministratorAccess", "/"],
   ["PowerUserAccess", "/"],
   ["ReadOnlyAccess", "/"],

@@ -1,0 +1,179 @@
+/**
+ * The CLI's `disable` and `enable` (the engine's reversible quarantine, teardown/quarantine.ts, over many users), and
+ * `delete --disabled-for`, the guard that deletes only users disabled long enough.
+ */
+import { type IAMClient, ListUserTagsCommand, type ListUserTagsCommandOutput } from "@aws-sdk/client-iam";
+import { confirmAllowedAccount } from "../aws/account-guard";
+import { describeFailure } from "../aws/errors";
+import { type Clock, systemClock } from "../clock";
+import { createContext } from "../teardown/context";
+import { listAllPages } from "../teardown/paging";
+import { disabledSinceOf, disableUser, enableUser, type QuarantineReport } from "../teardown/quarantine";
+import { EXIT, type ParsedArgs } from "./args";
+import { type FleetTargets, findTargets, runEach, type UserGuard } from "./fleet";
+
+/** What happened to one user of a disable or enable run. */
+export type QuarantineOutcome = "disabled" | "already-disabled" | "enabled" | "not-disabled" | "already-gone" | "failed";
+
+export interface QuarantineResult {
+  userName: string;
+  outcome: QuarantineOutcome;
+  userId?: string;
+  arn?: string;
+  disabledSince?: string;
+  /** Items whose status the run changed, in words. */
+  switched?: string[];
+  /** Items left as they are, each with why. */
+  left?: string[];
+  error?: string;
+  apiCalls?: number;
+}
+
+/** What runCli hands a quarantine run: its terminal and the shared client. */
+export interface QuarantineRunIo {
+  client: IAMClient;
+  interrupt: AbortSignal;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  confirm?: (question: string) => Promise<boolean | "interrupted">;
+}
+
+const NOTHING_CHANGED = "iam-user-teardown: interrupted: nothing changed\n";
+
+/** `disable` or `enable` for every user named: looked up, counted, asked, then run `concurrency` at a time. */
+export async function runQuarantine(
+  args: ParsedArgs & { command: "disable" | "enable" },
+  userNames: string[],
+  io: QuarantineRunIo,
+): Promise<number> {
+  const disabling = args.command === "disable";
+  await confirmAllowedAccount(io.client, "to change anything");
+  const targets = await findTargets(io.client, userNames, args.concurrency);
+  const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
+  const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found` : "";
+  io.stderr(`${targets.found.size} IAM user(s)${where} to ${args.command}${missing}\n`);
+  if (io.interrupt.aborted) {
+    io.stderr(NOTHING_CHANGED);
+    return EXIT.interrupted;
+  }
+  if (targets.found.size > 0 && !args.yes) {
+    const answer = await io.confirm!(
+      `${disabling ? "Disable" : "Enable"} ${targets.found.size} IAM user(s)${where}${disabling ? " (credentials set Inactive, every action denied)" : ""}? [y/N] `,
+    );
+    if (answer === "interrupted" || io.interrupt.aborted) {
+      io.stderr(NOTHING_CHANGED);
+      return EXIT.interrupted;
+    }
+    if (!answer) {
+      io.stderr("iam-user-teardown: not confirmed: nothing changed\n");
+      return EXIT.declined;
+    }
+  }
+  let done = 0;
+  const run = await runEach<QuarantineResult>(
+    {
+      client: io.client,
+      userNames,
+      concurrency: args.concurrency,
+      interrupt: io.interrupt,
+      onResult: (r) => {
+        done++;
+        io.stderr(`[${done}/${userNames.length}] ${r.outcome} ${r.userName}${r.error ? `: ${r.error}` : describeSwitched(r)}\n`);
+        for (const line of r.left ?? []) io.stderr(`  left: ${line}\n`);
+        if (args.json) io.stdout(`${JSON.stringify({ type: "user", ...r })}\n`);
+      },
+    },
+    (userName) => quarantineOne(io.client, targets, userName, disabling, args.expectUserId),
+  );
+  const counts: Record<string, number> = {};
+  for (const r of run.results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  if (run.notStarted.length > 0) counts.interrupted = run.notStarted.length;
+  if (args.json) io.stdout(`${JSON.stringify({ type: "summary", users: userNames.length, ...counts })}\n`);
+  const lines = [
+    `${userNames.length} user(s): ${
+      Object.entries(counts)
+        .map(([k, n]) => `${n} ${k === "interrupted" ? "not started" : k}`)
+        .join(", ") || "nothing to do"
+    }`,
+  ];
+  for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
+  if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
+  io.stderr(`${lines.join("\n")}\n`);
+  const failed = run.results.some((r) => r.outcome === "failed");
+  return run.notStarted.length > 0 || io.interrupt.aborted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
+}
+
+const describeSwitched = (r: QuarantineResult): string =>
+  r.switched && r.switched.length > 0 ? `: ${r.outcome === "enabled" ? "reactivated" : "deactivated"} ${r.switched.join(", ")}` : "";
+
+async function quarantineOne(
+  client: IAMClient,
+  targets: FleetTargets,
+  userName: string,
+  disabling: boolean,
+  expectUserId: string | undefined,
+): Promise<QuarantineResult> {
+  const seen = targets.found.get(userName);
+  if (!seen) return { userName, outcome: "already-gone" };
+  if (expectUserId !== undefined && seen.UserId !== expectUserId)
+    return {
+      userName,
+      outcome: "failed",
+      userId: seen.UserId,
+      arn: seen.Arn,
+      error: `refusing to change IAM user ${userName}: it is a different user (UserId ${seen.UserId}, not ${expectUserId} as --expect-user-id says). Nothing was changed.`,
+    };
+  try {
+    // The UserId seen when the run began: a name that changed hands since is refused, never followed to a stranger.
+    const options = { client, userName, expectedUserId: seen.UserId };
+    const report: QuarantineReport = disabling ? await disableUser(options) : await enableUser(options);
+    const outcome: QuarantineOutcome = disabling
+      ? report.changed
+        ? "disabled"
+        : "already-disabled"
+      : report.changed
+        ? "enabled"
+        : "not-disabled";
+    return {
+      userName,
+      outcome,
+      userId: report.userId,
+      arn: report.arn,
+      disabledSince: report.disabledSince,
+      switched: report.switched,
+      left: report.left,
+      apiCalls: report.apiCalls,
+    };
+  } catch (err) {
+    return { userName, outcome: "failed", userId: seen.UserId, arn: seen.Arn, error: describeFailure(err) };
+  }
+}
+
+/**
+ * `delete --disabled-for AGE`: a user goes only when its record (the quarantine's tags) says it was disabled at least
+ * `minMs` ago; any other is kept untouched, outcome skipped-not-disabled.
+ */
+export function disabledForGuard(client: IAMClient, minMs: number, asGiven: string, clock: Clock = systemClock): UserGuard {
+  const ctx = createContext({ client });
+  return async (user) => {
+    const tags = await listAllPages(
+      (Marker) => ctx.send<ListUserTagsCommandOutput>(new ListUserTagsCommand({ UserName: user.UserName!, Marker })),
+      (page) => page.Tags,
+    );
+    const since = disabledSinceOf(Object.fromEntries(tags.map((t) => [t.Key!, t.Value ?? ""])));
+    if (since === undefined)
+      return {
+        outcome: "skipped-not-disabled",
+        reason: `not disabled (--disabled-for ${asGiven}): left untouched`,
+        details: { disabledFor: asGiven },
+      };
+    const age = clock.now() - Date.parse(since);
+    if (Number.isNaN(age) || age < minMs)
+      return {
+        outcome: "skipped-not-disabled",
+        reason: `disabled since ${since}, less than ${asGiven} ago: left untouched`,
+        details: { disabledSince: since, disabledFor: asGiven },
+      };
+    return undefined;
+  };
+}

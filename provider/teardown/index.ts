@@ -6,6 +6,17 @@ export { IdentityMismatchError, MissingPermissionError, type PartlyRemoved, Tear
 export { DEPENDENCY_KINDS, type KindId } from "./kinds";
 export { type PlanOptions, planTeardown, type TeardownPlan } from "./plan";
 export {
+  accountOfArn,
+  RECORD_VERSION,
+  type RecordedTeardown,
+  type RecordedUser,
+  RecordNotWrittenError,
+  type RecordWriter,
+  recordName,
+  recordReadActions,
+  type UserRecord,
+} from "./record";
+export {
   countByKind,
   describeItem,
   type InventoryDetail,
@@ -25,8 +36,11 @@ export {
   defineKind,
   type Inventory,
   type KindRegistry,
+  type KindRestore,
   type ListingMark,
   type MfaKind,
+  type RecordEntry,
+  type RecreatedItem,
   type Tally,
 } from "./types";
 export { VirtualMfaIndex } from "./virtual-mfa";

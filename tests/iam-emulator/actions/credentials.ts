@@ -45,6 +45,17 @@ export const credentialActions: ActionTable = {
     return { AccessKeyMetadata: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 
+  // Never used in the emulator: IAM's answer for a key never used (no LastUsedDate, service and region "N/A").
+  GetAccessKeyLastUsed(ctx) {
+    const id = requireParam(ctx.params, "AccessKeyId");
+    ctx.resource = id;
+    const owner = ctx.state.userForAccessKey(id);
+    if (!owner?.accessKeys.get(id))
+      throw new IamError("AccessDenied", 403, `User is not authorized to perform: iam:GetAccessKeyLastUsed on resource: access key ${id}`);
+    ctx.userName = owner.userName;
+    return { UserName: owner.userName, AccessKeyLastUsed: { ServiceName: "N/A", Region: "N/A" } };
+  },
+
   UpdateAccessKey(ctx) {
     const id = requireParam(ctx.params, "AccessKeyId");
     const status = requireParam(ctx.params, "Status");
@@ -133,6 +144,15 @@ export const credentialActions: ActionTable = {
     return { SSHPublicKey: sshPublicKeyResult(user.userName, key, body) };
   },
 
+  UpdateSSHPublicKey(ctx) {
+    const id = requireParam(ctx.params, "SSHPublicKeyId");
+    const status = requireParam(ctx.params, "Status");
+    ctx.resource = id;
+    const user = targetUser(ctx);
+    ctx.state.updateSshPublicKey(user.userName, id, status);
+    return undefined;
+  },
+
   DeleteSSHPublicKey(ctx) {
     const id = requireParam(ctx.params, "SSHPublicKeyId");
     ctx.resource = id;
@@ -168,6 +188,15 @@ export const credentialActions: ActionTable = {
       UploadDate: c.uploadDate,
     }));
     return { Certificates: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  },
+
+  UpdateSigningCertificate(ctx) {
+    const id = requireParam(ctx.params, "CertificateId");
+    const status = requireParam(ctx.params, "Status");
+    ctx.resource = id;
+    const user = targetUser(ctx);
+    ctx.state.updateSigningCertificate(user.userName, id, status);
+    return undefined;
   },
 
   DeleteSigningCertificate(ctx) {

@@ -152,6 +152,10 @@ export class CredentialState extends GroupState {
     return key;
   }
 
+  updateSshPublicKey(userName: string, id: string, status: string): void {
+    this.getSshPublicKey(userName, id).status = credentialStatus(status);
+  }
+
   deleteSshPublicKey(userName: string, id: string): void {
     const user = this.requireUser(userName);
     this.getSshPublicKey(userName, id);
@@ -185,6 +189,12 @@ export class CredentialState extends GroupState {
     user.signingCertificates.set(cert.certificateId, cert, this.nextSeq());
     this.certificateIds.set(cert.certificateId, user);
     return cert;
+  }
+
+  updateSigningCertificate(userName: string, certificateId: string, status: string): void {
+    const cert = this.requireUser(userName).signingCertificates.get(certificateId);
+    if (!cert) throw noSuchEntity(`The Certificate with id ${certificateId} cannot be found.`);
+    cert.status = credentialStatus(status);
   }
 
   deleteSigningCertificate(userName: string, certificateId: string): void {
@@ -240,4 +250,13 @@ export class CredentialState extends GroupState {
     this.credentialIds.delete(id);
     this.noteRemoval(user, "serviceSpecificCredentials");
   }
+}
+
+/** Status is an enum: IAM refuses anything but Active and Inactive. */
+function credentialStatus(status: string): "Active" | "Inactive" {
+  if (status !== "Active" && status !== "Inactive")
+    throw validationError(
+      `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`,
+    );
+  return status;
 }

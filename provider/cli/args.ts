@@ -34,6 +34,10 @@ export interface ParsedArgs {
   profile?: string;
   roleArn?: string;
   allowedAccountIds: string[];
+  /** delete: where each user's record goes before its first removal (a directory, or s3://bucket/prefix/). */
+  record?: string;
+  /** A role to assume for writing records to S3 (the bucket is often in another account). */
+  recordRoleArn?: string;
 }
 
 /** What the command line asks for: a run, or help / the version printed. */
@@ -50,7 +54,7 @@ const USERS_HELP = `users: names on the command line and/or --from-file PATH (on
 
 export const USAGE = `usage:
   iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
-  iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
   iam-user-teardown --version | --help | <command> --help
 
   plan     read-only: what hangs on each user, and the ordered plan a delete would follow
@@ -74,7 +78,7 @@ ${USERS_HELP}
 ${CONNECTION_HELP}
 
 exit codes: 0 done, 1 a user could not be read, 2 bad usage, 130 interrupted`,
-  delete: `usage: iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  delete: `usage: iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
 anything changes it says how many users, in which account, and asks.
@@ -83,6 +87,12 @@ ${USERS_HELP}
   --yes, -y          do not ask (required when standard input is not a terminal, and with --from-file -)
   --keep-user        clear the dependencies only, leave the users
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
+  --record DIR|s3://BUCKET/PREFIX/
+                     before the first removal of each user, write its record (ACCOUNT/USERID.json: the user, tags,
+                     boundary, groups, policies with their documents, public key and certificate bodies, no secret);
+                     a user whose record cannot be written is not touched. \`restore\` recreates users from records
+  --record-role-arn ARN
+                     a role to assume for writing records to S3 (default: the SDK's default chain)
   --json             one JSON object per user on standard output (failures included), then a summary line
   --concurrency N    users torn down at once (default ${DEFAULT_CONCURRENCY}); all share one client, one rate limit
                      per IAM action and one listing of the account's virtual MFA devices
@@ -108,6 +118,8 @@ const OPTIONS = {
   profile: { type: "string" },
   "role-arn": { type: "string" },
   "allowed-account-id": { type: "string", multiple: true },
+  record: { type: "string" },
+  "record-role-arn": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -135,6 +147,7 @@ export function parseCommandLine(argv: readonly string[]): Request {
     throw new UsageError("--yes, --keep-user and --expect-user-id apply to delete only");
   }
   if (command === "delete" && values.markdown) throw new UsageError("--markdown applies to plan only");
+  const record = checkRecordOptions(command, values.record, values["record-role-arn"]);
   if (values.json && values.markdown) throw new UsageError("--json and --markdown are two formats: choose one");
   for (const name of positionals) checkUserName(name, "user name");
   const fromFile = values["from-file"];
@@ -177,8 +190,24 @@ export function parseCommandLine(argv: readonly string[]): Request {
       expectUserId,
       ...connection,
       allowedAccountIds,
+      ...record,
     },
   };
+}
+
+/** --record and --record-role-arn: delete only; a directory or an s3:// prefix; the role for S3 only. */
+function checkRecordOptions(command: Command, record: string | undefined, recordRoleArn: string | undefined) {
+  if (record === undefined && recordRoleArn === undefined) return {};
+  if (command !== "delete") throw new UsageError("--record and --record-role-arn apply to delete only");
+  if (record === undefined || record === "") throw new UsageError("--record needs a directory or s3://bucket/prefix/");
+  if (record.startsWith("s3://") && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(record))
+    throw new UsageError(`--record ${JSON.stringify(record)} is not an S3 location of the form s3://bucket/prefix/`);
+  if (recordRoleArn !== undefined) {
+    if (!record.startsWith("s3://")) throw new UsageError("--record-role-arn applies to --record s3://... only");
+    const failure = validateConnection({ roleArn: recordRoleArn })[0];
+    if (failure) throw new UsageError(failure.reason.replace(/^roleArn/, "--record-role-arn"));
+  }
+  return { record, ...(recordRoleArn !== undefined ? { recordRoleArn } : {}) };
 }
 
 /** The user names of a --from-file text: one a line, blank lines and # comments ignored. Throws UsageError. */

@@ -4,6 +4,7 @@ import { planTeardown, type TeardownPlan, type TeardownReport, teardownUser } fr
 import { createContext } from "../teardown/context";
 import { getUserOrUndefined, listAccountUsers } from "../teardown/identity";
 import { Semaphore } from "../teardown/pool";
+import type { RecordWriter } from "../teardown/record";
 
 /**
  * A user a guard kept from its teardown before anything of it was touched (the run's exit code is then 3, unless
@@ -130,6 +131,8 @@ export interface DeleteFleetOptions extends FleetRunOptions {
   expectUserId?: string;
   /** Checked for each found user before anything of it is touched; a guard that throws fails that user alone. */
   guards?: readonly UserGuard[];
+  /** Each user's record is written here before its first removal; a user whose record cannot be is not touched. */
+  record?: RecordWriter;
   log?: (line: string) => void;
 }
 
@@ -172,6 +175,7 @@ export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
         expectedUserId: seen.UserId,
         deleteUser: !options.keepUser,
         log: options.log,
+        record: options.record,
       });
       return {
         userName,

@@ -3,6 +3,7 @@ import * as readline from "node:readline";
 import { confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
+import { recordWriterFor } from "../records/store";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
@@ -183,6 +184,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     targets,
     keepUser: args.keepUser,
     expectUserId: args.expectUserId,
+    record: args.record === undefined ? undefined : recordWriterFor(args.record, { roleArn: args.recordRoleArn, region: args.region }),
     // One user: its teardown's own lines, as before; many: the progress lines say it.
     log: single ? (line) => t.progress.note(`iam-user-teardown: ${line}`) : undefined,
     onResult: (r) => {

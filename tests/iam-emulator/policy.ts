@@ -62,6 +62,11 @@ export function resourceArnFor(action: string, params: Params, state: IamState, 
   if (action === "DeleteVirtualMFADevice" && params.SerialNumber) return params.SerialNumber;
   if (action === "CreatePolicy" && params.PolicyName) return state.customerPolicyArn(params.PolicyName, params.Path || "/");
   if (action === "GetPolicy" && params.PolicyArn) return params.PolicyArn;
+  // Authorized against the key's user, which IAM finds from the key id alone.
+  if (action === "GetAccessKeyLastUsed" && params.AccessKeyId) {
+    const owner = state.userForAccessKey(params.AccessKeyId);
+    if (owner) return owner.arn;
+  }
   if ((action === "CreateGroup" || action === "GetGroup") && params.GroupName) {
     const g = state.getGroup(params.GroupName);
     return g ? g.arn : `arn:aws:iam::${acct}:group${params.Path || "/"}${params.GroupName}`;

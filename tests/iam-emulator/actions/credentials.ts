@@ -53,6 +53,7 @@ export const credentialActions: ActionTable = {
     if (!owner?.accessKeys.get(id))
       throw new IamError("AccessDenied", 403, `User is not authorized to perform: iam:GetAccessKeyLastUsed on resource: access key ${id}`);
     ctx.userName = owner.userName;
+    ctx.resource = owner.arn;
     return { UserName: owner.userName, AccessKeyLastUsed: { ServiceName: "N/A", Region: "N/A" } };
   },
 

@@ -15,7 +15,7 @@ const USER_ID = /^[\w]{16,128}$/;
 
 export class UsageError extends Error {}
 
-export type Command = "plan" | "delete";
+export type Command = "plan" | "delete" | "restore";
 
 export interface ParsedArgs {
   command: Command;
@@ -40,8 +40,12 @@ export interface ParsedArgs {
   recordRoleArn?: string;
 }
 
-/** What the command line asks for: a run, or help / the version printed. */
-export type Request = { kind: "run"; args: ParsedArgs } | { kind: "help"; text: string } | { kind: "version" };
+/** What the command line asks for: a run, a restore (its arguments parsed by restore.ts), or help / the version printed. */
+export type Request =
+  | { kind: "run"; args: ParsedArgs }
+  | { kind: "restore"; argv: string[] }
+  | { kind: "help"; text: string }
+  | { kind: "version" };
 
 const CONNECTION_HELP = `connection (defaults: the AWS SDK's default chain and environment, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_IAM):
   --region <region>   --profile <name>   --role-arn <arn>
@@ -55,10 +59,12 @@ const USERS_HELP = `users: names on the command line and/or --from-file PATH (on
 export const USAGE = `usage:
   iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
   iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
+  iam-user-teardown restore RECORD... [--dry-run] [--json] [connection]
   iam-user-teardown --version | --help | <command> --help
 
   plan     read-only: what hangs on each user, and the ordered plan a delete would follow
   delete   remove every dependency, then the user (--keep-user: clear dependencies only)
+  restore  recreate users from the records delete --record wrote
 
 ${USERS_HELP}
 
@@ -66,7 +72,32 @@ exit codes: 0 every user done, 1 at least one failed or the question was answere
   (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted (Ctrl-C at
   the question: nothing changed)`;
 
+/** restore's help; restore.ts parses its arguments and runs it. */
+export const RESTORE_HELP = `usage: iam-user-teardown restore RECORD... [--dry-run] [--json] [--record-role-arn ARN] [connection]
+
+Recreates each recorded user (records written by delete --record): the user with its path, tags and permissions
+boundary, its group memberships, attached managed policies, inline policies (the recorded documents), SSH public keys
+and signing certificates (recorded status kept). Refuses a name that exists. Groups and managed policies that no
+longer exist are named, never created. Passwords, access keys, service-specific credentials and MFA devices cannot
+come back (no secret is ever recorded): each user's report names them, item by item.
+
+The restored user has a new UserId: grants that named the old user in resource policies (bucket, key, queue
+policies, ...) and role trust policies do not come back; the report says so for every user.
+
+  RECORD             a record file, a directory (every *.json under it) or s3://BUCKET/PREFIX/ (every record there)
+  --dry-run          say what would be recreated; create nothing
+  --json             one JSON object per user on standard output, then a summary line
+  --record-role-arn ARN
+                     a role to assume for reading records from S3 (default: the SDK's default chain)
+connection (defaults: the AWS SDK's default chain and environment, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_IAM):
+  --region <region>   --profile <name>   --role-arn <arn>
+  --allowed-account-id <12 digits>   refuse to change anything unless the credentials reach this account (repeatable)
+
+exit codes: 0 every user restored with everything a record can bring back, 1 a user was refused or failed, or an item
+  did not come back (each named), 2 bad usage (nothing called)`;
+
 export const COMMAND_HELP: Record<Command, string> = {
+  restore: RESTORE_HELP,
   plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
 
 Read-only. For each user: what hangs on it and the ordered plan a delete would follow.
@@ -130,6 +161,7 @@ export function parseCommandLine(argv: readonly string[]): Request {
   const [first, ...rest] = argv;
   if (first === "--version") return { kind: "version" };
   if (first === "--help" || first === "-h" || first === "help") return { kind: "help", text: USAGE };
+  if (first === "restore") return { kind: "restore", argv: rest };
   if (first !== "plan" && first !== "delete") throw new UsageError(`unknown command ${JSON.stringify(first)}`);
   const command: Command = first;
   let values: ReturnType<typeof parse>["values"];

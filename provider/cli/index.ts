@@ -9,6 +9,7 @@ import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from ".
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
+import { parseRestoreArgs, RESTORE_HELP, runRestore } from "./restore";
 
 export { EXIT } from "./args";
 
@@ -46,6 +47,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (request.kind === "version" || request.kind === "help") {
       io.stdout(request.kind === "version" ? `iam-user-teardown ${USER_AGENT[1]}\n` : `${request.text}\n`);
       return EXIT.ok;
+    }
+    if (request.kind === "restore") {
+      const restore = parseRestoreArgs(request.argv);
+      if (restore === "help") {
+        io.stdout(`${RESTORE_HELP}\n`);
+        return EXIT.ok;
+      }
+      return await runRestore(restore, io);
     }
     args = request.args;
     if (args.command === "delete" && !args.yes && !io.confirm) {

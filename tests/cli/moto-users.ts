@@ -15,12 +15,11 @@ export interface MotoUser {
   accountId: string;
 }
 
-/** A user at /staff/ with tags, a boundary, a group, an inline and a managed policy, a key, a password, an SSH key, a certificate and two MFA devices. */
+/** A user at /staff/ with tags (moto keeps no permissions boundary), a group, an inline and a managed policy, a key, a password, an SSH key, a certificate and two MFA devices. */
 export async function seedMotoUser(endpoint: string, userName: string): Promise<MotoUser> {
   const iam = new I.IAMClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" }, maxAttempts: 1 });
   try {
     const n = ++counter;
-    const boundary = await ensurePolicy(iam, "staff-boundary");
     const user = (
       await iam.send(
         new I.CreateUserCommand({
@@ -30,7 +29,6 @@ export async function seedMotoUser(endpoint: string, userName: string): Promise<
             { Key: "team", Value: "core" },
             { Key: "owner", Value: userName },
           ],
-          PermissionsBoundary: boundary,
         }),
       )
     ).User!;
@@ -49,15 +47,5 @@ export async function seedMotoUser(endpoint: string, userName: string): Promise<
     return { userId: user.UserId!, arn: user.Arn!, accountId };
   } finally {
     iam.destroy();
-  }
-}
-
-async function ensurePolicy(iam: I.IAMClient, name: string): Promise<string> {
-  try {
-    return (await iam.send(new I.CreatePolicyCommand({ PolicyName: name, PolicyDocument: MOTO_POLICY }))).Policy!.Arn!;
-  } catch (err) {
-    if (!/^EntityAlreadyExists/.test((err as { name?: string }).name ?? "")) throw err;
-    const local = (await iam.send(new I.ListPoliciesCommand({ Scope: "Local" }))).Policies ?? [];
-    return local.find((p) => p.PolicyName === name)!.Arn!;
   }
 }

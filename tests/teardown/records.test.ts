@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as methods from "../../provider/provider-methods";
 import { DirectoryStore, StoreRecordWriter } from "../../provider/records/store";
 import { RecordNotWrittenError, teardownUser } from "../../provider/teardown";
 import { RECORD_VERSION, type RecordWriter, recordName, type UserRecord } from "../../provider/teardown/record";
@@ -176,5 +177,18 @@ describe("records: a user's record, before its first removal and completed after
     assert.equal(afterRerun.teardown?.outcome, "deleted");
     assert.equal(afterRerun.teardown?.runs, 1);
     assert.deepEqual(afterRerun.teardown?.removed, [{ kind: "accessKeys", id: newKey }]);
+  });
+
+  it("the resource's record input: a directory or s3://bucket/prefix/, checked before anything is called", async () => {
+    for (const record of ["records", "/var/records/", "s3://audit-bucket/iam/", "s3://audit-bucket"])
+      assert.deepEqual((await methods.check({}, { userName: "u", record })).failures ?? [], [], record);
+    for (const record of ["", "s3://Not_A_Bucket/", 42]) {
+      const failures = (await methods.check({}, { userName: "u", record })).failures ?? [];
+      assert.deepEqual(
+        failures.map((f) => f.property),
+        ["record"],
+        String(record),
+      );
+    }
   });
 });

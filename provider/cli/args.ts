@@ -38,6 +38,12 @@ export interface ParsedArgs {
   record?: string;
   /** A role to assume for writing records to S3 (the bucket is often in another account). */
   recordRoleArn?: string;
+  /** plan: where to write the plan file (besides the text, --json or --markdown view of the same listing). */
+  out?: string;
+  /** delete: the reviewed plan file to apply exactly; its users are the run's users. */
+  plan?: string;
+  /** delete --plan: refuse a plan older than this. */
+  maxPlanAgeMs?: number;
 }
 
 /** What the command line asks for: a run, a restore (its arguments parsed by restore.ts), or help / the version printed. */
@@ -57,8 +63,9 @@ const USERS_HELP = `users: names on the command line and/or --from-file PATH (on
   PATH - reads standard input, at a terminal until Ctrl-D)`;
 
 export const USAGE = `usage:
-  iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
+  iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--out PLAN.json] [--concurrency N] [connection]
   iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
+  iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
   iam-user-teardown restore RECORD... [--dry-run] [--json] [connection]
   iam-user-teardown --version | --help | <command> --help
 
@@ -98,18 +105,21 @@ exit codes: 0 every user restored with everything a record can bring back, 1 a u
 
 export const COMMAND_HELP: Record<Command, string> = {
   restore: RESTORE_HELP,
-  plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
+  plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--out PLAN.json] [--concurrency N] [connection]
 
 Read-only. For each user: what hangs on it and the ordered plan a delete would follow.
 
 ${USERS_HELP}
   --json             one JSON object per user on standard output, then a summary line
   --markdown         one Markdown table (per user, by kind, MFA devices by kind, totals) for a pull-request comment
+  --out PLAN.json    also write the plan for delete --plan (per user its UserId and the identifiers of every item,
+                     the account, the time), from the same listing as the view printed
   --concurrency N    users looked at at once (default ${DEFAULT_CONCURRENCY})
 ${CONNECTION_HELP}
 
 exit codes: 0 done, 1 a user could not be read, 2 bad usage, 130 interrupted`,
   delete: `usage: iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
+       iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
 anything changes it says how many users, in which account, and asks.
@@ -124,6 +134,11 @@ ${USERS_HELP}
                      a user whose record cannot be written is not touched. \`restore\` recreates users from records
   --record-role-arn ARN
                      a role to assume for writing records to S3 (default: the SDK's default chain)
+  --plan PLAN.json   apply a reviewed plan (plan --out) exactly: its users only, each only while its UserId and its
+                     set of items are the plan's (else kept: changed-since-plan, the difference listed, exit 3); an
+                     item that appears during the teardown is left, and the user reported with what blocks it. A plan
+                     of another account is refused before anything changes
+  --max-plan-age D   with --plan: refuse a plan older than D (90s, 30m, 12h, 7d)
   --json             one JSON object per user on standard output (failures included), then a summary line
   --concurrency N    users torn down at once (default ${DEFAULT_CONCURRENCY}); all share one client, one rate limit
                      per IAM action and one listing of the account's virtual MFA devices
@@ -151,6 +166,9 @@ const OPTIONS = {
   "allowed-account-id": { type: "string", multiple: true },
   record: { type: "string" },
   "record-role-arn": { type: "string" },
+  out: { type: "string" },
+  plan: { type: "string" },
+  "max-plan-age": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -184,7 +202,11 @@ export function parseCommandLine(argv: readonly string[]): Request {
   for (const name of positionals) checkUserName(name, "user name");
   const fromFile = values["from-file"];
   if (fromFile === "") throw new UsageError("--from-file needs a path, or - for standard input");
-  if (positionals.length === 0 && fromFile === undefined) throw new UsageError("a user name is required (or --from-file PATH)");
+  const planOptions = checkPlanOptions(command, values.out, values.plan, values["max-plan-age"]);
+  if (planOptions.plan !== undefined && (positionals.length > 0 || fromFile !== undefined || values["expect-user-id"] !== undefined))
+    throw new UsageError("--plan names the users: no user names, --from-file or --expect-user-id beside it");
+  if (positionals.length === 0 && fromFile === undefined && planOptions.plan === undefined)
+    throw new UsageError("a user name is required (or --from-file PATH)");
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new UsageError(`--concurrency needs a whole number from 1 to 1000; got ${JSON.stringify(values.concurrency)}`);
@@ -223,8 +245,33 @@ export function parseCommandLine(argv: readonly string[]): Request {
       ...connection,
       allowedAccountIds,
       ...record,
+      ...planOptions,
     },
   };
+}
+
+/** --out for plan; --plan and --max-plan-age for delete. */
+function checkPlanOptions(command: Command, out: string | undefined, plan: string | undefined, maxPlanAge: string | undefined) {
+  if (out !== undefined && command !== "plan") throw new UsageError("--out applies to plan only");
+  if ((plan !== undefined || maxPlanAge !== undefined) && command !== "delete")
+    throw new UsageError("--plan and --max-plan-age apply to delete only");
+  if (out === "" || plan === "") throw new UsageError(`${out === "" ? "--out" : "--plan"} needs a path`);
+  if (maxPlanAge !== undefined && plan === undefined) throw new UsageError("--max-plan-age applies to --plan only");
+  const maxPlanAgeMs = maxPlanAge === undefined ? undefined : parseDuration(maxPlanAge);
+  if (maxPlanAge !== undefined && maxPlanAgeMs === undefined)
+    throw new UsageError(`--max-plan-age needs a duration such as 90s, 30m, 12h or 7d; got ${JSON.stringify(maxPlanAge)}`);
+  return {
+    ...(out !== undefined ? { out } : {}),
+    ...(plan !== undefined ? { plan } : {}),
+    ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}),
+  };
+}
+
+/** "7d", "12h", "30m", "90s" in milliseconds; undefined for anything else. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)(s|m|h|d)$/.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
 }
 
 /** --record and --record-role-arn: delete only; a directory or an s3:// prefix; the role for S3 only. */
@@ -255,6 +302,7 @@ export function userNamesFromText(text: string, source: string): string[] {
 /** Every user the run covers, each once; --expect-user-id needs exactly one. Throws UsageError. */
 export function finalUserList(args: ParsedArgs, fromFile: readonly string[]): string[] {
   const users = unique([...args.userNames, ...fromFile]);
+  if (args.plan !== undefined) return users;
   if (users.length === 0)
     throw new UsageError(`no user names given (${args.fromFile === "-" ? "standard input" : args.fromFile} lists none)`);
   if (args.expectUserId !== undefined && users.length !== 1)

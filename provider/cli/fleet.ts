@@ -5,6 +5,7 @@ import { createContext } from "../teardown/context";
 import { getUserOrUndefined, listAccountUsers } from "../teardown/identity";
 import { Semaphore } from "../teardown/pool";
 import type { RecordWriter } from "../teardown/record";
+import type { DependencyItem } from "../teardown/types";
 
 /**
  * A user a guard kept from its teardown before anything of it was touched (the run's exit code is then 3, unless
@@ -131,6 +132,8 @@ export interface DeleteFleetOptions extends FleetRunOptions {
   expectUserId?: string;
   /** Checked for each found user before anything of it is touched; a guard that throws fails that user alone. */
   guards?: readonly UserGuard[];
+  /** Per user, the only items it may lose (a reviewed plan's); undefined: every item listed. */
+  onlyItemsFor?: (userName: string) => ((item: DependencyItem) => boolean) | undefined;
   /** Each user's record is written here before its first removal; a user whose record cannot be is not touched. */
   record?: RecordWriter;
   log?: (line: string) => void;
@@ -176,6 +179,7 @@ export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
         deleteUser: !options.keepUser,
         log: options.log,
         record: options.record,
+        onlyItems: options.onlyItemsFor?.(userName),
       });
       return {
         userName,

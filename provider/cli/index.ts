@@ -8,6 +8,7 @@ import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageErr
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
+import { type PlanFile, parsePlanFile, planFileOf, planGuard, plannedItems, planRefusal, writePlanFile } from "./plan-file";
 import { Progress } from "./progress";
 import { parseRestoreArgs, RESTORE_HELP, runRestore } from "./restore";
 
@@ -41,6 +42,7 @@ const NOTHING_CHANGED_ON_INTERRUPT = "iam-user-teardown: interrupted: nothing ch
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let args: ParsedArgs;
   let userNames: string[];
+  let plan: PlanFile | undefined;
   const interrupt = io.interrupt ?? new AbortController().signal;
   try {
     const request = parseCommandLine(argv);
@@ -64,15 +66,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // The names are read to the end of standard input, after which nothing can be answered there.
       throw new UsageError("--from-file - reads the names from standard input, which then cannot answer the question: pass --yes");
     }
+    if (args.plan !== undefined) {
+      plan = await readPlan(args.plan);
+      if (plan.keepUser !== args.keepUser)
+        throw new UsageError(`the plan was made ${plan.keepUser ? "with" : "without"} --keep-user: delete --plan must say the same`);
+    }
     const fileText = args.fromFile === undefined ? "" : await readUserFile(args.fromFile, io);
     if (interrupt.aborted) {
       io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
       return EXIT.interrupted;
     }
-    userNames = finalUserList(
-      args,
-      args.fromFile === undefined ? [] : userNamesFromText(fileText, args.fromFile === "-" ? "standard input" : args.fromFile),
-    );
+    userNames = plan
+      ? plan.users.map((u) => u.userName)
+      : finalUserList(
+          args,
+          args.fromFile === undefined ? [] : userNamesFromText(fileText, args.fromFile === "-" ? "standard input" : args.fromFile),
+        );
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
@@ -89,7 +98,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return args.command === "plan"
       ? await runPlan(args, userNames, io, { client, interrupt, progress, json })
-      : await runDelete(args, userNames, io, { client, interrupt, progress, json });
+      : await runDelete(args, userNames, io, { client, interrupt, progress, json }, plan);
   } catch (err) {
     progress.end();
     io.stderr(`iam-user-teardown: ${describeFailure(err)}\n`);
@@ -149,6 +158,13 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
     ].sort((a, b) => listed(a.userName) - listed(b.userName));
     io.stdout(renderMarkdownSummary(plans, unread));
   }
+  if (args.out !== undefined) {
+    const plans = run.results.flatMap((r) => (r.plan ? [r.plan] : []));
+    await writePlanFile(args.out, planFileOf(plans, args.keepUser, new Date()));
+    io.stderr(
+      `plan of ${plans.filter((p) => p.exists).length} user(s) written to ${args.out}${failed.length > 0 ? ` (${failed.length} that could not be read left out)` : ""}\n`,
+    );
+  }
   if (args.json) t.json(summaryJson(userNames.length, counts));
   else if (userNames.length > 1 || failed.length > 0)
     io.stderr(
@@ -157,11 +173,22 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
   return exitCode(run.notStarted.length > 0, failed.length > 0);
 }
 
-async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools, plan?: PlanFile): Promise<number> {
+  // A plan too old is refused before any call at all; one of another account once its users are looked up (reads).
+  const tooOld = plan && planRefusal(plan, Date.now(), args.maxPlanAgeMs, []);
+  if (tooOld) {
+    io.stderr(`iam-user-teardown: refusing ${args.plan}: ${tooOld}. Nothing changed.\n`);
+    return EXIT.failed;
+  }
   // With --allowed-account-id, the account is confirmed once, before anything is asked or any user started: when it
   // cannot be (STS unreachable) or is not allowed, the run ends here with one message, and no user is blamed.
   await confirmAllowedAccount(t.client, "to change anything");
   const targets = await findTargets(t.client, userNames, args.concurrency);
+  const refused = plan && planRefusal(plan, Date.now(), undefined, targets.accounts);
+  if (refused) {
+    io.stderr(`iam-user-teardown: refusing ${args.plan}: ${refused}. Nothing changed.\n`);
+    return EXIT.failed;
+  }
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";
   const verb = args.keepUser ? "clear every dependency of" : "delete";
@@ -194,6 +221,8 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     keepUser: args.keepUser,
     expectUserId: args.expectUserId,
     record: args.record === undefined ? undefined : recordWriterFor(args.record, { roleArn: args.recordRoleArn, region: args.region }),
+    guards: plan ? [planGuard(plan, { client: t.client })] : undefined,
+    onlyItemsFor: plan ? planItemsByName(plan) : undefined,
     // One user: its teardown's own lines, as before; many: the progress lines say it.
     log: single ? (line) => t.progress.note(`iam-user-teardown: ${line}`) : undefined,
     onResult: (r) => {
@@ -211,6 +240,20 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
 /** Interrupted wins, then a failure, then a guard's skip. */
 const exitCode = (interrupted: boolean, failed: boolean, skipped = false): number =>
   interrupted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;
+
+/** Per user name, the items its plan holds (the only ones its teardown may remove). */
+function planItemsByName(plan: PlanFile) {
+  const byName = new Map(plan.users.map((u) => [u.userName, plannedItems(u)]));
+  return (userName: string) => byName.get(userName) ?? (() => false);
+}
+
+async function readPlan(path: string): Promise<PlanFile> {
+  try {
+    return parsePlanFile(await fs.promises.readFile(path, "utf8"), path);
+  } catch (err) {
+    throw new UsageError(`--plan ${path}: ${(err as Error).message}`);
+  }
+}
 
 async function readUserFile(path: string, io: CliIo): Promise<string> {
   if (path === "-") {

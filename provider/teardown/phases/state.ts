@@ -34,6 +34,11 @@ export interface TeardownOptions extends ContextOptions {
   /** The dependency kinds to list and remove; the package's registry unless given. */
   kinds?: KindRegistry;
   log?: (line: string) => void;
+  /**
+   * Only items this accepts are removed (a reviewed plan's): anything else listed is left in place, and when it blocks
+   * DeleteUser the teardown stops, naming exactly what blocks it. Undefined: every item listed is removed.
+   */
+  onlyItems?: (item: DependencyItem) => boolean;
   /** Where the user's record goes: written before the first removal (nothing is removed if it cannot be), completed after. */
   record?: RecordWriter;
 }
@@ -113,6 +118,8 @@ export interface TeardownState {
   readonly partlyRemoved: PartlyRemoved[];
   /** Calls made by the teardowns this one handed over to (a user renamed midway). */
   followedCalls: number;
+  /** Listed items `onlyItems` did not accept, left in place. */
+  readonly notPlanned: DependencyItem[];
   /** The user's record as stored before the first removal, once it is. */
   record?: UserRecord;
 }
@@ -145,6 +152,7 @@ export function createState(options: TeardownOptions, lineage: Lineage): Teardow
     deletedUnheard: false,
     partlyRemoved: [],
     followedCalls: 0,
+    notPlanned: [],
   };
 }
 

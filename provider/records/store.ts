@@ -4,6 +4,15 @@ import * as path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { RECORD_VERSION, type RecordWriter, recordName, type UserRecord } from "../teardown/record";
 
+/**
+ * The S3 actions records need, next to the calls that make them (the shipped per-job policies grant exactly these):
+ * a delete reads the user's record first (a rerun keeps the first one) and writes it; a restore lists and reads.
+ */
+export const S3_RECORD_ACTIONS = {
+  write: ["s3:GetObject", "s3:PutObject"],
+  restore: ["s3:GetObject", "s3:ListBucket"],
+} as const;
+
 /** Where records are kept: a directory, or an S3 prefix. Text in, text out; what a record means is record.ts's. */
 export interface RecordStore {
   readonly location: string;

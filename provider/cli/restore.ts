@@ -117,6 +117,8 @@ export async function runRestore(args: RestoreArgs, io: RestoreIo): Promise<numb
 const isComplete = (r: RestoreReport): boolean =>
   (r.outcome === "restored" || r.outcome === "planned") && r.kinds.every((k) => k.items.every((i) => i.outcome === "recreated"));
 
+const counted = (n: number, words: { singular: string; title: string }) => `${n} ${n === 1 ? words.singular : words.title}`;
+
 /** One user's restore, in words: what came back, what did not and why, and the new UserId's warning. */
 export function renderRestore(r: RestoreReport, source: string): string {
   const lines: string[] = [];
@@ -124,7 +126,7 @@ export function renderRestore(r: RestoreReport, source: string): string {
     `path ${r.path}`,
     `${r.tags} tag(s)`,
     r.permissionsBoundary ? `permissions boundary ${r.permissionsBoundary}` : "no permissions boundary",
-    ...r.kinds.map((k) => `${k.items.filter((i) => i.outcome === "recreated").length} ${k.title}`),
+    ...r.kinds.map((k) => counted(k.items.filter((i) => i.outcome === "recreated").length, k)),
   ].join(", ");
   if (r.outcome === "refused" || r.outcome === "failed") {
     lines.push(`${r.outcome} ${r.userName} (recorded as ${r.previousUserId} in account ${r.accountId}, from ${source}): ${r.error}`);
@@ -140,7 +142,7 @@ export function renderRestore(r: RestoreReport, source: string): string {
       if (item.outcome === "recreated") continue;
       lines.push(`  ${item.outcome === "missing" ? "not restored" : "failed"}: ${k.title}: ${item.id}: ${item.detail ?? ""}`);
     }
-  for (const c of r.cannotReturn) lines.push(`  cannot return: ${c.ids.length} ${c.title} (${c.ids.join(", ")}): ${c.why}`);
+  for (const c of r.cannotReturn) lines.push(`  cannot return: ${counted(c.ids.length, c)} (${c.ids.join(", ")}): ${c.why}`);
   const subject = r.outcome === "planned" ? "the restored user will have" : "it has";
   lines.push(
     `  WARNING: ${r.userName}: ${subject} a new UserId${r.userId ? ` (${r.userId})` : ""}, not ${r.previousUserId}. Grants that named the old user in resource policies (bucket, key, queue policies, ...) and in role trust policies DO NOT come back: AWS turned them into the old UserId, which no principal has now. Grant the new user again where it needs access.`,

@@ -16,6 +16,7 @@ export interface RestoreOptions extends ContextOptions {
 /** What a kind's recorded items became. */
 export interface RestoredKind {
   kind: string;
+  singular: string;
   title: string;
   items: RecreatedItem[];
 }
@@ -23,6 +24,7 @@ export interface RestoredKind {
 /** A kind the record holds items of that no restore can bring back, and why. */
 export interface CannotReturn {
   kind: string;
+  singular: string;
   title: string;
   ids: string[];
   why: string;
@@ -82,7 +84,14 @@ export async function restoreUser(options: RestoreOptions): Promise<RestoreRepor
     const planned = kinds.flatMap((kind) => {
       const entries = (record.items[kind.id] ?? []).filter(recordedWhole);
       return kind.restore && entries.length > 0
-        ? [{ kind: kind.id, title: kind.title, items: entries.map((e): RecreatedItem => ({ id: e.id, outcome: "recreated" })) }]
+        ? [
+            {
+              kind: kind.id,
+              singular: kind.singular,
+              title: kind.title,
+              items: entries.map((e): RecreatedItem => ({ id: e.id, outcome: "recreated" })),
+            },
+          ]
         : [];
     });
     return { ...base, kinds: planned };
@@ -111,7 +120,7 @@ export async function restoreUser(options: RestoreOptions): Promise<RestoreRepor
           .catch((err): RecreatedItem => ({ id: entry.id, outcome: "failed", detail: describeFailure(err) })),
       ),
     );
-    restored.push({ kind: kind.id, title: kind.title, items });
+    restored.push({ kind: kind.id, singular: kind.singular, title: kind.title, items });
   }
   return { ...base, outcome: "restored", userId: created.User?.UserId, arn: created.User?.Arn, kinds: restored };
 }
@@ -121,7 +130,15 @@ function cannotReturn(record: UserRecord, kinds: KindRegistry): CannotReturn[] {
   return kinds.flatMap((kind) => {
     const entries = record.items[kind.id] ?? [];
     if (kind.restore || entries.length === 0) return [];
-    return [{ kind: kind.id, title: kind.title, ids: entries.map((e) => e.id), why: kind.cannotRestore ?? "this kind is not restored" }];
+    return [
+      {
+        kind: kind.id,
+        singular: kind.singular,
+        title: kind.title,
+        ids: entries.map((e) => e.id),
+        why: kind.cannotRestore ?? "this kind is not restored",
+      },
+    ];
   });
 }
 

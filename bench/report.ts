@@ -13,6 +13,8 @@ export interface BenchRun {
   implementation: ImplementationId;
   label: string;
   variant?: string;
+  /** The run wrote each user's record first: the record's reads are part of its floor and its predicted calls. */
+  recordReads?: boolean;
   users: UserSpec[];
   outcomes: Array<{ userName: string; deleted: boolean; onePass: boolean; runs: number; error?: string }>;
   wallMs: number;

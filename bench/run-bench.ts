@@ -13,13 +13,13 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { resetIamClients } from "../provider/aws/client";
 import { Semaphore } from "../provider/teardown/pool";
-import { type ActionCounts, minimalCalls, sumCounts } from "./call-model";
+import { type ActionCounts, addCounts, minimalCalls, recordReads, sumCounts } from "./call-model";
 import { type EngineVariant, IMPLEMENTATIONS, type Implementation, isOneUserChain, type SeededUser } from "./implementations";
 import { type Limit, limitFor } from "./limits";
 import { type PulumiDestroyOutcome, runPulumiDestroy } from "./pulumi-destroy";
 import { RemoteEmulator } from "./remote-emulator";
 import { type BenchRecord, type BenchRun, type ResultsInput, writeResults } from "./report";
-import { benchPlan, type ScenarioSpec, seedOf, throttledScenario } from "./scenarios";
+import { benchPlan, type ScenarioSpec, seedOf, throttledScenario, type UserSpec } from "./scenarios";
 
 interface Args {
   quick: boolean;
@@ -201,6 +201,7 @@ async function runImplementation(emu: RemoteEmulator, s: ScenarioSpec, { impl, v
     implementation: impl.id,
     label: variant ? `${impl.label} [${variant.label}]` : impl.label,
     variant: variant?.label,
+    recordReads: variant?.record === true,
     users: targets.map((t) => t.spec),
     outcomes,
     wallMs: own?.wallMs ?? measuredWallMs,
@@ -251,8 +252,11 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
   const s = run.scenario;
   const accepted = acceptedByAction(run);
   const limit = limitFor(s, run.users, latencyMs, accepted);
-  const minimal = limitFor(s, s.targets, latencyMs, minimalCalls(s.targets));
-  const predicted = impl.predictedCalls(s, run.users);
+  // With a record, its reads are as unavoidable as the lists: the floor of calls and the prediction count them.
+  const withRecord = (users: readonly UserSpec[], counts: ActionCounts) =>
+    run.recordReads ? addCounts(counts, recordReads(users)) : counts;
+  const minimal = limitFor(s, s.targets, latencyMs, withRecord(s.targets, minimalCalls(s.targets)));
+  const predicted = withRecord(run.users, impl.predictedCalls(s, run.users));
   const compared = Object.fromEntries(Object.entries(accepted).filter(([a]) => !impl.unpredictedActions.includes(a)));
   const failures = run.outcomes.filter((o) => !o.deleted);
   const record: BenchRecord = {
@@ -302,7 +306,7 @@ function toRecord(run: BenchRun, impl: Implementation, latencyMs: number): Bench
   };
   if (run.users.length < s.targets.length) {
     // Measured on a sample of the targets: extrapolate calls with the call model, wall time in proportion to the limit.
-    const full = impl.predictedCalls(s, s.targets);
+    const full = withRecord(s.targets, impl.predictedCalls(s, s.targets));
     const fullLimit = limitFor(s, s.targets, latencyMs, full);
     const acceptedFull = sumCounts(full);
     const attemptsPerAccepted = run.stats.total / Math.max(1, run.stats.accepted);

@@ -6,7 +6,8 @@ import { RECORD_VERSION, type RecordWriter, recordName, type UserRecord } from "
 
 /**
  * The S3 actions records need, next to the calls that make them (the shipped per-job policies grant exactly these):
- * a delete reads the user's record first (a rerun keeps the first one) and writes it; a restore lists and reads.
+ * a delete writes the user's record (conditionally) and reads it back only when one was there (a rerun keeps the
+ * first); a restore lists and reads.
  */
 export const S3_RECORD_ACTIONS = {
   write: ["s3:GetObject", "s3:PutObject"],
@@ -20,6 +21,11 @@ export interface RecordStore {
   read(name: string): Promise<string | undefined>;
   /** Resolves once the text is durably stored (fsynced and renamed; acknowledged by S3). */
   write(name: string, text: string): Promise<void>;
+  /**
+   * Stores the text only if nothing is stored under the name, in one step no other writer can come between (a link
+   * that refuses an existing name; S3's conditional PutObject): true when stored, false when something was there.
+   */
+  writeIfAbsent(name: string, text: string): Promise<boolean>;
 }
 
 /** A directory: each record is written to a temporary name beside it, fsynced, then renamed over the final name. */
@@ -39,7 +45,26 @@ export class DirectoryStore implements RecordStore {
     }
   }
 
-  async write(name: string, text: string): Promise<void> {
+  write(name: string, text: string): Promise<void> {
+    // rename replaces the final name in one step: a reader sees the old record or the new one, never part of one.
+    return this.place(name, text, (temporary, final) => fs.promises.rename(temporary, final)).then(() => undefined);
+  }
+
+  writeIfAbsent(name: string, text: string): Promise<boolean> {
+    // link refuses an existing name (EEXIST): of two runs at once, one record wins and the other learns it.
+    return this.place(name, text, async (temporary, final) => {
+      try {
+        await fs.promises.link(temporary, final);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw err;
+      }
+    });
+  }
+
+  /** Writes the text to a temporary name beside the final one, fsyncs it, puts it in place, syncs the directory. */
+  private async place(name: string, text: string, put: (temporary: string, final: string) => Promise<boolean | void>): Promise<boolean> {
     const final = path.join(this.dir, name);
     const folder = path.dirname(final);
     await fs.promises.mkdir(folder, { recursive: true });
@@ -51,19 +76,21 @@ export class DirectoryStore implements RecordStore {
     } finally {
       await file.close();
     }
+    let placed: boolean | void;
     try {
-      await fs.promises.rename(temporary, final);
-    } catch (err) {
+      placed = await put(temporary, final);
+    } finally {
+      // After a rename the temporary name is gone already; after a link (or a failure) it is removed here.
       await fs.promises.rm(temporary, { force: true });
-      throw err;
     }
-    // The rename itself is durable once the directory is synced.
+    // The new name is durable once the directory is synced.
     const dirHandle = await fs.promises.open(folder, "r");
     try {
       await dirHandle.sync();
     } finally {
       await dirHandle.close();
     }
+    return placed !== false;
   }
 }
 
@@ -127,6 +154,26 @@ export class S3Store implements RecordStore {
     );
   }
 
+  async writeIfAbsent(name: string, text: string): Promise<boolean> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.where.bucket,
+          Key: this.where.prefix + name,
+          Body: text,
+          ContentType: "application/json",
+          // S3's conditional write: refused (412) when an object is there, so the first record is never replaced.
+          IfNoneMatch: "*",
+        }),
+      );
+      return true;
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412) return false;
+      throw err;
+    }
+  }
+
   /** The names of every record under the prefix (for restore). */
   async names(): Promise<string[]> {
     const names: string[] = [];
@@ -184,15 +231,21 @@ export class StoreRecordWriter implements RecordWriter {
     this.location = store.location;
   }
 
+  /**
+   * One conditional write when the user has no record yet (the common case); when it has one, that record is read
+   * and kept. Nothing is read first: where an object does not exist, S3 answers a reader without s3:ListBucket 403,
+   * not 404, and the write alone settles which record is first.
+   */
   async keepBefore(record: UserRecord): Promise<UserRecord> {
     const name = recordName(record.accountId, record.user.userId);
+    if (await this.store.writeIfAbsent(name, serialize(record))) return record;
+    const where = `${this.location}${this.location.startsWith("s3://") ? "" : "/"}${name}`;
     const stored = await this.store.read(name);
-    if (stored !== undefined) {
-      const earlier = parseRecord(stored, `${this.location}${name}`);
-      if (earlier.user.userId === record.user.userId && earlier.accountId === record.accountId) return earlier;
-    }
-    await this.store.write(name, serialize(record));
-    return record;
+    if (stored === undefined) throw new Error(`${where} exists, yet could not be read back`);
+    const earlier = parseRecord(stored, where);
+    if (earlier.user.userId !== record.user.userId || earlier.accountId !== record.accountId)
+      throw new Error(`${where} is the record of another user (${earlier.accountId} ${earlier.user.userId})`);
+    return earlier;
   }
 
   async complete(record: UserRecord): Promise<void> {

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { resetIamClients } from "../../provider/aws/client";
 import { EXIT, runCli } from "../../provider/cli";
+import { recordWriterFor } from "../../provider/records/store";
 import { recordName, type UserRecord } from "../../provider/teardown/record";
 import { everyKind, pointIamEndpointAt } from "../helpers/iam";
 import { acquireMoto, type MotoServer, motoUnavailableReason, releaseMoto, startMotoFront } from "../helpers/moto";
@@ -272,6 +273,24 @@ describe("CLI delete --record s3://...: over moto (IAM and S3)", () => {
       resetIamClients();
       await gate.stop();
     }
+  });
+
+  it("a rerun keeps the first object: the write is conditional (If-None-Match), and a poorer record never replaces it", async () => {
+    const bucket = "records-rerun";
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const writer = recordWriterFor(`s3://${bucket}/runs/`);
+    const first: UserRecord = {
+      recordVersion: 1,
+      accountId: ACCOUNT,
+      recordedAt: "2026-12-01T00:00:00.000Z",
+      user: { userName: "rr", userId: "AIDARERUNEXAMPLE0001", arn: `arn:aws:iam::${ACCOUNT}:user/rr`, path: "/", tags: [] },
+      items: { accessKeys: [{ id: "AKIAFIRST0000000001" }, { id: "AKIAFIRST0000000002" }] },
+    };
+    assert.equal(await writer.keepBefore(first), first);
+    const poorer: UserRecord = { ...first, recordedAt: "2026-12-02T00:00:00.000Z", items: { accessKeys: [] } };
+    assert.deepEqual(await writer.keepBefore(poorer), first, "the stored record is the one kept");
+    const stored = await s3Record(s3, bucket, `runs/${recordName(ACCOUNT, first.user.userId)}`);
+    assert.deepEqual(stored, first);
   });
 });
 

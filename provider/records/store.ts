@@ -47,7 +47,10 @@ export class DirectoryStore implements RecordStore {
 
   write(name: string, text: string): Promise<void> {
     // rename replaces the final name in one step: a reader sees the old record or the new one, never part of one.
-    return this.place(name, text, (temporary, final) => fs.promises.rename(temporary, final)).then(() => undefined);
+    return this.place(name, text, async (temporary, final) => {
+      await fs.promises.rename(temporary, final);
+      return true;
+    }).then(() => undefined);
   }
 
   writeIfAbsent(name: string, text: string): Promise<boolean> {
@@ -64,7 +67,7 @@ export class DirectoryStore implements RecordStore {
   }
 
   /** Writes the text to a temporary name beside the final one, fsyncs it, puts it in place, syncs the directory. */
-  private async place(name: string, text: string, put: (temporary: string, final: string) => Promise<boolean | void>): Promise<boolean> {
+  private async place(name: string, text: string, put: (temporary: string, final: string) => Promise<boolean>): Promise<boolean> {
     const final = path.join(this.dir, name);
     const folder = path.dirname(final);
     await fs.promises.mkdir(folder, { recursive: true });
@@ -76,7 +79,7 @@ export class DirectoryStore implements RecordStore {
     } finally {
       await file.close();
     }
-    let placed: boolean | void;
+    let placed: boolean;
     try {
       placed = await put(temporary, final);
     } finally {
@@ -90,7 +93,7 @@ export class DirectoryStore implements RecordStore {
     } finally {
       await dirHandle.close();
     }
-    return placed !== false;
+    return placed;
   }
 }
 

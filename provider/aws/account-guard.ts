@@ -97,7 +97,7 @@ export async function confirmAllowedAccount(client: IAMClient, action: string): 
 }
 
 /** The account of the client's credentials: STS GetCallerIdentity, which needs no permission. */
-async function callerAccountOf(client: IAMClient): Promise<string> {
+export async function callerAccountOf(client: IAMClient): Promise<string> {
   const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts") as typeof import("@aws-sdk/client-sts");
   const sts = new STSClient({
     region: client.config.region,

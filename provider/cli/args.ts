@@ -84,9 +84,10 @@ export const RESTORE_HELP = `usage: iam-user-teardown restore RECORD... [--dry-r
 
 Recreates each recorded user (records written by delete --record): the user with its path, tags and permissions
 boundary, its group memberships, attached managed policies, inline policies (the recorded documents), SSH public keys
-and signing certificates (recorded status kept). Refuses a name that exists. Groups and managed policies that no
-longer exist are named, never created. Passwords, access keys, service-specific credentials and MFA devices cannot
-come back (no secret is ever recorded): each user's report names them, item by item.
+and signing certificates (recorded status kept). Refuses a name that exists, and a record of another account than the
+credentials reach (STS GetCallerIdentity). Groups and managed policies that no longer exist are named, never
+created. Passwords, access keys, service-specific credentials and MFA devices cannot come back (no secret is ever
+recorded): each user's report names them, item by item.
 
 The restored user has a new UserId: grants that named the old user in resource policies (bucket, key, queue
 policies, ...) and role trust policies do not come back; the report says so for every user.

@@ -1,8 +1,9 @@
 import { parseArgs as parseNodeArgs } from "node:util";
-import { confirmAllowedAccount } from "../aws/account-guard";
+import { callerAccountOf, confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import { readRecords } from "../records/store";
+import type { UserRecord } from "../teardown/record";
 import { type RestoreReport, restoreUser } from "../teardown/restore";
 import { validateConnection } from "../validate";
 import { EXIT, UsageError } from "./args";
@@ -79,17 +80,23 @@ export async function runRestore(args: RestoreArgs, io: RestoreIo): Promise<numb
     assumeRoles: args.roleArn ? [{ roleArn: args.roleArn }] : undefined,
     allowedAccountIds: args.allowedAccountIds.length > 0 ? args.allowedAccountIds : undefined,
   });
+  let account: string;
   try {
     await confirmAllowedAccount(client, "to restore");
+    // A record comes back in the account it was made in, never elsewhere by accident (STS, no permission needed).
+    account = await callerAccountOf(client);
   } catch (err) {
-    io.stderr(`iam-user-teardown: ${describeFailure(err)}\n`);
+    io.stderr(
+      `iam-user-teardown: could not confirm which AWS account the credentials reach: ${describeFailure(err)}; nothing was created\n`,
+    );
     return EXIT.failed;
   }
   let incomplete = 0;
   for (const { source, record } of records) {
     let report: RestoreReport;
     try {
-      report = await restoreUser({ client, record, dryRun: args.dryRun });
+      report =
+        record.accountId === account ? await restoreUser({ client, record, dryRun: args.dryRun }) : refusedElsewhere(record, account);
     } catch (err) {
       report = {
         userName: record.user.userName,
@@ -111,6 +118,21 @@ export async function runRestore(args: RestoreArgs, io: RestoreIo): Promise<numb
   if (args.json) io.stdout(`${JSON.stringify({ type: "summary", records: records.length, incomplete })}\n`);
   else io.stderr(`${summary}\n`);
   return incomplete > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** A record of another account than the credentials reach: refused, nothing called for it. */
+function refusedElsewhere(record: UserRecord, account: string): RestoreReport {
+  return {
+    userName: record.user.userName,
+    accountId: record.accountId,
+    previousUserId: record.user.userId,
+    outcome: "refused",
+    path: record.user.path,
+    tags: record.user.tags.length,
+    kinds: [],
+    cannotReturn: [],
+    error: `the record is of account ${record.accountId}, and these credentials reach account ${account}: a user is restored in the account it was recorded in`,
+  };
 }
 
 /** Restored (or, with --dry-run, restorable) with every item a record can bring back. */

@@ -23,6 +23,18 @@ async function cli(argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** IAM and STS (restore asks STS which account the credentials reach) at one endpoint; returns what puts both back. */
+function pointAt(endpoint: string): () => void {
+  const restoreIam = pointIamEndpointAt(endpoint);
+  const saved = process.env.AWS_ENDPOINT_URL_STS;
+  process.env.AWS_ENDPOINT_URL_STS = endpoint;
+  return () => {
+    restoreIam();
+    if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
+    else process.env.AWS_ENDPOINT_URL_STS = saved;
+  };
+}
+
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "restore-"));
 const sorted = <T>(xs: T[], key: (x: T) => string = String) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
 
@@ -94,7 +106,7 @@ describe("CLI restore: over the emulator", () => {
 
   beforeEach(async () => {
     emulator = await startEmulator({ port: 0 });
-    restoreEndpoint = pointIamEndpointAt(emulator.endpoint);
+    restoreEndpoint = pointAt(emulator.endpoint);
     resetIamClients();
   });
   afterEach(async () => {
@@ -167,6 +179,25 @@ describe("CLI restore: over the emulator", () => {
     assert.equal(emulator.state.getGroup("on-call"), undefined, "the group is not created");
     assert.equal(emulator.state.userExists("sid"), true);
   });
+
+  it("refuses a record of another account than the credentials reach, creating nothing", async () => {
+    emulator.seed({ users: [everyKind("tia", { signingCertificates: 0 })] });
+    const dir = tempDir();
+    assert.equal((await cli(["delete", "tia", "--yes", "--record", dir])).code, EXIT.ok);
+    restoreEndpoint();
+    await emulator.stop();
+    emulator = await startEmulator({ port: 0, accountId: "210987654321" });
+    restoreEndpoint = pointAt(emulator.endpoint);
+    resetIamClients();
+    const run = await cli(["restore", dir]);
+    assert.equal(run.code, EXIT.failed);
+    assert.match(run.stdout, /^refused tia .*the record is of account 123456789012, and these credentials reach account 210987654321/m);
+    assert.deepEqual(
+      emulator.log.filter((e) => e.mutating),
+      [],
+    );
+    assert.equal(emulator.state.userExists("tia"), false);
+  });
 });
 
 describe("CLI restore: over moto", () => {
@@ -182,7 +213,7 @@ describe("CLI restore: over moto", () => {
     }
     moto = await acquireMoto();
     front = await startMotoFront(moto.endpoint);
-    restoreEndpoint = pointIamEndpointAt(front.endpoint);
+    restoreEndpoint = pointAt(front.endpoint);
     resetIamClients();
   });
   after(async () => {

@@ -292,6 +292,44 @@ describe("CLI delete --record s3://...: over moto (IAM and S3)", () => {
     const stored = await s3Record(s3, bucket, `runs/${recordName(ACCOUNT, first.user.userId)}`);
     assert.deepEqual(stored, first);
   });
+
+  it("--record-role-arn: the S3 write goes out under the role's temporary credentials (STS AssumeRole), not the default chain's", async () => {
+    const bucket = "records-role";
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const savedSts = process.env.AWS_ENDPOINT_URL_STS;
+    process.env.AWS_ENDPOINT_URL_STS = moto.endpoint;
+    // Every access key S3 sees, through a front that records the signature's key id and passes the request on.
+    const seenKeys: string[] = [];
+    const front = http.createServer((req, res) => {
+      seenKeys.push(/Credential=([A-Z0-9]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "");
+      const upstream = http.request(`${moto.endpoint}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+    process.env.AWS_ENDPOINT_URL_S3 = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+    try {
+      const writer = recordWriterFor(`s3://${bucket}/`, { roleArn: `arn:aws:iam::${ACCOUNT}:role/record-writer` });
+      const record: UserRecord = {
+        recordVersion: 1,
+        accountId: ACCOUNT,
+        recordedAt: "2026-12-01T00:00:00.000Z",
+        user: { userName: "ro", userId: "AIDAROLEEXAMPLE00001", arn: `arn:aws:iam::${ACCOUNT}:user/ro`, path: "/", tags: [] },
+        items: {},
+      };
+      await writer.keepBefore(record);
+      assert.deepEqual(await s3Record(s3, bucket, recordName(ACCOUNT, record.user.userId)), record);
+      assert.ok(seenKeys.length > 0);
+      assert.ok(!seenKeys.includes(process.env.AWS_ACCESS_KEY_ID!), `S3 saw the default chain's key: ${seenKeys.join(", ")}`);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_S3 = moto.endpoint;
+      if (savedSts === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
+      else process.env.AWS_ENDPOINT_URL_STS = savedSts;
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+    }
+  });
 });
 
 async function s3Record(s3: S3Client, bucket: string, key: string): Promise<UserRecord> {

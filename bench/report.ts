@@ -305,6 +305,7 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
         : `Not judged: the memory goal moved to the scale work, and the run did not include the CLI in its own process (--impl fleet-cli-process). ${inProcess}.`,
     });
   }
+  out.push(...largestAccountTargets(records));
   const pdTarget =
     "pulumi destroy of 200 users through the real Pulumi CLI, same throttling: one pass, within 1.5x of the floor, Pulumi's own overhead beside it";
   if (!pulumi || "skipped" in pulumi) {
@@ -324,6 +325,58 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
         (pulumi.error ? ` Error: ${pulumi.error}` : ""),
     });
   }
+  return out;
+}
+
+/** IAM's quota of users per account, which AWS does not raise: the scale the largest-account targets are judged at. */
+const IAM_USER_QUOTA = 5000;
+
+/**
+ * The largest account through the fleet CLI in its own process: one pass within 1.1x of the floor, the CLI's CPU
+ * beside the wall, and its peak RSS against the same CLI on a tenth of the users in the same run. Judged only at
+ * IAM's quota; a reduced run reports its figures.
+ */
+function largestAccountTargets(records: BenchRecord[]): TargetVerdict[] {
+  const rows = main(records)
+    .filter((r) => r.scenario.startsWith("scale-") && r.implementationId === "fleet-cli-process")
+    .sort((a, b) => a.users - b.users);
+  if (rows.length === 0) return [];
+  const big = rows[rows.length - 1];
+  const base = rows.length > 1 ? rows[0] : undefined;
+  const full = big.users >= IAM_USER_QUOTA;
+  const reduced = full ? "" : ` (${big.users.toLocaleString("en")} users; judged at IAM's quota of 5,000: npm run bench -- --only scale)`;
+  const floorRatio = big.wallMs / big.minimalLimitMs;
+  const cpuShare = big.cpuMs / big.wallMs;
+  const anchors = main(records).filter(
+    (r) => r.scenario === big.scenario && (r.implementationId === "runbook" || r.implementationId === "terraform"),
+  );
+  const out: TargetVerdict[] = [
+    {
+      target: `Largest account${reduced}: every user in one pass through the fleet CLI in its own process, within 1.1x of the floor of unavoidable calls`,
+      met: full ? big.onePass && big.failures === 0 && floorRatio <= 1.1 : null,
+      detail:
+        `${big.usersDeleted} of ${big.users} deleted, ${big.users - big.usersNotInOnePass} in one pass, ${big.failures} failed; ${fmtMs(big.wallMs)} from spawn to exit` +
+        ` against a floor of ${fmtMs(big.minimalLimitMs)}: ${x(floorRatio)}x${floorRatio > 1.1 ? ` (missed by ${Math.round((floorRatio / 1.1 - 1) * 100)}%)` : ""}.` +
+        ` Its own calls' limit ${fmtMs(big.limitMs)} (${big.limitDetail.throttleAction}); ${big.acceptedCalls.toLocaleString("en")} accepted calls, ${big.throttledCalls} throttled.` +
+        ` CPU of the CLI's process ${fmtMs(big.cpuMs)}, ${Math.round(cpuShare * 100)}% of its wall (${(big.cpuMs / Math.max(1, big.calls)).toFixed(2)} ms a call), the emulator's ${fmtMs(big.emulatorCpuMs ?? 0)}` +
+        (cpuShare >= 0.8
+          ? ": the client's CPU, not the throttle, is close to the bound."
+          : ": the throttle, not the client's CPU, is the bound.") +
+        (anchors.length > 0
+          ? ` Anchors: ${anchors.map((a) => `${a.implementation} ${fmtMs(a.wallMs)}${a.extrapolated ? " (extrapolated)" : ""}`).join("; ")}.`
+          : ""),
+    },
+  ];
+  const ratio = base ? big.peakRssMb / base.peakRssMb : undefined;
+  out.push({
+    target: `Largest account${reduced}: peak RSS of the CLI's own process at most 1.15x the same CLI's on a tenth of the users in the same run, and under 256 MB`,
+    met: full && ratio !== undefined ? ratio <= 1.15 && big.peakRssMb < 256 : null,
+    detail:
+      `${big.users.toLocaleString("en")} users: ${big.peakRssMb} MB (${big.ownProcess?.peakRssSource ?? "?"}; ${big.baselineRssMb} MB once loaded; V8 heap at most ${big.ownProcess?.peakHeapUsedMb ?? "?"} MB)` +
+      (base
+        ? `; ${base.users.toLocaleString("en")} users: ${base.peakRssMb} MB; ${x(ratio)}x.`
+        : "; no run on a tenth of the users to compare with (run both: --only scale)."),
+  });
   return out;
 }
 

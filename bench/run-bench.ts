@@ -30,6 +30,8 @@ interface Args {
   impls?: string[];
   variantFilter?: string;
   throttledUsers?: number;
+  /** Users of the largest-account scenario (full set: 5,000, --quick: 100); its memory baseline is a tenth of them. */
+  scaleUsers?: number;
   anchorSample?: number;
   /** Only rewrite results.md (next to it) from an existing results.json. */
   render?: string;
@@ -81,6 +83,12 @@ function parseArgs(argv: string[]): Args {
       case "--throttled-users":
         args.throttledUsers = Number(value());
         break;
+      case "--scale-users": {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new Error("--scale-users needs a whole number of at least 1");
+        args.scaleUsers = n;
+        break;
+      }
       case "--pulumi-users":
         args.pulumiUsers = Number(value());
         break;
@@ -108,7 +116,8 @@ function parseArgs(argv: string[]): Args {
       case "-h":
         console.log(
           "usage: npm run bench -- [--quick] [--latency-ms N] [--out DIR] [--only scenario-id-prefix,...] [--impl runbook,terraform,engine]\n" +
-            "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--anchor-sample N] [--pulumi-users N] [--repeats N]\n" +
+            "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--scale-users N] [--anchor-sample N]\n" +
+            "                        [--pulumi-users N] [--repeats N]\n" +
             "       npm run bench -- --render DIR/results.json   (rewrite DIR/results.md from the figures)",
         );
         process.exit(0);
@@ -403,10 +412,9 @@ function buildPackage(): void {
 
 /** The rows to run for a scenario: every implementation, then its variants, as the options select them. */
 function runsFor(s: ScenarioSpec, args: Args): RunSpec[] {
-  let runs: RunSpec[] = IMPLEMENTATIONS.filter((impl) => impl.runsIn?.(s) ?? true).flatMap((impl) => [
-    { impl },
-    ...(args.variants ? impl.variants(s).map((variant) => ({ impl, variant })) : []),
-  ]);
+  let runs: RunSpec[] = IMPLEMENTATIONS.filter(
+    (impl) => (s.implementations?.includes(impl.id) ?? true) && (impl.runsIn?.(s) ?? true),
+  ).flatMap((impl) => [{ impl }, ...(args.variants ? impl.variants(s).map((variant) => ({ impl, variant })) : [])]);
   if (args.impls) runs = runs.filter((r) => args.impls!.includes(r.impl.id));
   if (args.variantFilter !== undefined) {
     const f = args.variantFilter;
@@ -426,7 +434,7 @@ async function main(): Promise<void> {
     console.log(`bench: rewrote ${path.join(path.dirname(args.render), "results.md")} from ${args.render}`);
     return;
   }
-  const plan = benchPlan(args.quick, { throttledUsers: args.throttledUsers, anchorSample: args.anchorSample });
+  const plan = benchPlan(args.quick, { throttledUsers: args.throttledUsers, anchorSample: args.anchorSample, scaleUsers: args.scaleUsers });
   const scenarios = plan.scenarios.filter((s) => !args.only || args.only.some((o) => s.id.startsWith(o)));
   if (scenarios.some((s) => runsFor(s, args).some((r) => r.impl.id === "fleet-cli-process"))) buildPackage();
   const loadAtStart = os.loadavg();

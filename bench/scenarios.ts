@@ -2,6 +2,7 @@
  * The benchmark's scenarios: who is in the account, who is torn down, in which order, how many at a time, under
  * which throttle. Everything is deterministic (fixed seeds), so every implementation meets the same account.
  */
+import { DEFAULT_CONCURRENCY } from "../provider/cli/args";
 import type { Scenario, UserSeed } from "../tests/iam-emulator";
 import { mulberry32 } from "../tests/iam-emulator/prng";
 
@@ -272,7 +273,7 @@ export function scaleScenario(users: number, rate: number, options: { anchorSamp
     bystanders,
     unassignedVirtual: Array.from({ length: 20 }, (_, k) => `unused-${pad(k + 1)}`),
     // The CLI's own concurrency (--concurrency default): the chain bound is counted with it.
-    parallelism: 16,
+    parallelism: DEFAULT_CONCURRENCY,
     throttle: { ratePerSecond: rate, burst: rate },
     anchorSample: !baseline && options.anchorSample !== undefined && options.anchorSample < users ? options.anchorSample : undefined,
     memoryTarget: true,

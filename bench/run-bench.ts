@@ -16,7 +16,7 @@ import { Semaphore } from "../provider/teardown/pool";
 import { type ActionCounts, minimalCalls, sumCounts } from "./call-model";
 import { type EngineVariant, IMPLEMENTATIONS, type Implementation, isOneUserChain, type SeededUser } from "./implementations";
 import { type Limit, limitFor } from "./limits";
-import { type PulumiDestroyOutcome, runPulumiDestroy } from "./pulumi-destroy";
+import { type PulumiDestroyOutcome, type PulumiDestroyResult, runPulumiDestroy } from "./pulumi-destroy";
 import { RemoteEmulator } from "./remote-emulator";
 import { type BenchRecord, type BenchRun, type ResultsInput, writeResults } from "./report";
 import { benchPlan, type ScenarioSpec, seedOf, throttledScenario } from "./scenarios";
@@ -35,8 +35,10 @@ interface Args {
   anchorSample?: number;
   /** Only rewrite results.md (next to it) from an existing results.json. */
   render?: string;
-  /** Users of the pulumi destroy scenario (full set: 200; 0 skips it; --quick skips it unless given). */
+  /** Users of the pulumi destroy scenario (full set: 1,000; 0 skips it; --quick skips it unless given). */
   pulumiUsers?: number;
+  /** `--parallel` values for pulumi up and destroy, each a run of its own (default: 10, Pulumi's usual choice). */
+  pulumiParallel?: number[];
   /** Runs of each row in the one-user scenarios (full set: 5, --quick: 3); the median stands for the row. */
   repeats?: number;
 }
@@ -89,6 +91,13 @@ function parseArgs(argv: string[]): Args {
         args.scaleUsers = n;
         break;
       }
+      case "--pulumi-parallel":
+        args.pulumiParallel = value()
+          .split(",")
+          .map((v) => Number(v.trim()));
+        if (args.pulumiParallel.some((n) => !Number.isInteger(n) || n < 1))
+          throw new Error("--pulumi-parallel needs whole numbers of at least 1");
+        break;
       case "--pulumi-users":
         args.pulumiUsers = Number(value());
         break;
@@ -117,7 +126,7 @@ function parseArgs(argv: string[]): Args {
         console.log(
           "usage: npm run bench -- [--quick] [--latency-ms N] [--out DIR] [--only scenario-id-prefix,...] [--impl runbook,terraform,engine]\n" +
             "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--scale-users N] [--anchor-sample N]\n" +
-            "                        [--pulumi-users N] [--repeats N]\n" +
+            "                        [--pulumi-users N] [--pulumi-parallel N,...] [--repeats N]\n" +
             "       npm run bench -- --render DIR/results.json   (rewrite DIR/results.md from the figures)",
         );
         process.exit(0);
@@ -484,15 +493,27 @@ async function main(): Promise<void> {
   } finally {
     await emu.close();
   }
-  // pulumi destroy through the real Pulumi CLI (the full set; --quick keeps CI short and skips it).
+  // pulumi up and destroy through the real Pulumi CLI (the full set; --quick keeps CI short and skips it).
   let pulumiDestroy: PulumiDestroyOutcome | undefined;
-  const pulumiUsers = args.pulumiUsers ?? (args.quick ? 0 : 200);
+  const pulumiParallel: PulumiDestroyResult[] = [];
+  const pulumiUsers = args.pulumiUsers ?? (args.quick ? 0 : 1000);
   if (pulumiUsers > 0 && (!args.only || args.only.some((o) => "pulumi-destroy".startsWith(o)))) {
     const s = throttledScenario(pulumiUsers, 10, pulumiUsers);
-    console.log(`\n== pulumi destroy of ${pulumiUsers} users through the Pulumi CLI, 10 requests/s per action`);
-    const t0 = Date.now();
-    pulumiDestroy = await runPulumiDestroy(s, args.latencyMs);
-    console.log(`   ${JSON.stringify(pulumiDestroy)} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+    for (const parallel of args.pulumiParallel ?? [10]) {
+      console.log(
+        `\n== pulumi up and destroy of ${pulumiUsers} users through the Pulumi CLI, 10 requests/s per action, --parallel ${parallel}`,
+      );
+      const t0 = Date.now();
+      const outcome = await runPulumiDestroy(s, args.latencyMs, parallel);
+      console.log(`   ${JSON.stringify(outcome)} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+      if ("skipped" in outcome) {
+        pulumiDestroy = outcome;
+        break;
+      }
+      pulumiParallel.push(outcome);
+    }
+    // The target is judged at Pulumi's usual --parallel 10 when it ran, else at the first measured.
+    pulumiDestroy ??= pulumiParallel.find((r) => r.parallel === 10) ?? pulumiParallel[0];
   }
   const elapsedS = Math.round((Date.now() - started) / 1000);
   writeResults(args.out, {
@@ -505,6 +526,7 @@ async function main(): Promise<void> {
     engineRevision: engineRevision(),
     command: commandLine(process.argv.slice(2)),
     pulumiDestroy,
+    pulumiParallel: pulumiParallel.length > 1 ? pulumiParallel : undefined,
     machine: machineLine(loadAtStart, os.loadavg()),
   });
   console.log(`\nbench: ${records.length} runs in ${elapsedS} s; wrote ${path.join(args.out, "results.md")} and results.json`);

@@ -5,10 +5,10 @@ import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import { recordWriterFor } from "../records/store";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
-import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from "./fleet";
+import { deleteFleet, findTargets, isSkipped, planFleet } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
-import { type PlanFile, parsePlanFile, planFileOf, planGuard, plannedItems, planRefusal, writePlanFile } from "./plan-file";
+import { type PlanFile, PlanFileWriter, parsePlanFile, planGuard, plannedItems, planRefusal } from "./plan-file";
 import { Progress } from "./progress";
 import { parseRestoreArgs, RESTORE_HELP, runRestore } from "./restore";
 
@@ -126,23 +126,27 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
   // A plan of another account than the one named would mislead its reviewer: confirmed as for delete.
   await confirmAllowedAccount(t.client, "to plan");
   announceInterrupt(io, t.interrupt);
+  // The plan file is written user by user as the run goes: the run keeps no plan it does not print at the end.
+  const planFile = args.out === undefined ? undefined : new PlanFileWriter(args.out, args.keepUser, new Date());
   const run = await planFleet({
     client: t.client,
     userNames,
     concurrency: args.concurrency,
     keepUser: args.keepUser,
+    keepPlans: args.markdown,
     interrupt: t.interrupt,
     onResult: (r) => {
+      if (r.plan) planFile?.add(r.plan);
       if (args.json) t.json(planJson(r));
       else if (!r.plan) io.stderr(`iam-user-teardown: ${r.userName}: ${r.error}\n`);
       else if (!args.markdown) io.stdout(renderPlan(r.plan));
     },
   });
   const failed = run.results.filter((r) => !r.plan);
-  const existing = run.results.filter((r) => r.plan?.exists).length;
+  const existing = run.finished.planned ?? 0;
   const counts = {
     planned: existing,
-    "already-gone": run.results.length - existing - failed.length,
+    "already-gone": run.finished["already-gone"] ?? 0,
     failed: failed.length,
     interrupted: run.notStarted.length,
   };
@@ -158,11 +162,10 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
     ].sort((a, b) => listed(a.userName) - listed(b.userName));
     io.stdout(renderMarkdownSummary(plans, unread));
   }
-  if (args.out !== undefined) {
-    const plans = run.results.flatMap((r) => (r.plan ? [r.plan] : []));
-    await writePlanFile(args.out, planFileOf(plans, args.keepUser, new Date()));
+  if (planFile) {
+    await planFile.finish();
     io.stderr(
-      `plan of ${plans.filter((p) => p.exists).length} user(s) written to ${args.out}${failed.length > 0 ? ` (${failed.length} that could not be read left out)` : ""}\n`,
+      `plan of ${planFile.written} user(s) written to ${args.out}${failed.length > 0 ? ` (${failed.length} that could not be read left out)` : ""}\n`,
     );
   }
   if (args.json) t.json(summaryJson(userNames.length, counts));
@@ -233,7 +236,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   t.progress.end();
   const counts = countOutcomes(run);
   if (args.json) t.json(summaryJson(userNames.length, counts, run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}));
-  io.stderr(renderSummary(userNames.length, counts, run as FleetRun));
+  io.stderr(renderSummary(userNames.length, counts, run));
   return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0, run.results.some(isSkipped));
 }
 

@@ -40,26 +40,114 @@ const itemsOf = (items: readonly DependencyItem[]): Record<string, string[]> => 
   return byKind;
 };
 
-/** The plan file of a plan run's listing. */
-export function planFileOf(plans: readonly TeardownPlan[], keepUser: boolean, now: Date): PlanFile {
-  const existing = plans.filter((p) => p.exists && p.userId);
-  const accounts = [...new Set(existing.map((p) => accountOf(p.arn)).filter((a): a is string => a !== undefined))];
-  if (accounts.length > 1) throw new Error(`the planned users are in several accounts (${accounts.join(", ")}): plan each account apart`);
-  return {
-    planVersion: PLAN_VERSION,
-    accountId: accounts[0] ?? null,
-    createdAt: now.toISOString(),
-    keepUser,
-    users: existing.map((p) => ({ userName: p.userName, userId: p.userId!, arn: p.arn, items: itemsOf(flattenInventory(p.inventory)) })),
-    absent: plans.filter((p) => !p.exists).map((p) => p.requestedUserName),
-  };
-}
+/**
+ * Writes a plan file as the plan run goes, one user at a time, so the run keeps nothing per user (the account may
+ * hold thousands). The document is built under a temporary name beside `path` and renamed into place by `finish`:
+ * the file is whole or absent. Names asked for that no user held go to a second temporary file, appended at the end.
+ */
+export class PlanFileWriter {
+  private readonly temporary: string;
+  private readonly absentTemporary: string;
+  private chain: Promise<void>;
+  private failure: unknown;
+  private usersWritten = 0;
+  private absentWritten = 0;
+  private accountId: string | null = null;
+  private readonly otherAccounts = new Set<string>();
 
-/** Writes the plan file whole or not at all (a temporary name beside it, then a rename). */
-export async function writePlanFile(path: string, plan: PlanFile): Promise<void> {
-  const temporary = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  await fs.promises.writeFile(temporary, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o644, flag: "wx" });
-  await fs.promises.rename(temporary, path);
+  constructor(
+    private readonly path: string,
+    private readonly keepUser: boolean,
+    private readonly createdAt: Date,
+  ) {
+    const suffix = `${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    this.temporary = `${path}.${suffix}`;
+    this.absentTemporary = `${path}.absent.${suffix}`;
+    this.chain = Promise.all([
+      fs.promises.writeFile(this.temporary, '{\n  "users": [', { mode: 0o644, flag: "wx" }),
+      fs.promises.writeFile(this.absentTemporary, "", { mode: 0o600, flag: "wx" }),
+    ]).then(
+      () => undefined,
+      (err) => {
+        this.failure = err;
+      },
+    );
+  }
+
+  /** Users written so far (those that exist). */
+  get written(): number {
+    return this.usersWritten;
+  }
+
+  /** Adds one user's plan to the file. */
+  add(plan: TeardownPlan): void {
+    if (plan.exists && plan.userId) {
+      const account = accountOf(plan.arn);
+      if (account !== undefined) {
+        if (this.accountId === null) this.accountId = account;
+        else if (account !== this.accountId) this.otherAccounts.add(account);
+      }
+      const user: PlannedUser = {
+        userName: plan.userName,
+        userId: plan.userId,
+        arn: plan.arn,
+        items: itemsOf(flattenInventory(plan.inventory)),
+      };
+      const text = `${this.usersWritten++ === 0 ? "" : ","}\n    ${JSON.stringify(user)}`;
+      this.append(this.temporary, text);
+    } else if (!plan.exists) {
+      const text = `${this.absentWritten++ === 0 ? "" : ","}\n    ${JSON.stringify(plan.requestedUserName)}`;
+      this.append(this.absentTemporary, text);
+    }
+  }
+
+  /** Completes the file and renames it into place; on any failure removes what was written and throws. */
+  async finish(): Promise<void> {
+    await this.chain;
+    try {
+      if (this.failure) throw this.failure;
+      if (this.otherAccounts.size > 0)
+        throw new Error(
+          `the planned users are in several accounts (${[this.accountId, ...this.otherAccounts].join(", ")}): plan each account apart`,
+        );
+      const absent = await fs.promises.readFile(this.absentTemporary, "utf8");
+      const rest = {
+        planVersion: PLAN_VERSION,
+        accountId: this.accountId,
+        createdAt: this.createdAt.toISOString(),
+        keepUser: this.keepUser,
+      };
+      const fields = Object.entries(rest).map(([k, v]) => `,\n  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+      await fs.promises.appendFile(
+        this.temporary,
+        `${this.usersWritten > 0 ? "\n  " : ""}],\n  "absent": [${absent}${this.absentWritten > 0 ? "\n  " : ""}]${fields.join("")}\n}\n`,
+      );
+      const handle = await fs.promises.open(this.temporary, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.promises.rename(this.temporary, this.path);
+    } catch (err) {
+      await fs.promises.rm(this.temporary, { force: true });
+      throw err;
+    } finally {
+      await fs.promises.rm(this.absentTemporary, { force: true });
+    }
+  }
+
+  /** Appends in order; the first failure is kept for `finish`, and nothing more is written after it. */
+  private append(file: string, text: string): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failure) return;
+      try {
+        await fs.promises.appendFile(file, text);
+      } catch (err) {
+        this.failure = err;
+      }
+    });
+  }
 }
 
 /** Parses a plan file; throws saying what is wrong with it. */

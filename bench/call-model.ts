@@ -62,6 +62,28 @@ function removals(m: ActionCounts, c: DepCounts): void {
   add(m, "DetachUserPolicy", c.managedPolicies);
 }
 
+/**
+ * The reads a user's record needs beyond the teardown's own lists (`--record`), unavoidable once a record is asked
+ * for: GetUserPolicy per inline policy (the document), GetSSHPublicKey per SSH key (the public body),
+ * GetAccessKeyLastUsed per access key. Certificate bodies and dates come with the lists.
+ */
+export function recordReads(users: readonly UserSpec[]): ActionCounts {
+  const m: ActionCounts = {};
+  for (const u of users) {
+    add(m, "GetUserPolicy", u.counts.inlinePolicies);
+    add(m, "GetSSHPublicKey", u.counts.sshKeys);
+    add(m, "GetAccessKeyLastUsed", u.counts.accessKeys);
+  }
+  return m;
+}
+
+/** Two call counts added, action by action. */
+export function addCounts(a: ActionCounts, b: ActionCounts): ActionCounts {
+  const m: ActionCounts = { ...a };
+  for (const [action, n] of Object.entries(b)) add(m, action, n);
+  return m;
+}
+
 /** Virtual MFA devices in the account when the run starts. */
 export function virtualDevicesAtStart(s: ScenarioSpec): number {
   return [...s.targets, ...s.bystanders].reduce((n, u) => n + u.counts.virtualMfa, 0) + s.unassignedVirtual.length;
@@ -197,12 +219,5 @@ export function activityFloorCalls(users: readonly UserSpec[], inProgressPolls =
 export function activityCalls(users: readonly UserSpec[], inProgressPolls = 1): ActionCounts {
   const m = activityFloorCalls(users, inProgressPolls);
   for (const _ of users) add(m, "ListAccessKeys");
-  return m;
-}
-
-/** Two call counts added together. */
-export function plusCounts(a: ActionCounts, b: ActionCounts): ActionCounts {
-  const m: ActionCounts = { ...a };
-  for (const [action, n] of Object.entries(b)) add(m, action, n);
   return m;
 }

@@ -15,6 +15,7 @@ import {
   type StackConfigReader,
 } from "./connection";
 import { type InventoryOutputV2, recordedItems, recordedVirtualSerials } from "./recorded-inventory";
+import { recordWriterFor } from "./records/store";
 import { activityLine, describeLastActivity, guardVerdict, parseInactivityWindow, readUserActivity } from "./teardown/activity";
 import { type CountingContext, createContext } from "./teardown/context";
 import { withoutUndefined } from "./teardown/defined";
@@ -56,6 +57,8 @@ export type TeardownInputs = {
   roleArn?: string;
   /** The delete of a user with activity inside this window ("90d", "36h") is refused. Off when absent. */
   requireInactiveFor?: string;
+  /** Where a destroy writes the user's record before its first removal: a directory, or s3://bucket/prefix/. */
+  record?: string;
 };
 
 export type TeardownOutputs = TeardownInputs & {
@@ -101,7 +104,7 @@ export type DeclaredSettings = { path?: boolean; permissionsBoundary?: boolean; 
 /** Settings that change the user in place. */
 const USER_SETTINGS = ["userName", "path", "tags", "permissionsBoundary"] as const;
 /** Settings that change what delete does or how IAM is reached: an update of the recorded outputs, no AWS call. */
-const BEHAVIOUR = ["deleteUser", "requireInactiveFor", ...RESOURCE_CONNECTION_KEYS] as const;
+const BEHAVIOUR = ["deleteUser", "requireInactiveFor", "record", ...RESOURCE_CONNECTION_KEYS] as const;
 /** The record's current shape (see TeardownOutputs.stateVersion). */
 export const STATE_VERSION = 4;
 
@@ -527,6 +530,8 @@ export async function remove(
     deleteUser: props.deleteUser !== false,
     knownVirtualMfaSerials: recordedVirtualSerials(props.inventory),
     log: log ?? ((line) => console.error(`iam-user-teardown: ${line}`)),
+    // The record as the last up recorded it: Pulumi hands a destroy the inputs of the last up, not the program's.
+    record: props.record === undefined ? undefined : recordWriterFor(props.record, { region: props.region }),
   });
 }
 

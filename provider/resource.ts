@@ -54,6 +54,13 @@ export interface IamUserTeardownArgs {
    * --continue-on-error` removes the other users in the same run.
    */
   requireInactiveFor?: pulumi.Input<string>;
+  /**
+   * Where a destroy writes the user's record (docs/records.md) before removing anything: a directory (relative paths
+   * from the Pulumi project's directory) or s3://bucket/prefix/. A destroy uses the value of the last `pulumi up`
+   * (Pulumi hands a destroy the recorded inputs): set it, run `pulumi up`, then destroy, or use
+   * `pulumi destroy --run-program`. If the record cannot be written, the user is not touched and the destroy fails.
+   */
+  record?: pulumi.Input<string>;
 }
 
 export interface IamUserTeardownOptions extends pulumi.CustomResourceOptions {
@@ -106,6 +113,7 @@ export class IamUserTeardown extends pulumi.dynamic.Resource {
       profile: args.profile,
       roleArn: args.roleArn,
       requireInactiveFor: args.requireInactiveFor,
+      record: args.record,
       arn: undefined,
       userId: undefined,
       inventory: undefined,

@@ -41,6 +41,7 @@ export const INPUT_PROPERTIES = [
   "profile",
   "roleArn",
   "requireInactiveFor",
+  "record",
 ] as const;
 
 export function validateUserName(value: unknown, property = "userName"): CheckFailure[] {
@@ -186,6 +187,16 @@ function validateInactivityWindow(value: unknown): CheckFailure[] {
   }
 }
 
+/** record: a directory, or s3://bucket/prefix/ (the CLI's --record takes the same two forms). */
+export function validateRecordLocation(value: unknown): CheckFailure[] {
+  if (value === undefined || isUnknown(value)) return [];
+  if (typeof value !== "string" || value.trim() === "")
+    return [{ property: "record", reason: `record must be a directory or s3://bucket/prefix/; got ${JSON.stringify(value)}` }];
+  if (value.startsWith("s3://") && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value))
+    return [{ property: "record", reason: `record ${JSON.stringify(value)} is not an S3 location of the form s3://bucket/prefix/` }];
+  return [];
+}
+
 /** Every rule at once, so one preview shows every problem. */
 export function validateInputs(inputs: Record<string, unknown>): CheckFailure[] {
   const unknownProps = Object.keys(inputs)
@@ -200,6 +211,7 @@ export function validateInputs(inputs: Record<string, unknown>): CheckFailure[] 
     ...validateTags(inputs.tags),
     ...validatePermissionsBoundary(inputs.permissionsBoundary),
     ...validateConnection(inputs),
+    ...validateRecordLocation(inputs.record),
     ...validateFlags(inputs),
     ...validateInactivityWindow(inputs.requireInactiveFor),
     ...unknownProps,

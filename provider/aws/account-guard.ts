@@ -98,7 +98,7 @@ export async function confirmAllowedAccount(client: IAMClient, action: string): 
 }
 
 /** The account of the client's credentials. */
-async function callerAccountOf(client: IAMClient): Promise<string> {
+export async function callerAccountOf(client: IAMClient): Promise<string> {
   const identity = await callerIdentityOf(client);
   if (!identity.account) throw new Error("STS GetCallerIdentity answered without an account id");
   return identity.account;

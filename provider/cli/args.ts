@@ -8,15 +8,20 @@ import { parseSelection, SELECTION_HELP, SELECTION_OPTIONS, type Selection, Sele
  */
 export const EXIT = { ok: 0, failed: 1, declined: 1, usage: 2, skipped: 3, interrupted: 130 } as const;
 
-/** Users torn down at once when --concurrency is not given: enough to keep IAM's per-action buckets busy. */
-export const DEFAULT_CONCURRENCY = 16;
+/**
+ * Users torn down at once when --concurrency is not given: enough to keep IAM's per-action buckets busy in the largest
+ * account IAM allows. There each user's re-check before DeleteUser waits for a walk of 5,000 users (5 pages, one after
+ * another), so a user takes several round trips longer than in a small account, and 16 users at once could not keep
+ * up with 50 requests/s per action (bench/, the largest account). Requests in flight stay capped by the client.
+ */
+export const DEFAULT_CONCURRENCY = 48;
 
 /** Any UserId IAM documents: word characters, 16 to 128 of them (IAM's own prefixes are AIDA..., emulators differ). */
 const USER_ID = /^[\w]{16,128}$/;
 
 export class UsageError extends Error {}
 
-export type Command = "plan" | "delete" | "disable" | "enable";
+export type Command = "plan" | "delete" | "disable" | "enable" | "restore";
 
 /** The commands that change users: each asks first (or takes --yes). */
 export const isChanging = (command: Command): boolean => command !== "plan";
@@ -44,10 +49,24 @@ export interface ParsedArgs {
   allowedAccountIds: string[];
   /** --all and what narrows it, --inactive-for, --include-self (selection.ts). */
   selection: Selection;
+  /** delete: where each user's record goes before its first removal (a directory, or s3://bucket/prefix/). */
+  record?: string;
+  /** A role to assume for writing records to S3 (the bucket is often in another account). */
+  recordRoleArn?: string;
+  /** plan: where to write the plan file (besides the text, --json or --markdown view of the same listing). */
+  out?: string;
+  /** delete: the reviewed plan file to apply exactly; its users are the run's users. */
+  plan?: string;
+  /** delete --plan: refuse a plan older than this. */
+  maxPlanAgeMs?: number;
 }
 
-/** What the command line asks for: a run, or help / the version printed. */
-export type Request = { kind: "run"; args: ParsedArgs } | { kind: "help"; text: string } | { kind: "version" };
+/** What the command line asks for: a run, a restore (its arguments parsed by restore.ts), or help / the version printed. */
+export type Request =
+  | { kind: "run"; args: ParsedArgs }
+  | { kind: "restore"; argv: string[] }
+  | { kind: "help"; text: string }
+  | { kind: "version" };
 
 const CONNECTION_HELP = `connection (defaults: the AWS SDK's default chain and environment, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_IAM):
   --region <region>   --profile <name>   --role-arn <arn>
@@ -59,16 +78,19 @@ const USERS_HELP = `users: names on the command line and/or --from-file PATH (on
   PATH - reads standard input, at a terminal until Ctrl-D)`;
 
 export const USAGE = `usage:
-  iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--concurrency N] [connection]
-  iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--out PLAN.json] [--concurrency N] [connection]
+  iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
+  iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
   iam-user-teardown disable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
   iam-user-teardown enable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown restore RECORD... [--dry-run] [--json] [connection]
   iam-user-teardown --version | --help | <command> --help
 
   plan     read-only: what hangs on each user, and the ordered plan a delete would follow
   delete   remove every dependency, then the user (--keep-user: clear dependencies only)
   disable  reversibly: every Active credential set Inactive and a deny-all policy put on, recorded on the user
   enable   restore exactly what disable switched off, and take the deny-all away
+  restore  recreate users from the records delete --record wrote
 
 ${USERS_HELP}
 
@@ -76,8 +98,34 @@ exit codes: 0 every user done, 1 at least one failed or the question was answere
   (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted (Ctrl-C at
   the question: nothing changed)`;
 
+/** restore's help; restore.ts parses its arguments and runs it. */
+export const RESTORE_HELP = `usage: iam-user-teardown restore RECORD... [--dry-run] [--json] [--record-role-arn ARN] [connection]
+
+Recreates each recorded user (records written by delete --record): the user with its path, tags and permissions
+boundary, its group memberships, attached managed policies, inline policies (the recorded documents), SSH public keys
+and signing certificates (recorded status kept). Refuses a name that exists, and a record of another account than the
+credentials reach (STS GetCallerIdentity). Groups and managed policies that no longer exist are named, never
+created. Passwords, access keys, service-specific credentials and MFA devices cannot come back (no secret is ever
+recorded): each user's report names them, item by item.
+
+The restored user has a new UserId: grants that named the old user in resource policies (bucket, key, queue
+policies, ...) and role trust policies do not come back; the report says so for every user.
+
+  RECORD             a record file, a directory (every *.json under it) or s3://BUCKET/PREFIX/ (every record there)
+  --dry-run          say what would be recreated; create nothing
+  --json             one JSON object per user on standard output, then a summary line
+  --record-role-arn ARN
+                     a role to assume for reading records from S3 (default: the SDK's default chain)
+connection (defaults: the AWS SDK's default chain and environment, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_IAM):
+  --region <region>   --profile <name>   --role-arn <arn>
+  --allowed-account-id <12 digits>   refuse to change anything unless the credentials reach this account (repeatable)
+
+exit codes: 0 every user restored with everything a record can bring back, 1 a user was refused or failed, or an item
+  did not come back (each named), 2 bad usage (nothing called)`;
+
 export const COMMAND_HELP: Record<Command, string> = {
-  plan: `usage: iam-user-teardown plan [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--json | --markdown] [--concurrency N] [connection]
+  restore: RESTORE_HELP,
+  plan: `usage: iam-user-teardown plan [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--json | --markdown] [--out PLAN.json] [--concurrency N] [connection]
 
 Read-only. For each user: what hangs on it, the ordered plan a delete would follow, and its activity (created, console
 password, each access key's last use, per-service last access, and the latest of all with its source).
@@ -86,11 +134,14 @@ ${USERS_HELP}
 ${SELECTION_HELP}
   --json             one JSON object per user on standard output, then a summary line
   --markdown         one Markdown table (per user, by kind, MFA devices by kind, totals) for a pull-request comment
+  --out PLAN.json    also write the plan for delete --plan (per user its UserId and the identifiers of every item,
+                     the account, the time), from the same listing as the view printed
   --concurrency N    users looked at at once (default ${DEFAULT_CONCURRENCY})
 ${CONNECTION_HELP}
 
 exit codes: 0 done (users --inactive-for kept included), 1 a user could not be read, 2 bad usage, 130 interrupted`,
-  delete: `usage: iam-user-teardown delete [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  delete: `usage: iam-user-teardown delete [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
+       iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
 anything changes it says how many users, in which account, and the first names, and asks. delete --all needs
@@ -101,10 +152,21 @@ ${SELECTION_HELP}
   --yes, -y          do not ask (required when standard input is not a terminal, and with --from-file -)
   --keep-user        clear the dependencies only, leave the users
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
-  --json             one JSON object per user on standard output (failures included; with --inactive-for each
-                     user's activity), then a summary line
   --disabled-for AGE delete only users disabled (iam-user-teardown disable, or disabled: true) at least AGE ago
                      (30d, 12h); any other is kept untouched: outcome skipped-not-disabled, exit 3
+  --record DIR|s3://BUCKET/PREFIX/
+                     before the first removal of each user, write its record (ACCOUNT/USERID.json: the user, tags,
+                     boundary, groups, policies with their documents, public key and certificate bodies, no secret);
+                     a user whose record cannot be written is not touched. \`restore\` recreates users from records
+  --record-role-arn ARN
+                     a role to assume for writing records to S3 (default: the SDK's default chain)
+  --plan PLAN.json   apply a reviewed plan (plan --out) exactly: its users only, each only while its UserId and its
+                     set of items are the plan's (else kept: changed-since-plan, the difference listed, exit 3); an
+                     item that appears during the teardown is left, and the user reported with what blocks it. A plan
+                     of another account is refused before anything changes
+  --max-plan-age D   with --plan: refuse a plan older than D (90s, 30m, 12h, 7d)
+  --json             one JSON object per user on standard output (failures included; with --inactive-for each
+                     user's activity), then a summary line
   --concurrency N    users torn down at once (default ${DEFAULT_CONCURRENCY}); all share one client, one rate limit
                      per IAM action and one listing of the account's virtual MFA devices
 ${CONNECTION_HELP}
@@ -162,6 +224,11 @@ const OPTIONS = {
   profile: { type: "string" },
   "role-arn": { type: "string" },
   "allowed-account-id": { type: "string", multiple: true },
+  record: { type: "string" },
+  "record-role-arn": { type: "string" },
+  out: { type: "string" },
+  plan: { type: "string" },
+  "max-plan-age": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
   ...SELECTION_OPTIONS,
@@ -173,6 +240,7 @@ export function parseCommandLine(argv: readonly string[]): Request {
   const [first, ...rest] = argv;
   if (first === "--version") return { kind: "version" };
   if (first === "--help" || first === "-h" || first === "help") return { kind: "help", text: USAGE };
+  if (first === "restore") return { kind: "restore", argv: rest };
   if (first !== "plan" && first !== "delete" && first !== "disable" && first !== "enable")
     throw new UsageError(`unknown command ${JSON.stringify(first)}`);
   const command: Command = first;
@@ -199,6 +267,7 @@ export function parseCommandLine(argv: readonly string[]): Request {
   }
   const disabledFor = values["disabled-for"];
   const disabledForMs = disabledFor === undefined ? undefined : parseAge(disabledFor);
+  const record = checkRecordOptions(command, values.record, values["record-role-arn"]);
   if (values.json && values.markdown) throw new UsageError("--json and --markdown are two formats: choose one");
   for (const name of positionals) checkUserName(name, "user name");
   const fromFile = values["from-file"];
@@ -210,7 +279,13 @@ export function parseCommandLine(argv: readonly string[]): Request {
     if (err instanceof SelectionError) throw new UsageError(err.message);
     throw err;
   }
-  if (positionals.length === 0 && fromFile === undefined && !selection.all)
+  const planOptions = checkPlanOptions(command, values.out, values.plan, values["max-plan-age"]);
+  if (
+    planOptions.plan !== undefined &&
+    (positionals.length > 0 || fromFile !== undefined || values["expect-user-id"] !== undefined || selection.all)
+  )
+    throw new UsageError("--plan names the users: no user names, --from-file, --all or --expect-user-id beside it");
+  if (positionals.length === 0 && fromFile === undefined && !selection.all && planOptions.plan === undefined)
     throw new UsageError("a user name is required (or --from-file PATH, or --all)");
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
@@ -254,15 +329,56 @@ export function parseCommandLine(argv: readonly string[]): Request {
       ...connection,
       allowedAccountIds,
       selection,
+      ...record,
+      ...planOptions,
     },
   };
 }
 
 /** An age as --disabled-for takes it: a whole number of days (30d) or hours (12h), in ms. Throws UsageError. */
 export function parseAge(text: string): number {
-  const m = /^(\d{1,5})(d|h)$/.exec(text);
-  if (!m || Number(m[1]) < 1) throw new UsageError(`--disabled-for needs an age such as 30d or 12h; got ${JSON.stringify(text)}`);
-  return Number(m[1]) * (m[2] === "d" ? 86_400_000 : 3_600_000);
+  const ms = /^\d{1,5}[dh]$/.test(text) ? parseDuration(text) : undefined;
+  if (!ms) throw new UsageError(`--disabled-for needs an age such as 30d or 12h; got ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/** --out for plan; --plan and --max-plan-age for delete. */
+function checkPlanOptions(command: Command, out: string | undefined, plan: string | undefined, maxPlanAge: string | undefined) {
+  if (out !== undefined && command !== "plan") throw new UsageError("--out applies to plan only");
+  if ((plan !== undefined || maxPlanAge !== undefined) && command !== "delete")
+    throw new UsageError("--plan and --max-plan-age apply to delete only");
+  if (out === "" || plan === "") throw new UsageError(`${out === "" ? "--out" : "--plan"} needs a path`);
+  if (maxPlanAge !== undefined && plan === undefined) throw new UsageError("--max-plan-age applies to --plan only");
+  const maxPlanAgeMs = maxPlanAge === undefined ? undefined : parseDuration(maxPlanAge);
+  if (maxPlanAge !== undefined && maxPlanAgeMs === undefined)
+    throw new UsageError(`--max-plan-age needs a duration such as 90s, 30m, 12h or 7d; got ${JSON.stringify(maxPlanAge)}`);
+  return {
+    ...(out !== undefined ? { out } : {}),
+    ...(plan !== undefined ? { plan } : {}),
+    ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}),
+  };
+}
+
+/** "7d", "12h", "30m", "90s" in milliseconds; undefined for anything else. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)(s|m|h|d)$/.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
+}
+
+/** --record and --record-role-arn: delete only; a directory or an s3:// prefix; the role for S3 only. */
+function checkRecordOptions(command: Command, record: string | undefined, recordRoleArn: string | undefined) {
+  if (record === undefined && recordRoleArn === undefined) return {};
+  if (command !== "delete") throw new UsageError("--record and --record-role-arn apply to delete only");
+  if (record === undefined || record === "") throw new UsageError("--record needs a directory or s3://bucket/prefix/");
+  if (record.startsWith("s3://") && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(record))
+    throw new UsageError(`--record ${JSON.stringify(record)} is not an S3 location of the form s3://bucket/prefix/`);
+  if (recordRoleArn !== undefined) {
+    if (!record.startsWith("s3://")) throw new UsageError("--record-role-arn applies to --record s3://... only");
+    const failure = validateConnection({ roleArn: recordRoleArn })[0];
+    if (failure) throw new UsageError(failure.reason.replace(/^roleArn/, "--record-role-arn"));
+  }
+  return { record, ...(recordRoleArn !== undefined ? { recordRoleArn } : {}) };
 }
 
 /** The user names of a --from-file text: one a line, blank lines and # comments ignored. Throws UsageError. */
@@ -279,6 +395,7 @@ export function userNamesFromText(text: string, source: string): string[] {
 export function finalUserList(args: ParsedArgs, fromFile: readonly string[]): string[] {
   if (args.selection.all) return [];
   const users = unique([...args.userNames, ...fromFile]);
+  if (args.plan !== undefined) return users;
   if (users.length === 0)
     throw new UsageError(`no user names given (${args.fromFile === "-" ? "standard input" : args.fromFile} lists none)`);
   if (args.expectUserId !== undefined && users.length !== 1)

@@ -4,13 +4,16 @@ import { callerIdentityOf, confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import type { Clock } from "../clock";
+import { recordWriterFor } from "../records/store";
 import { ActivityReader } from "./activity";
 import { EXIT, finalUserList, isChanging, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf, type UserGuard } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
+import { type PlanFile, PlanFileWriter, parsePlanFile, planGuard, plannedItems, planRefusal } from "./plan-file";
 import { Progress } from "./progress";
 import { disabledForGuard, runQuarantine } from "./quarantine";
+import { parseRestoreArgs, RESTORE_HELP, runRestore } from "./restore";
 import { firstNames, type SelectedUsers, selectUsers, selfUserArn } from "./selection";
 
 export { EXIT } from "./args";
@@ -46,12 +49,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let args: ParsedArgs;
   let userNames: string[];
   let excluded: Set<string>;
+  let plan: PlanFile | undefined;
   const interrupt = io.interrupt ?? new AbortController().signal;
   try {
     const request = parseCommandLine(argv);
     if (request.kind === "version" || request.kind === "help") {
       io.stdout(request.kind === "version" ? `iam-user-teardown ${USER_AGENT[1]}\n` : `${request.text}\n`);
       return EXIT.ok;
+    }
+    if (request.kind === "restore") {
+      const restore = parseRestoreArgs(request.argv);
+      if (restore === "help") {
+        io.stdout(`${RESTORE_HELP}\n`);
+        return EXIT.ok;
+      }
+      return await runRestore(restore, io);
     }
     args = request.args;
     if (isChanging(args.command) && !args.yes && !io.confirm) {
@@ -61,15 +73,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // The names are read to the end of standard input, after which nothing can be answered there.
       throw new UsageError("--from-file - reads the names from standard input, which then cannot answer the question: pass --yes");
     }
+    if (args.plan !== undefined) {
+      plan = await readPlan(args.plan);
+      if (plan.keepUser !== args.keepUser)
+        throw new UsageError(`the plan was made ${plan.keepUser ? "with" : "without"} --keep-user: delete --plan must say the same`);
+    }
     const fileText = args.fromFile === undefined ? "" : await readUserFile(args.fromFile, io);
     if (interrupt.aborted) {
       io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
       return EXIT.interrupted;
     }
-    userNames = finalUserList(
-      args,
-      args.fromFile === undefined ? [] : userNamesFromText(fileText, args.fromFile === "-" ? "standard input" : args.fromFile),
-    );
+    userNames = plan
+      ? plan.users.map((u) => u.userName)
+      : finalUserList(
+          args,
+          args.fromFile === undefined ? [] : userNamesFromText(fileText, args.fromFile === "-" ? "standard input" : args.fromFile),
+        );
     const excludeFrom = args.selection.excludeFrom;
     excluded = new Set([
       ...args.selection.exclude,
@@ -106,7 +125,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (args.command === "disable" || args.command === "enable")
       return await runQuarantine({ ...args, command: args.command }, userNames, { ...io, client, interrupt });
-    return args.command === "plan" ? await runPlan(args, userNames, io, tools) : await runDelete(args, userNames, io, tools);
+    return args.command === "plan" ? await runPlan(args, userNames, io, tools) : await runDelete(args, userNames, io, tools, plan);
   } catch (err) {
     tools.progress.end();
     io.stderr(`iam-user-teardown: ${describeFailure(err)}\n`);
@@ -179,24 +198,28 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
   await confirmAllowedAccount(t.client, "to plan");
   const kept = reportKept(args, io, t);
   announceInterrupt(io, t.interrupt);
+  // The plan file is written user by user as the run goes: the run keeps no plan it does not print at the end.
+  const planFile = args.out === undefined ? undefined : new PlanFileWriter(args.out, args.keepUser, new Date());
   const run = await planFleet({
     client: t.client,
     userNames,
     concurrency: args.concurrency,
     keepUser: args.keepUser,
     activity: { clock: t.activity.clock, known: (userId) => t.activity.known(userId) },
+    keepPlans: args.markdown,
     interrupt: t.interrupt,
     onResult: (r) => {
+      if (r.plan) planFile?.add(r.plan);
       if (args.json) t.json(planJson(r));
       else if (!r.plan) io.stderr(`iam-user-teardown: ${r.userName}: ${r.error}\n`);
       else if (!args.markdown) io.stdout(renderPlan(r.plan));
     },
   });
   const failed = run.results.filter((r) => !r.plan);
-  const existing = run.results.filter((r) => r.plan?.exists).length;
+  const existing = run.finished.planned ?? 0;
   const counts = {
     planned: existing,
-    "already-gone": run.results.length - existing - failed.length,
+    "already-gone": run.finished["already-gone"] ?? 0,
     failed: failed.length,
     interrupted: run.notStarted.length,
     ...(kept > 0 ? { kept } : {}),
@@ -218,6 +241,12 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
       }),
     );
   }
+  if (planFile) {
+    await planFile.finish();
+    io.stderr(
+      `plan of ${planFile.written} user(s) written to ${args.out}${failed.length > 0 ? ` (${failed.length} that could not be read left out)` : ""}\n`,
+    );
+  }
   if (args.json) t.json(summaryJson(userNames.length, counts));
   else if (userNames.length > 1 || failed.length > 0)
     io.stderr(
@@ -226,12 +255,23 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
   return exitCode(run.notStarted.length > 0, failed.length > 0);
 }
 
-async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools): Promise<number> {
+async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: RunTools, plan?: PlanFile): Promise<number> {
+  // A plan too old is refused before any call at all; one of another account once its users are looked up (reads).
+  const tooOld = plan && planRefusal(plan, Date.now(), args.maxPlanAgeMs, []);
+  if (tooOld) {
+    io.stderr(`iam-user-teardown: refusing ${args.plan}: ${tooOld}. Nothing changed.\n`);
+    return EXIT.failed;
+  }
   // With --allowed-account-id, the account is confirmed once, before anything is asked or any user started: when it
   // cannot be (STS unreachable) or is not allowed, the run ends here with one message, and no user is blamed.
   await confirmAllowedAccount(t.client, "to change anything");
   // --all: the selection's walk found them; no second walk.
   const targets = t.selected ? targetsOf(t.selected.selected) : await findTargets(t.client, userNames, args.concurrency);
+  const refused = plan && planRefusal(plan, Date.now(), undefined, targets.accounts);
+  if (refused) {
+    io.stderr(`iam-user-teardown: refusing ${args.plan}: ${refused}. Nothing changed.\n`);
+    return EXIT.failed;
+  }
   const guards: UserGuard[] = [];
   // The caller's own user, named, is refused (fails alone, untouched): a run must not delete the credentials it runs on.
   if (!args.selection.includeSelf && !args.selection.all && targets.found.size > 0) {
@@ -245,8 +285,10 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
         return undefined;
       });
   }
+  if (plan) guards.push(planGuard(plan, { client: t.client }));
   const window = args.selection.inactiveFor;
   if (window) guards.push(t.activity.guard(window.ms));
+  if (args.disabledForMs !== undefined) guards.push(disabledForGuard(t.client, args.disabledForMs, args.disabledFor ?? ""));
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";
   const verb = args.keepUser ? "clear every dependency of" : "delete";
@@ -281,7 +323,9 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     targets,
     keepUser: args.keepUser,
     expectUserId: args.expectUserId,
-    guards: args.disabledForMs === undefined ? guards : [...guards, disabledForGuard(t.client, args.disabledForMs, args.disabledFor ?? "")],
+    guards,
+    record: args.record === undefined ? undefined : recordWriterFor(args.record, { roleArn: args.recordRoleArn, region: args.region }),
+    onlyItemsFor: plan ? planItemsByName(plan) : undefined,
     // One user: its teardown's own lines, as before; many: the progress lines say it.
     log: single ? (line) => t.progress.note(`iam-user-teardown: ${line}`) : undefined,
     onResult: (r) => {
@@ -301,6 +345,20 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
 /** Interrupted wins, then a failure, then a guard's skip. */
 const exitCode = (interrupted: boolean, failed: boolean, skipped = false): number =>
   interrupted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;
+
+/** Per user name, the items its plan holds (the only ones its teardown may remove). */
+function planItemsByName(plan: PlanFile) {
+  const byName = new Map(plan.users.map((u) => [u.userName, plannedItems(u)]));
+  return (userName: string) => byName.get(userName) ?? (() => false);
+}
+
+async function readPlan(path: string): Promise<PlanFile> {
+  try {
+    return parsePlanFile(await fs.promises.readFile(path, "utf8"), path);
+  } catch (err) {
+    throw new UsageError(`--plan ${path}: ${(err as Error).message}`);
+  }
+}
 
 async function readUserFile(path: string, io: CliIo, option = "--from-file"): Promise<string> {
   if (path === "-" && option === "--from-file") {

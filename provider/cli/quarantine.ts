@@ -83,10 +83,11 @@ export async function runQuarantine(
         if (args.json) io.stdout(`${JSON.stringify({ type: "user", ...r })}\n`);
       },
     },
+    // The summary names the failed users; the others are only counted.
+    { outcomeOf: (r) => r.outcome, keep: (r) => r.outcome === "failed" },
     (userName) => quarantineOne(io.client, targets, userName, disabling, args.expectUserId),
   );
-  const counts: Record<string, number> = {};
-  for (const r of run.results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  const counts: Record<string, number> = { ...run.finished };
   if (run.notStarted.length > 0) counts.interrupted = run.notStarted.length;
   if (args.json) io.stdout(`${JSON.stringify({ type: "summary", users: userNames.length, ...counts })}\n`);
   const lines = [
@@ -99,7 +100,7 @@ export async function runQuarantine(
   for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
   if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
   io.stderr(`${lines.join("\n")}\n`);
-  const failed = run.results.some((r) => r.outcome === "failed");
+  const failed = (counts.failed ?? 0) > 0;
   return run.notStarted.length > 0 || io.interrupt.aborted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
 }
 

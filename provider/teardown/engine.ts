@@ -2,6 +2,7 @@ import type { User } from "@aws-sdk/client-iam";
 import { IdentityMismatchError, MissingPermissionError, TeardownIncompleteError } from "./errors";
 import { confirmCleared, deleteAndVerify, type RoundEnd } from "./phases/delete-user";
 import { identifyAndDiscover, movedTarget } from "./phases/identify";
+import { recordBefore, recordOutcome } from "./phases/record";
 import { removeDependencies } from "./phases/remove";
 import {
   createState,
@@ -38,11 +39,16 @@ async function runTeardown(options: TeardownOptions, lineage: Lineage): Promise<
   const s = createState(options, lineage);
   const ended = s.ctx.rechecks.teardownStarted();
   try {
-    return await runPhases(s);
-  } catch (err) {
+    const report = await runPhases(s);
+    await recordOutcome(s, { report });
+    return report;
+  } catch (caught) {
     // A reused name refused midway (a later round, a rename followed): the refusal says what went before it.
-    if (err instanceof IdentityMismatchError)
-      throw err.afterRemovals([...s.removed, ...err.removed], [...s.partlyRemoved, ...err.partlyRemoved]);
+    const err =
+      caught instanceof IdentityMismatchError
+        ? caught.afterRemovals([...s.removed, ...caught.removed], [...s.partlyRemoved, ...caught.partlyRemoved])
+        : caught;
+    await recordOutcome(s, { error: err });
     throw err;
   } finally {
     ended();
@@ -53,6 +59,7 @@ async function runPhases(s: TeardownState): Promise<TeardownReport> {
   // The account's virtual device list is needed to classify ARN-form MFA serials; start it now, off the critical path.
   s.ctx.virtualMfa.prefetch();
   if ((await identifyAndDiscover(s)) === "gone") return whenGone(s, 0);
+  await recordBefore(s);
   for (let round = 1; ; round++) {
     const end = await runRound(s, round);
     if (end === "gone") return whenGone(s, round);

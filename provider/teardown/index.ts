@@ -33,6 +33,17 @@ export {
   readQuarantineRecord,
 } from "./quarantine";
 export {
+  accountOfArn,
+  RECORD_VERSION,
+  type RecordedTeardown,
+  type RecordedUser,
+  RecordNotWrittenError,
+  type RecordWriter,
+  recordName,
+  recordReadActions,
+  type UserRecord,
+} from "./record";
+export {
   countByKind,
   describeItem,
   type InventoryDetail,
@@ -53,8 +64,11 @@ export {
   type Inventory,
   type ItemLastUse,
   type KindRegistry,
+  type KindRestore,
   type ListingMark,
   type MfaKind,
+  type RecordEntry,
+  type RecreatedItem,
   type Tally,
 } from "./types";
 export { VirtualMfaIndex } from "./virtual-mfa";

@@ -115,6 +115,17 @@ export interface DependencyKind<Id extends string = string, Extra extends object
   lastUse?(ctx: KindContext, item: DependencyItem): Promise<ItemLastUse | undefined>;
   /** For credentials a quarantine sets Inactive and back (quarantine.ts); absent for kinds it leaves alone. */
   statusSwitch?: StatusSwitch;
+  /** The IAM actions `recordItems` makes beyond the list (for plans of calls and least-privilege policies). */
+  recordActions?: readonly string[];
+  /**
+   * The items as a user's record keeps them (record.ts): what a restore needs and an auditor asks, never secret
+   * material. May read more of each item (an inline policy's document, an SSH key's body). By default the ids.
+   */
+  recordItems?(ctx: KindContext, userName: string, items: readonly DependencyItem[]): Promise<RecordEntry[]>;
+  /** How a restore brings an item of this kind back; absent for what cannot come back (see `cannotRestore`). */
+  restore?: KindRestore;
+  /** Why a restore cannot bring this kind back, in words a person acts on ("a password is never recorded: ..."). */
+  cannotRestore?: string;
 }
 
 /** One credential's last use: when (absent: never), through which service, in which region. */
@@ -122,6 +133,25 @@ export interface ItemLastUse {
   date?: Date;
   service?: string;
   region?: string;
+}
+
+/** One item as a record holds it: its identifier and what the kind records of it (never secret material). */
+export type RecordEntry = { id: string } & Record<string, unknown>;
+
+/** What became of one recorded item in a restore. */
+export interface RecreatedItem {
+  id: string;
+  /** recreated: back (under `newId` when IAM gave it a new one); missing: what it named no longer exists; failed. */
+  outcome: "recreated" | "missing" | "failed";
+  newId?: string;
+  detail?: string;
+}
+
+/** How a restore recreates a kind's items on a user just created. */
+export interface KindRestore {
+  /** The IAM actions `recreate` may make. */
+  actions: readonly string[];
+  recreate(ctx: KindContext, userName: string, entry: RecordEntry): Promise<RecreatedItem>;
 }
 
 /** An ordered set of kinds: the engine lists, removes, plans and reports exactly these. */

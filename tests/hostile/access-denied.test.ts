@@ -4,8 +4,12 @@
  * and report as removed exactly what IAM carried out before it stopped: nothing more, nothing less.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as methods from "../../provider/provider-methods";
-import { MissingPermissionError } from "../../provider/teardown";
+import { DirectoryStore, StoreRecordWriter } from "../../provider/records/store";
+import { DEPENDENCY_KINDS, MissingPermissionError, recordReadActions } from "../../provider/teardown";
 import { QUARANTINE_ONLY_ACTIONS } from "../../provider/teardown/quarantine";
 import { pointIamEndpointAt } from "../helpers/iam";
 import { mulberry32 } from "../iam-emulator/prng";
@@ -47,6 +51,9 @@ const ACTIVITY_AND_CALLER = new Set([
   "GetCallerIdentity",
 ]);
 
+/** What only a record reads (GetSSHPublicKey's public body, GetUserPolicy's document): tested below with a record. */
+const RECORD_ONLY = new Set(recordReadActions(DEPENDENCY_KINDS).filter((a) => !ACTIVITY_AND_CALLER.has(a)));
+
 describe("hostile: one permission missing", () => {
   afterEach(freshClients);
 
@@ -55,7 +62,7 @@ describe("hostile: one permission missing", () => {
   });
 
   for (const action of policyActions().filter(
-    (a) => !LIFECYCLE_ONLY.has(a) && !ACTIVITY_AND_CALLER.has(a) && !QUARANTINE_ONLY_ACTIONS.includes(a),
+    (a) => !LIFECYCLE_ONLY.has(a) && !ACTIVITY_AND_CALLER.has(a) && !QUARANTINE_ONLY_ACTIONS.includes(a) && !RECORD_ONLY.has(a),
   )) {
     it(`teardown without iam:${action}: stops with an error naming it, and reports exactly what IAM carried out`, async () => {
       const sc = await Scenario.start({ seed: 1300, emulator: { denyActions: [action] } });
@@ -84,6 +91,37 @@ describe("hostile: one permission missing", () => {
         for (const item of error.removed) assert.ok(error.message.includes(`${item.kind} ${item.id}`), `the message lists ${item.id}`);
         assert.deepEqual(
           sc.problems({ userGone: false }).filter((p) => !p.startsWith("orphaned") && !p.includes("of the target is still")),
+          [],
+        );
+        countSchedule(true);
+      } finally {
+        await sc.stop();
+      }
+    });
+  }
+
+  for (const action of [...RECORD_ONLY].sort()) {
+    it(`teardown with a record, without iam:${action}: the error names it, nothing of the user is removed, no record written`, async () => {
+      const sc = await Scenario.start({ seed: 1350, emulator: { denyActions: [action] } });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "denied-record-"));
+      try {
+        let error: unknown;
+        await sc.teardown({ record: new StoreRecordWriter(new DirectoryStore(dir)) }).catch((e) => (error = e));
+        assert.ok(
+          error instanceof Error && error.message.includes(`iam:${action}`),
+          `expected an error naming iam:${action}, got ${error}`,
+        );
+        assert.ok(
+          sc.log.some((e) => e.action === action && e.fault === "access-denied"),
+          "the denied action was actually called",
+        );
+        assert.deepEqual(
+          sc.log.filter((e) => e.mutating && e.fault === undefined && e.errorCode === undefined).map((e) => e.action),
+          [],
+          "nothing of the user removed",
+        );
+        assert.deepEqual(
+          fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".json")),
           [],
         );
         countSchedule(true);

@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../../provider/cli";
 import * as methods from "../../provider/provider-methods";
@@ -123,7 +124,7 @@ describe("hostile: least privilege (the shipped policy, enforced)", () => {
     }
   });
 
-  it("the CLI's plan and delete", async () => {
+  it("the CLI's plan and delete (with a record before removal)", async () => {
     const watch = new TargetWatch(["erin"]);
     const emulator = await hostileEmulator({ seed: 1504 }, watch);
     try {
@@ -132,7 +133,9 @@ describe("hostile: least privilege (the shipped policy, enforced)", () => {
       const io = { stdout: () => undefined, stderr: () => undefined };
       await withEndpoint(emulator, async () => {
         assert.equal(await runCli(["plan", "erin", "--json"], io), 0);
-        assert.equal(await runCli(["delete", "erin", "--yes", "--json"], io), 0);
+        const recordDir = fs.mkdtempSync(path.join(os.tmpdir(), "least-privilege-records-"));
+        assert.equal(await runCli(["delete", "erin", "--yes", "--json", "--record", recordDir], io), 0);
+        assert.equal(fs.readdirSync(recordDir, { recursive: true }).filter((f) => String(f).endsWith(".json")).length, 1);
       });
       assert.equal(emulator.state.userExists("erin"), false);
       note(emulator);

@@ -3,10 +3,15 @@
  * SDK, as a person would, so the secrets IAM hands out are known), the resource's outputs, the CLI's output (text and
  * --json), the teardown logs, error messages and the package's own requests are searched for every secret access
  * key, console password, service-specific credential password or API key secret, MFA seed, SSH key body and
- * certificate body. (Stack state is searched by the end-to-end suite with the same findSecrets helper.)
+ * certificate body. (Stack state is searched by the end-to-end suite with the same findSecrets helper.) A user's record
+ * (delete --record) is the one place public key and certificate bodies may be: a restore needs them. It holds them,
+ * and no other secret.
  */
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
@@ -101,6 +106,9 @@ describe("hostile: no secret material in outputs, logs or requests", () => {
   let emulator: Emulator;
   const secrets: LabelledSecret[] = [];
   const outputs: Array<[string, string]> = [];
+  /** Public material a record keeps: SSH public key and signing certificate bodies. */
+  const isPublicBody = (s: LabelledSecret) => /^(SSH public key body|signing certificate body|SSH key|certificate) /.test(s.label);
+  const recordDir = fs.mkdtempSync(path.join(os.tmpdir(), "secrets-records-"));
   const watch = new TargetWatch(["sam", "tess", "uma"]);
   let restoreEndpoint: () => void;
 
@@ -140,7 +148,7 @@ describe("hostile: no secret material in outputs, logs or requests", () => {
     for (const argv of [
       ["plan", "tess"],
       ["plan", "tess", "--json"],
-      ["delete", "tess", "--yes", "--json"],
+      ["delete", "tess", "--yes", "--json", "--record", recordDir],
     ]) {
       let out = "";
       let err = "";
@@ -181,6 +189,24 @@ describe("hostile: no secret material in outputs, logs or requests", () => {
       JSON.stringify(emulator.log.filter((e) => e.accessKeyId === engineKey()).map((e) => e.params)),
     ]);
     assert.deepEqual(auditEmulator(emulator).map(describeEntry), []);
+  });
+
+  it("the record holds the public key and certificate bodies a restore needs, and no password, secret key, service password or MFA seed", () => {
+    const files = fs.readdirSync(recordDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
+    assert.equal(files.length, 1, files.join(", "));
+    const record = fs.readFileSync(path.join(recordDir, files[0]), "utf8");
+    assert.match(record, /"userName": "tess"/);
+    const secret = secrets.filter((s) => !isPublicBody(s));
+    const hits = findSecrets(record, secret).map((h) => `${h.label} (${h.form}) in the record`);
+    addTotal(AREA, FOUND, hits.length);
+    assert.deepEqual(hits, []);
+    const tessBodies = secrets.filter((s) => isPublicBody(s) && s.label.endsWith(" of tess"));
+    assert.equal(tessBodies.length, 2);
+    assert.deepEqual(
+      findSecrets(record, tessBodies).map((h) => h.label),
+      tessBodies.map((b) => b.label),
+      "both of tess's bodies are in its record",
+    );
   });
 
   it("the search would find each secret if it were there (as is, JSON-escaped, base64, URL-encoded, or a slice of a long one)", () => {

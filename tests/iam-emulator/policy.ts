@@ -62,7 +62,8 @@ export function resourceArnFor(action: string, params: Params, state: IamState, 
   if (action === "DeleteVirtualMFADevice" && params.SerialNumber) return params.SerialNumber;
   if (action === "CreatePolicy" && params.PolicyName) return state.customerPolicyArn(params.PolicyName, params.Path || "/");
   if (action === "GetPolicy" && params.PolicyArn) return params.PolicyArn;
-  // The service last-accessed job is authorized on its entity; a key's last use on the key's user.
+  // The service last-accessed job is authorized on its entity; a key's last use on the key's user, which IAM finds
+  // from the key id alone.
   if (action === "GenerateServiceLastAccessedDetails" && params.Arn) return params.Arn;
   if (action === "GetAccessKeyLastUsed" && params.AccessKeyId) return state.userForAccessKey(params.AccessKeyId)?.arn ?? "*";
   if ((action === "CreateGroup" || action === "GetGroup") && params.GroupName) {

@@ -25,7 +25,8 @@ describe("package: the npm tarball", function () {
       return [`${stem}.js`, `${stem}.d.ts`];
     });
     const bin = fs.readdirSync(path.join(PROVIDER_DIR, "bin")).map((f) => `bin/${f}`);
-    const expected = ["LICENSE", "README.md", "package.json", "iam-user-teardown-policy.json", ...bin, ...compiled].sort();
+    const jobPolicies = ["delete-record-s3", "delete", "plan", "restore"].map((job) => `policies/${job}.json`);
+    const expected = ["LICENSE", "README.md", "package.json", "iam-user-teardown-policy.json", ...jobPolicies, ...bin, ...compiled].sort();
     assert.deepStrictEqual(files, expected);
   });
 

@@ -1,6 +1,9 @@
-import { DeleteLoginProfileCommand, GetLoginProfileCommand } from "@aws-sdk/client-iam";
+import { DeleteLoginProfileCommand, GetLoginProfileCommand, type GetLoginProfileCommandOutput } from "@aws-sdk/client-iam";
 import { isNoSuchEntity } from "../../aws/errors";
 import { defineKind } from "../types";
+import { isoDate, ListedDetails } from "./listed";
+
+const listed = new ListedDetails<{ createDate?: string; passwordResetRequired?: boolean }>();
 
 /** The console password. GetLoginProfile answers NoSuchEntity when there is none. */
 export const loginProfile = defineKind({
@@ -12,8 +15,14 @@ export const loginProfile = defineKind({
   listActions: ["GetLoginProfile"],
   async list(ctx, userName) {
     try {
-      await ctx.send(new GetLoginProfileCommand({ UserName: userName }));
-      return [{ kind: "loginProfile", id: userName }];
+      const out = await ctx.send<GetLoginProfileCommandOutput>(new GetLoginProfileCommand({ UserName: userName }));
+      const profile = out?.LoginProfile;
+      return [
+        listed.keep(
+          { kind: "loginProfile", id: userName },
+          { createDate: isoDate(profile?.CreateDate), passwordResetRequired: profile?.PasswordResetRequired },
+        ),
+      ];
     } catch (err) {
       // No profile, or no user: the engine's identity check (GetUser) tells the two apart.
       if (isNoSuchEntity(err)) return [];
@@ -26,4 +35,7 @@ export const loginProfile = defineKind({
   },
   // A user has at most one, identified by the user's name: the words say it all.
   describe: () => "console password",
+  // That a password existed, and since when; the password itself IAM never tells.
+  recordItems: async (_ctx, _userName, items) => items.map((item) => ({ id: item.id, ...listed.of(item) })),
+  cannotRestore: "a password is never recorded: set a new one (CreateLoginProfile) and hand it over",
 });

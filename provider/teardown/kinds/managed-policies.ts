@@ -1,6 +1,14 @@
-import { DetachUserPolicyCommand, ListAttachedUserPoliciesCommand, type ListAttachedUserPoliciesCommandOutput } from "@aws-sdk/client-iam";
+import {
+  AttachUserPolicyCommand,
+  DetachUserPolicyCommand,
+  ListAttachedUserPoliciesCommand,
+  type ListAttachedUserPoliciesCommandOutput,
+} from "@aws-sdk/client-iam";
 import { listUserPages } from "../paging";
 import { defineKind } from "../types";
+import { attachExisting, ListedDetails } from "./listed";
+
+const listed = new ListedDetails<{ policyName?: string }>();
 
 /** Attachments of managed policies; the policies themselves are never touched. */
 export const managedPolicies = defineKind({
@@ -17,10 +25,17 @@ export const managedPolicies = defineKind({
       (input) => new ListAttachedUserPoliciesCommand(input),
       (page: ListAttachedUserPoliciesCommandOutput) => page.AttachedPolicies,
     );
-    return attached.map((p) => ({ kind: "managedPolicies", id: p.PolicyArn! }));
+    return attached.map((p) => listed.keep({ kind: "managedPolicies", id: p.PolicyArn! }, { policyName: p.PolicyName }));
   },
   removalActions: () => ["DetachUserPolicy"],
   async remove(ctx, userName, item) {
     await ctx.send(new DetachUserPolicyCommand({ UserName: userName, PolicyArn: item.id }));
+  },
+  recordItems: async (_ctx, _userName, items) => items.map((item) => ({ id: item.id, ...listed.of(item) })),
+  restore: {
+    actions: ["AttachUserPolicy"],
+    // A policy deleted since is named as missing: a restore never creates a policy.
+    recreate: (ctx, userName, entry) =>
+      attachExisting(entry.id, "managed policy", () => ctx.send(new AttachUserPolicyCommand({ UserName: userName, PolicyArn: entry.id }))),
   },
 });

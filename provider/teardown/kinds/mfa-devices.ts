@@ -8,6 +8,9 @@ import { isDeleteConflict, isNoSuchEntity } from "../../aws/errors";
 import { listUserPages } from "../paging";
 import { type DependencyItem, defineKind, type MfaKind } from "../types";
 import { MFA_KIND_ID, MFA_KIND_WORDS } from "../virtual-mfa";
+import { isoDate, ListedDetails } from "./listed";
+
+const listed = new ListedDetails<{ enableDate?: string }>();
 
 const MFA_KINDS: readonly MfaKind[] = ["virtual", "hardware", "fido"];
 const UNASSIGNED_MARK = " (unassigned)";
@@ -39,11 +42,12 @@ export const mfaDevices = defineKind({
       (page: ListMFADevicesCommandOutput) => page.MFADevices,
     );
     return Promise.all(
-      devices.map(async (d) => ({
-        kind: MFA_KIND_ID,
-        id: d.SerialNumber!,
-        mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAfter),
-      })),
+      devices.map(async (d) =>
+        listed.keep(
+          { kind: MFA_KIND_ID, id: d.SerialNumber!, mfaKind: await ctx.virtualMfa.classify(d.SerialNumber!, listedAfter) },
+          { enableDate: isoDate(d.EnableDate) },
+        ),
+      ),
     );
   },
   removalActions: (item) => (item.mfaKind === "virtual" ? ["DeactivateMFADevice", "DeleteVirtualMFADevice"] : ["DeactivateMFADevice"]),
@@ -82,4 +86,12 @@ export const mfaDevices = defineKind({
   outputExtra: (items): { devices: Array<{ serial: string; kind: MfaKind }> } => ({
     devices: items.map((d) => ({ serial: d.id, kind: d.mfaKind ?? "hardware" })).sort((a, b) => a.serial.localeCompare(b.serial)),
   }),
+  recordItems: async (_ctx, _userName, items) =>
+    items.map((item) => ({
+      id: item.id,
+      mfaKind: item.mfaKind ?? "hardware",
+      ...listed.of(item),
+      ...(item.unassigned ? { unassigned: true } : {}),
+    })),
+  cannotRestore: "a device's seed (or the key itself) is never recorded: the person enrolls an MFA device again",
 });

@@ -47,6 +47,9 @@ async function conflictRound(s: TeardownState, round: number, conflict: string):
   const inventory = await rediscover(s);
   if (!inventory) return "gone";
   const left = flattenInventory(inventory, s.kinds);
+  // What a plan does not hold is never removed: another round cannot help, so say exactly what blocks the user now.
+  const unplanned = s.options.onlyItems ? left.filter((i) => !s.options.onlyItems!(i)) : [];
+  if (unplanned.length > 0) throw new TeardownIncompleteError(s.target!.userName, unplanned, `not in the plan: ${conflict}`, round);
   if (outOfTime(s, round)) throw new TeardownIncompleteError(s.target!.userName, left, conflict, round);
   const next = left.length === 0 ? "nothing new (waiting for IAM to catch up)" : left.map((i) => describeItem(i, s.kinds)).join(", ");
   s.log(`DeleteUser ${s.target!.userName}: ${conflict}; round ${round + 1} removes ${next}`);
@@ -61,6 +64,8 @@ export async function confirmCleared(s: TeardownState, round: number): Promise<R
   if (!inventory) return "gone";
   const left = flattenInventory(inventory, s.kinds);
   if (left.length === 0) return "cleared";
+  const unplanned = s.options.onlyItems ? left.filter((i) => !s.options.onlyItems!(i)) : [];
+  if (unplanned.length > 0) throw new TeardownIncompleteError(s.target!.userName, unplanned, "not in the plan", round);
   if (outOfTime(s, round)) throw new TeardownIncompleteError(s.target!.userName, left, "dependencies keep appearing", round);
   return "again";
 }

@@ -54,7 +54,7 @@ export async function identifyAndDiscover(s: TeardownState): Promise<"found" | "
 function adoptTarget(s: TeardownState, identity: Exclude<Identity, { state: "gone" }>): void {
   const user = identity.user;
   const renamedFrom = identity.state === "renamed" ? identity.previousName : undefined;
-  s.target = { userName: user.UserName!, userId: user.UserId!, arn: user.Arn, renamedFrom };
+  s.target = { userName: user.UserName!, userId: user.UserId!, arn: user.Arn, renamedFrom, user };
   if (renamedFrom) s.log(`IAM user ${renamedFrom} (${user.UserId}) was renamed to ${user.UserName}; tearing down ${user.UserName}`);
 }
 

@@ -24,11 +24,24 @@ const NOTHING_TRAILING: Promise<void> = Promise.resolve();
  * meanwhile, the lists described the new user, and nothing of it may be removed. "gone": the target lost its name.
  */
 export async function removeDependencies(s: TeardownState, round: number): Promise<RemovalRound> {
-  const items = byUserNameFirst([...flattenInventory(s.inventory!, s.kinds), ...(round === 1 ? s.recordedOrphans : [])], s.kinds);
+  const listed = [...flattenInventory(s.inventory!, s.kinds), ...(round === 1 ? s.recordedOrphans : [])];
+  const items = byUserNameFirst(withinPlan(s, listed), s.kinds);
   const confirmedAlready = round === 1 && s.confirmedAfterLists;
   if ((items.length > 0 || round > 1) && !confirmedAlready && (await confirmTarget(s)) === "gone")
     return { state: "gone", trailing: NOTHING_TRAILING };
   return removeAll(s, items);
+}
+
+/** The items a plan allows (all without one); the others are noted, each once, and left in place. */
+function withinPlan(s: TeardownState, items: DependencyItem[]): DependencyItem[] {
+  const allowed = s.options.onlyItems;
+  if (!allowed) return items;
+  for (const item of items)
+    if (!allowed(item) && !s.notPlanned.some((n) => n.kind === item.kind && n.id === item.id)) {
+      s.notPlanned.push(item);
+      s.log(`${describeItem(item, s.kinds)} of IAM user ${s.target!.userName} is not in the plan: left in place`);
+    }
+  return items.filter(allowed);
 }
 
 /** Kinds whose removal names only the user go first, right after the identity check (see DependencyKind). */

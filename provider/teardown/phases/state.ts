@@ -1,9 +1,11 @@
+import type { User } from "@aws-sdk/client-iam";
 import { errorMessage, isAccessDenied } from "../../aws/errors";
 import { type ContextOptions, type CountingContext, createContext } from "../context";
 import { withoutUndefined } from "../defined";
 import { MissingPermissionError, type PartlyRemoved } from "../errors";
 import { DEPENDENCY_KINDS } from "../kinds";
 import { Semaphore } from "../pool";
+import type { RecordWriter, UserRecord } from "../record";
 import { summarizeTeardown } from "../report";
 import type { RetryBounds } from "../retry";
 import type { DependencyItem, Inventory, KindRegistry, ListingMark } from "../types";
@@ -32,6 +34,13 @@ export interface TeardownOptions extends ContextOptions {
   /** The dependency kinds to list and remove; the package's registry unless given. */
   kinds?: KindRegistry;
   log?: (line: string) => void;
+  /**
+   * Only items this accepts are removed (a reviewed plan's): anything else listed is left in place, and when it blocks
+   * DeleteUser the teardown stops, naming exactly what blocks it. Undefined: every item listed is removed.
+   */
+  onlyItems?: (item: DependencyItem) => boolean;
+  /** Where the user's record goes: written before the first removal (nothing is removed if it cannot be), completed after. */
+  record?: RecordWriter;
 }
 
 export interface TeardownReport {
@@ -71,6 +80,8 @@ export interface Target {
   userId: string;
   arn?: string;
   renamedFrom?: string;
+  /** IAM's answer for the user (path, tags, boundary), for its record. */
+  user?: User;
 }
 
 /** Everything one teardown knows, passed to each phase; nothing is shared any other way. */
@@ -107,6 +118,10 @@ export interface TeardownState {
   readonly partlyRemoved: PartlyRemoved[];
   /** Calls made by the teardowns this one handed over to (a user renamed midway). */
   followedCalls: number;
+  /** Listed items `onlyItems` did not accept, left in place. */
+  readonly notPlanned: DependencyItem[];
+  /** The user's record as stored before the first removal, once it is. */
+  record?: UserRecord;
 }
 
 export function createState(options: TeardownOptions, lineage: Lineage): TeardownState {
@@ -137,6 +152,7 @@ export function createState(options: TeardownOptions, lineage: Lineage): Teardow
     deletedUnheard: false,
     partlyRemoved: [],
     followedCalls: 0,
+    notPlanned: [],
   };
 }
 

@@ -45,6 +45,18 @@ export const credentialActions: ActionTable = {
     return { AccessKeyMetadata: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   },
 
+  // Never used in the emulator: IAM's answer for a key never used (no LastUsedDate, service and region "N/A").
+  GetAccessKeyLastUsed(ctx) {
+    const id = requireParam(ctx.params, "AccessKeyId");
+    ctx.resource = id;
+    const owner = ctx.state.userForAccessKey(id);
+    if (!owner?.accessKeys.get(id))
+      throw new IamError("AccessDenied", 403, `User is not authorized to perform: iam:GetAccessKeyLastUsed on resource: access key ${id}`);
+    ctx.userName = owner.userName;
+    ctx.resource = owner.arn;
+    return { UserName: owner.userName, AccessKeyLastUsed: { ServiceName: "N/A", Region: "N/A" } };
+  },
+
   UpdateAccessKey(ctx) {
     const id = requireParam(ctx.params, "AccessKeyId");
     const status = requireParam(ctx.params, "Status");

@@ -1,7 +1,7 @@
 // Groups and group membership.
 
 import { OrderedIndex } from "../paging";
-import { entityAlreadyExists, limitExceeded, noSuchEntity } from "../protocol";
+import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchEntity } from "../protocol";
 import { PolicyState } from "./policies";
 import type { GroupRecord } from "./records";
 import { LIMITS, validateName, validatePath } from "./rules";
@@ -31,6 +31,13 @@ export class GroupState extends PolicyState {
     };
     this.groups.set(name.toLowerCase(), group, this.nextSeq());
     return group;
+  }
+
+  /** Deletes a group; IAM refuses one that still has members. */
+  deleteGroup(name: string): void {
+    const group = this.requireGroup(name);
+    if (group.members.size > 0) throw deleteConflict("Cannot delete entity, must remove users from group first.");
+    this.groups.delete(name.toLowerCase());
   }
 
   /** Adds a membership. The group is created when missing unless `createMissingGroup` is false (the AddUserToGroup action). */

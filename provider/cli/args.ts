@@ -34,6 +34,19 @@ export interface ParsedArgs {
   profile?: string;
   roleArn?: string;
   allowedAccountIds: string[];
+  /** Several accounts in one run (--accounts-file, --role-name with --account): provider/cli/accounts.ts. */
+  organization?: OrganizationArgs;
+}
+
+export interface OrganizationArgs {
+  /** --accounts-file's path, read by the caller. */
+  accountsFile?: string;
+  /** --role-name: the role to assume in every account given by id (and in file lines without a role ARN). */
+  roleName?: string;
+  /** --account, in order, each once. */
+  accountIds: string[];
+  /** Accounts run at once (default: all). */
+  accountConcurrency?: number;
 }
 
 /** What the command line asks for: a run, or help / the version printed. */
@@ -45,12 +58,21 @@ const CONNECTION_HELP = `connection (defaults: the AWS SDK's default chain and e
                       (repeatable); confirmed once with STS GetCallerIdentity before any user is looked up, and
                       nothing is read or changed when it cannot be`;
 
+const ACCOUNTS_HELP = `several accounts in one run (docs/organization.md), each through a role assumed there:
+  --accounts-file FILE   one account a line: ACCOUNT_ID ROLE_ARN [EXTERNAL_ID] [USER,USER,...] (- leaves a field
+                         empty; a line without users takes the names given; blank lines and # comments ignored)
+  --role-name NAME --account ID...   assume arn:<partition>:iam::<ID>:role/NAME in each account (also for file
+                         lines whose ROLE_ARN is -)
+  --account-concurrency N   accounts run at once (default all); each has its own client and rate limits, and is
+                         refused, named, before anything in it is read when the role cannot be assumed or reaches
+                         another account`;
+
 const USERS_HELP = `users: names on the command line and/or --from-file PATH (one name a line; blank lines and # comments ignored;
   PATH - reads standard input, at a terminal until Ctrl-D)`;
 
 export const USAGE = `usage:
-  iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
-  iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [accounts] [connection]
+  iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [accounts] [connection]
   iam-user-teardown --version | --help | <command> --help
 
   plan     read-only: what hangs on each user, and the ordered plan a delete would follow
@@ -58,23 +80,27 @@ export const USAGE = `usage:
 
 ${USERS_HELP}
 
-exit codes: 0 every user done, 1 at least one failed or the question was answered no (nothing changed), 2 bad usage
-  (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted (Ctrl-C at
-  the question: nothing changed)`;
+${ACCOUNTS_HELP}
+
+exit codes: 0 every user done, 1 at least one failed or the question was answered no (nothing changed), or an
+  account was refused, 2 bad usage (nothing called), 3 a guard kept some users (each untouched and named) and none
+  failed, 130 interrupted (Ctrl-C at the question: nothing changed)`;
 
 export const COMMAND_HELP: Record<Command, string> = {
-  plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [connection]
+  plan: `usage: iam-user-teardown plan [USER...] [--from-file PATH|-] [--json | --markdown] [--concurrency N] [accounts] [connection]
 
 Read-only. For each user: what hangs on it and the ordered plan a delete would follow.
 
 ${USERS_HELP}
   --json             one JSON object per user on standard output, then a summary line
-  --markdown         one Markdown table (per user, by kind, MFA devices by kind, totals) for a pull-request comment
-  --concurrency N    users looked at at once (default ${DEFAULT_CONCURRENCY})
+  --markdown         one Markdown table (per user, by kind, MFA devices by kind, totals) for a pull-request comment;
+                     with several accounts, one table per account
+  --concurrency N    users looked at at once (default ${DEFAULT_CONCURRENCY}; per account with several)
+${ACCOUNTS_HELP}
 ${CONNECTION_HELP}
 
-exit codes: 0 done, 1 a user could not be read, 2 bad usage, 130 interrupted`,
-  delete: `usage: iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+exit codes: 0 done, 1 a user could not be read or an account was refused, 2 bad usage, 130 interrupted`,
+  delete: `usage: iam-user-teardown delete [USER...] [--from-file PATH|-] [--yes] [--keep-user] [--expect-user-id ID] [--json] [--concurrency N] [accounts] [connection]
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
 anything changes it says how many users, in which account, and asks.
@@ -85,7 +111,8 @@ ${USERS_HELP}
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
   --json             one JSON object per user on standard output (failures included), then a summary line
   --concurrency N    users torn down at once (default ${DEFAULT_CONCURRENCY}); all share one client, one rate limit
-                     per IAM action and one listing of the account's virtual MFA devices
+                     per IAM action and one listing of the account's virtual MFA devices (per account with several)
+${ACCOUNTS_HELP}
 ${CONNECTION_HELP}
 
 Progress goes to standard error: "[37/300] deleted alice: 12 removed".
@@ -93,7 +120,8 @@ The question is answered y or yes; anything else, or end of input (Ctrl-D), is n
 Ctrl-C at the question, or before it, changes nothing (exit 130). Once users run, Ctrl-C stops starting users, lets
 those under way finish, and prints the partial report (exit 130); twice stops at once.
 exit codes: 0 every user done, 1 at least one failed (each named) or the question was answered no (nothing changed),
-  2 bad usage (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted`,
+  or an account was refused (named, nothing in it changed), 2 bad usage (nothing called), 3 a guard kept some users
+  (each untouched and named) and none failed, 130 interrupted`,
 };
 
 const OPTIONS = {
@@ -108,6 +136,10 @@ const OPTIONS = {
   profile: { type: "string" },
   "role-arn": { type: "string" },
   "allowed-account-id": { type: "string", multiple: true },
+  "accounts-file": { type: "string" },
+  "role-name": { type: "string" },
+  account: { type: "string", multiple: true },
+  "account-concurrency": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -139,7 +171,12 @@ export function parseCommandLine(argv: readonly string[]): Request {
   for (const name of positionals) checkUserName(name, "user name");
   const fromFile = values["from-file"];
   if (fromFile === "") throw new UsageError("--from-file needs a path, or - for standard input");
-  if (positionals.length === 0 && fromFile === undefined) throw new UsageError("a user name is required (or --from-file PATH)");
+  const organization = organizationArgs(values);
+  if (positionals.length === 0 && fromFile === undefined && organization?.accountsFile === undefined)
+    throw new UsageError("a user name is required (or --from-file PATH)");
+  if (organization && values["role-arn"] !== undefined)
+    throw new UsageError("--role-arn is one account's role: with --accounts-file or --role-name each account names its own");
+  if (organization && values["expect-user-id"] !== undefined) throw new UsageError("--expect-user-id applies to one user in one account");
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new UsageError(`--concurrency needs a whole number from 1 to 1000; got ${JSON.stringify(values.concurrency)}`);
@@ -177,6 +214,7 @@ export function parseCommandLine(argv: readonly string[]): Request {
       expectUserId,
       ...connection,
       allowedAccountIds,
+      ...(organization ? { organization } : {}),
     },
   };
 }
@@ -194,11 +232,40 @@ export function userNamesFromText(text: string, source: string): string[] {
 /** Every user the run covers, each once; --expect-user-id needs exactly one. Throws UsageError. */
 export function finalUserList(args: ParsedArgs, fromFile: readonly string[]): string[] {
   const users = unique([...args.userNames, ...fromFile]);
+  // Each line of an accounts file may name its own users instead.
+  if (users.length === 0 && args.organization?.accountsFile !== undefined && args.fromFile === undefined) return users;
   if (users.length === 0)
     throw new UsageError(`no user names given (${args.fromFile === "-" ? "standard input" : args.fromFile} lists none)`);
   if (args.expectUserId !== undefined && users.length !== 1)
     throw new UsageError(`--expect-user-id applies to one user; ${users.length} given`);
   return users;
+}
+
+/** The flags of a run over several accounts, checked as flags (the accounts file is read and checked by the caller). */
+function organizationArgs(values: Record<string, string | boolean | string[] | undefined>): OrganizationArgs | undefined {
+  const accountsFile = values["accounts-file"] as string | undefined;
+  const roleName = values["role-name"] as string | undefined;
+  const accountIds = unique((values.account as string[] | undefined) ?? []);
+  const concurrency = values["account-concurrency"] as string | undefined;
+  if (accountsFile === undefined && roleName === undefined) {
+    if (accountIds.length > 0) throw new UsageError("--account needs --role-name NAME: the role to assume in it");
+    if (concurrency !== undefined)
+      throw new UsageError("--account-concurrency applies to several accounts (--accounts-file or --role-name)");
+    return undefined;
+  }
+  if (accountsFile === "") throw new UsageError("--accounts-file needs a path");
+  if (roleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(roleName))
+    throw new UsageError(`--role-name needs an IAM role name (1 to 64 letters, digits or +=,.@_-); got ${JSON.stringify(roleName)}`);
+  if (roleName !== undefined && accountsFile === undefined && accountIds.length === 0)
+    throw new UsageError("--role-name needs the accounts: --account ID (repeatable) or --accounts-file FILE");
+  for (const id of accountIds) {
+    if (!/^\d{12}$/.test(id)) throw new UsageError(`--account needs a 12-digit AWS account id; got ${JSON.stringify(id)}`);
+  }
+  const accountConcurrency = concurrency === undefined ? undefined : Number(concurrency);
+  if (accountConcurrency !== undefined && (!Number.isInteger(accountConcurrency) || accountConcurrency < 1 || accountConcurrency > 1000)) {
+    throw new UsageError(`--account-concurrency needs a whole number from 1 to 1000; got ${JSON.stringify(concurrency)}`);
+  }
+  return { accountsFile, roleName, accountIds, accountConcurrency };
 }
 
 function checkUserName(name: string, where: string): string {

@@ -3,6 +3,8 @@ import * as readline from "node:readline";
 import { confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
+import type { Clock } from "../clock";
+import { organizationAccounts, runOrganization } from "./accounts";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
@@ -31,6 +33,8 @@ export interface CliIo {
    * report is printed.
    */
   interrupt?: AbortSignal;
+  /** The clock assumed roles' sessions are renewed on (the system's by default). */
+  clock?: Clock;
 }
 
 const NOTHING_CHANGED_ON_INTERRUPT = "iam-user-teardown: interrupted: nothing changed\n";
@@ -63,6 +67,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       args,
       args.fromFile === undefined ? [] : userNamesFromText(fileText, args.fromFile === "-" ? "standard input" : args.fromFile),
     );
+    if (args.organization) {
+      const file = args.organization.accountsFile;
+      const accounts = organizationAccounts(args, file === undefined ? undefined : await readInputFile(file, "--accounts-file"), userNames);
+      return await runOrganization(args, accounts, io, { interrupt, clock: io.clock });
+    }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
@@ -207,10 +216,14 @@ async function readUserFile(path: string, io: CliIo): Promise<string> {
     if (io.stdinIsTerminal) io.stderr("iam-user-teardown: reading user names from standard input, one a line, until Ctrl-D\n");
     return io.readStdin();
   }
+  return readInputFile(path, "--from-file");
+}
+
+async function readInputFile(path: string, flag: string): Promise<string> {
   try {
     return await fs.promises.readFile(path, "utf8");
   } catch (err) {
-    throw new UsageError(`--from-file ${path}: ${(err as Error).message}`);
+    throw new UsageError(`${flag} ${path}: ${(err as Error).message}`);
   }
 }
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ActionCounts } from "./call-model";
 import type { LogStats } from "./emulator-host";
+import { type OrganizationFigures, organizationTarget } from "./organization";
 import type { PulumiDestroyOutcome } from "./pulumi-destroy";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
@@ -80,6 +81,9 @@ export interface BenchRecord {
   /** Set when the implementation ran in its own process: wall, CPU, peak and baseline RSS above are that process's. */
   ownProcess?: OwnProcessNote;
   users: number;
+  /** The organization scenario: how many accounts the users are spread over, and its figures (organization.ts). */
+  accounts?: number;
+  organization?: OrganizationFigures;
   usersDeleted: number;
   usersNotInOnePass: number;
   secondRuns: number;
@@ -305,6 +309,7 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
         : `Not judged: the memory goal moved to the scale work, and the run did not include the CLI in its own process (--impl fleet-cli-process). ${inProcess}.`,
     });
   }
+  out.push(organizationTarget(records));
   const pdTarget =
     "pulumi destroy of 200 users through the real Pulumi CLI, same throttling: one pass, within 1.5x of the floor, Pulumi's own overhead beside it";
   if (!pulumi || "skipped" in pulumi) {

@@ -166,6 +166,48 @@ describe("CLI: several accounts in one run", () => {
     assert.equal(emulator.log.filter((e) => e.mutating).length, 0, "a plan changes nothing");
   });
 
+  it("asks once for every account; a no changes nothing anywhere (exit 1)", async () => {
+    await start();
+    emulator.account(SALES).seed({ users: [everyKind("ana")] });
+    emulator.account(LAB).seed({ users: [everyKind("ana"), { userName: "bo" }] });
+    const file = accountsFile(`${SALES} ${role(SALES)} - ana\n${LAB} ${role(LAB)} lab-ext-id ana,bo,gone\n`);
+    const questions: string[] = [];
+    const run = await cli(["delete", "--accounts-file", file], {
+      confirm: async (question) => {
+        questions.push(question);
+        return false;
+      },
+    });
+    assert.equal(run.code, EXIT.declined, run.stderr);
+    assert.deepEqual(questions, ["Delete 3 IAM user(s) in 2 account(s) and everything that hangs on them? [y/N] "]);
+    assert.match(
+      run.stderr,
+      new RegExp(`3 IAM user\\(s\\) in 2 account\\(s\\) to delete \\(${SALES}: 1, ${LAB}: 2\\); 1 not found \\(already gone\\)`),
+    );
+    assert.match(run.stderr, /not confirmed: nothing changed/);
+    assert.equal(emulator.log.filter((e) => e.mutating).length, 0);
+  });
+
+  it("--allowed-account-id refuses the accounts it does not name, without a call to them; plan --json names them", async () => {
+    await start();
+    emulator.account(SALES).seed({ users: [{ userName: "ana", accessKeys: 1 }] });
+    emulator.account(LAB).seed({ users: [{ userName: "ana", accessKeys: 1 }] });
+    const file = accountsFile(`${SALES} ${role(SALES)}\n${LAB} ${role(LAB)} lab-ext-id\n`);
+    const run = await cli(["plan", "ana", "--accounts-file", file, "--allowed-account-id", SALES, "--json"]);
+    assert.equal(run.code, EXIT.failed, run.stderr);
+    const lines = run.lines();
+    assert.deepEqual(
+      lines.filter((l) => l.type === "user").map((l) => [l.accountId, l.userName, l.outcome]),
+      [[SALES, "ana", "planned"]],
+    );
+    const refused = lines.find((l) => l.type === "account" && l.outcome === "refused")!;
+    assert.equal(refused.accountId, LAB);
+    assert.match(String(refused.error), new RegExp(`AWS account ${LAB} is not among --allowed-account-id ${SALES}`));
+    assert.deepEqual(lines.at(-1)!.refusedAccounts, [LAB]);
+    assert.equal(emulator.sts.sessions.filter((s) => s.accountId === LAB).length, 0, "its role was not even assumed");
+    assert.equal(emulator.log.filter((e) => e.accountId === LAB).length, 0);
+  });
+
   it("refuses a malformed accounts file with its line, before any call (exit 2)", async () => {
     await start();
     const cases: Array<[string, RegExp]> = [

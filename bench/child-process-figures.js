@@ -17,8 +17,8 @@ const fs = require("node:fs");
 
 const out = process.env.BENCH_CHILD_FIGURES;
 if (out) {
-  // Not inherited by anything the CLI might start.
-  delete process.env.BENCH_CHILD_FIGURES;
+  // Kept in the environment: the CLI's launcher replaces itself once (process.execve) with node started with its memory
+  // option, and the figures are that process's; nothing else reads the variable.
   let loadedRssKiB;
   let peakHeapUsed = 0;
   let peakExternal = 0;

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { ActionCounts } from "./call-model";
 import type { LogStats } from "./emulator-host";
 import { type OrganizationFigures, organizationTarget } from "./organization";
-import type { PulumiDestroyOutcome } from "./pulumi-destroy";
+import type { PulumiCommandSplit, PulumiDestroyOutcome, PulumiDestroyResult } from "./pulumi-destroy";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
 export type ImplementationId = "floor" | "runbook" | "terraform" | "engine" | "fleet-cli" | "fleet-cli-process";
@@ -119,8 +119,10 @@ export interface ResultsInput {
   command: string;
   /** The machine and its load (other work may share it), at the start and the end of the run. */
   machine?: string;
-  /** pulumi destroy through the real Pulumi CLI, when the run included it. */
+  /** pulumi destroy through the real Pulumi CLI, when the run included it (at --parallel 10 when that ran). */
   pulumiDestroy?: PulumiDestroyOutcome;
+  /** Every --parallel measured (--pulumi-parallel), when more than one. */
+  pulumiParallel?: PulumiDestroyResult[];
 }
 
 export function writeResults(dir: string, input: ResultsInput): void {
@@ -133,8 +135,9 @@ export function writeResults(dir: string, input: ResultsInput): void {
     elapsedS: input.elapsedS,
     machine: input.machine,
     pulumiDestroy: input.pulumiDestroy,
+    pulumiParallel: input.pulumiParallel,
     scaleNotes: input.scaleNotes,
-    targets: evaluateTargets(input.records),
+    targets: evaluateTargets(input.records, input.pulumiDestroy),
     records: input.records,
   };
   fs.writeFileSync(path.join(dir, "results.json"), `${JSON.stringify(json, null, 2)}\n`);
@@ -301,17 +304,18 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
       : "";
     out.push({
       target: `Fleet CLI, throttled${fp && fp.users < 1000 ? ` (${fp.users.toLocaleString("en")} users; the issue's scale is 1,000)` : ""}: peak memory under 200 MB, the CLI's own process`,
-      // The CLI runs with node's own memory settings; a bound on its peak is the scale work's goal, not judged here.
+      // Memory is judged where the users are most, in the largest account (against 256 MB and a tenth of its users).
       met: null,
       detail: fp
-        ? `Not judged: the memory goal moved to the scale work. What the CLI used, for information: peak RSS of its own process ${fp.peakRssMb} MB (${fp.ownProcess?.peakRssSource ?? "?"}; ${fp.baselineRssMb} MB once node, the CLI and the AWS SDK are loaded; V8 heap at most ${fp.ownProcess?.peakHeapUsedMb ?? "?"} MB).` +
+        ? `Not judged here: the CLI's memory is judged in the largest account's run. What the CLI used, for information: peak RSS of its own process ${fp.peakRssMb} MB (${fp.ownProcess?.peakRssSource ?? "?"}; ${fp.baselineRssMb} MB once node, the CLI and the AWS SDK are loaded; V8 heap at most ${fp.ownProcess?.peakHeapUsedMb ?? "?"} MB).` +
           (inProcess ? ` ${inProcess}.` : "")
-        : `Not judged: the memory goal moved to the scale work, and the run did not include the CLI in its own process (--impl fleet-cli-process). ${inProcess}.`,
+        : `Not judged here: the CLI's memory is judged in the largest account's run, and this run did not include the CLI in its own process (--impl fleet-cli-process). ${inProcess}.`,
     });
   }
   out.push(organizationTarget(records));
+  out.push(...largestAccountTargets(records));
   const pdTarget =
-    "pulumi destroy of 200 users through the real Pulumi CLI, same throttling: one pass, within 1.5x of the floor, Pulumi's own overhead beside it";
+    "pulumi destroy of 1,000 adopted users through the real Pulumi CLI, 10 requests/s per action: one pass, the provider's part within 1.2x of the floor, Pulumi's own time apart; pulumi up adopting them, with the same split";
   if (!pulumi || "skipped" in pulumi) {
     out.push({
       target: pdTarget,
@@ -319,16 +323,70 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
       detail: pulumi ? `Not run: ${pulumi.skipped}.` : "Not in this run (the full set runs it; --pulumi-users N).",
     });
   } else {
+    const split = (name: string, c: PulumiCommandSplit) =>
+      `${name} ${fmtMs(c.wallMs)}: the provider ${fmtMs(c.providerMs)}, Pulumi's own ${fmtMs(c.pulumiMs)} (${c.calls.toLocaleString("en")} calls, ${c.throttled} throttled; its own calls' limit ${fmtMs(c.ownLimitMs)}, ${c.ownLimitAction ?? "-"})`;
     out.push({
-      target: pdTarget,
-      met: pulumi.onePass && pulumi.ratioToFloor <= 1.5 && pulumi.users >= 200,
+      target: pdTarget + (pulumi.users < 1000 ? ` (${pulumi.users} users; judged at 1,000)` : ""),
+      met: pulumi.users >= 1000 ? pulumi.onePass && pulumi.providerRatioToFloor <= 1.2 : null,
       detail:
-        `${pulumi.users} users, ${pulumi.usersLeft} left; pulumi destroy ${fmtMs(pulumi.wallMs)} against a floor of ${fmtMs(pulumi.floorMs)} (${pulumi.floorAction}): ${x(pulumi.ratioToFloor)}x. ` +
-        `IAM requests spanned ${fmtMs(pulumi.iamSpanMs)}; Pulumi's own overhead (CLI, language host, program and provider start, state) ${fmtMs(pulumi.pulumiOverheadMs)}. ` +
-        `GetUser ${pulumi.getUserPerUser} per user, ${pulumi.listUsers} ListUsers, ${pulumi.listVirtualMfaDevices} ListVirtualMFADevices page(s) for all (one provider process). ${pulumi.throttled} throttled answers.` +
+        `--parallel ${pulumi.parallel}; ${pulumi.users} users, ${pulumi.usersLeft} left. ${split("pulumi destroy", pulumi.destroy)}; the provider's part against a floor of ${fmtMs(pulumi.floorMs)} (${pulumi.floorAction}): ` +
+        `${x(pulumi.providerRatioToFloor)}x; the whole destroy ${x(pulumi.ratioToFloor)}x. ${split("pulumi up (adopting)", pulumi.up)}. ` +
+        `GetUser ${pulumi.getUserPerUser} per user, ${pulumi.listUsers} ListUsers, ${pulumi.listVirtualMfaDevices} ListVirtualMFADevices page(s) for all in the destroy (one provider process).` +
         (pulumi.error ? ` Error: ${pulumi.error}` : ""),
     });
   }
+  return out;
+}
+
+/** IAM's quota of users per account, which AWS does not raise: the scale the largest-account targets are judged at. */
+const IAM_USER_QUOTA = 5000;
+
+/**
+ * The largest account through the fleet CLI in its own process: one pass within 1.1x of the floor, the CLI's CPU
+ * beside the wall, and its peak RSS against the same CLI on a tenth of the users in the same run. Judged only at
+ * IAM's quota; a reduced run reports its figures.
+ */
+function largestAccountTargets(records: BenchRecord[]): TargetVerdict[] {
+  const rows = main(records)
+    .filter((r) => r.scenario.startsWith("scale-") && r.implementationId === "fleet-cli-process")
+    .sort((a, b) => a.users - b.users);
+  if (rows.length === 0) return [];
+  const big = rows[rows.length - 1];
+  const base = rows.length > 1 ? rows[0] : undefined;
+  const full = big.users >= IAM_USER_QUOTA;
+  const reduced = full ? "" : ` (${big.users.toLocaleString("en")} users; judged at IAM's quota of 5,000: npm run bench -- --only scale)`;
+  const floorRatio = big.wallMs / big.minimalLimitMs;
+  const cpuShare = big.cpuMs / big.wallMs;
+  const anchors = main(records).filter(
+    (r) => r.scenario === big.scenario && (r.implementationId === "runbook" || r.implementationId === "terraform"),
+  );
+  const out: TargetVerdict[] = [
+    {
+      target: `Largest account${reduced}: every user in one pass through the fleet CLI in its own process, within 1.1x of the floor of unavoidable calls`,
+      met: full ? big.onePass && big.failures === 0 && floorRatio <= 1.1 : null,
+      detail:
+        `${big.usersDeleted} of ${big.users} deleted, ${big.users - big.usersNotInOnePass} in one pass, ${big.failures} failed; ${fmtMs(big.wallMs)} from spawn to exit` +
+        ` against a floor of ${fmtMs(big.minimalLimitMs)}: ${x(floorRatio)}x${floorRatio > 1.1 ? ` (missed by ${Math.round((floorRatio / 1.1 - 1) * 100)}%)` : ""}.` +
+        ` Its own calls' limit ${fmtMs(big.limitMs)} (${big.limitDetail.throttleAction}); ${big.acceptedCalls.toLocaleString("en")} accepted calls, ${big.throttledCalls} throttled.` +
+        ` CPU of the CLI's process ${fmtMs(big.cpuMs)}, ${Math.round(cpuShare * 100)}% of its wall (${(big.cpuMs / Math.max(1, big.calls)).toFixed(2)} ms a call), the emulator's ${fmtMs(big.emulatorCpuMs ?? 0)}` +
+        (cpuShare >= 0.8
+          ? ": the client's CPU, not the throttle, is close to the bound."
+          : ": the throttle, not the client's CPU, is the bound.") +
+        (anchors.length > 0
+          ? ` Anchors: ${anchors.map((a) => `${a.implementation} ${fmtMs(a.wallMs)}${a.extrapolated ? " (extrapolated)" : ""}`).join("; ")}.`
+          : ""),
+    },
+  ];
+  const ratio = base ? big.peakRssMb / base.peakRssMb : undefined;
+  out.push({
+    target: `Largest account${reduced}: peak RSS of the CLI's own process at most 1.15x the same CLI's on a tenth of the users in the same run, and under 256 MB`,
+    met: full && ratio !== undefined ? ratio <= 1.15 && big.peakRssMb < 256 : null,
+    detail:
+      `${big.users.toLocaleString("en")} users: ${big.peakRssMb} MB (${big.ownProcess?.peakRssSource ?? "?"}; ${big.baselineRssMb} MB once loaded; V8 heap at most ${big.ownProcess?.peakHeapUsedMb ?? "?"} MB)` +
+      (base
+        ? `; ${base.users.toLocaleString("en")} users: ${base.peakRssMb} MB; ${x(ratio)}x.`
+        : "; no run on a tenth of the users to compare with (run both: --only scale)."),
+  });
   return out;
 }
 
@@ -409,6 +467,20 @@ export function markdown(input: ResultsInput): string {
   for (const t of evaluateTargets(recs, input.pulumiDestroy))
     L.push(`| ${t.target} | ${t.met === null ? "n/a" : t.met ? "**met**" : "**missed**"} | ${t.detail} |`);
   L.push(``);
+  if (input.pulumiParallel && input.pulumiParallel.length > 1) {
+    L.push(
+      ``,
+      `pulumi up and pulumi destroy of the same ${input.pulumiParallel[0].users} users at each \`--parallel\` measured (the provider's part: time with a user's operation under way at IAM; Pulumi's own: the rest of the wall):`,
+      ``,
+      `| --parallel | up wall | up: provider | up: Pulumi's own | destroy wall | destroy: provider | destroy: Pulumi's own | destroy provider × floor | throttled (up / destroy) |`,
+      `| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+      ...input.pulumiParallel.map(
+        (r) =>
+          `| ${r.parallel} | ${fmtMs(r.up.wallMs)} | ${fmtMs(r.up.providerMs)} | ${fmtMs(r.up.pulumiMs)} | ${fmtMs(r.destroy.wallMs)} | ${fmtMs(r.destroy.providerMs)} | ${fmtMs(r.destroy.pulumiMs)} | ${x(r.providerRatioToFloor)} | ${r.up.throttled} / ${r.destroy.throttled} |`,
+      ),
+      ``,
+    );
+  }
 
   L.push(...analysis(recs), ...scaleMisses(input), ``);
 
@@ -557,8 +629,8 @@ function scaleMisses(input: ResultsInput): string[] {
   const fp = find(input.records, (id) => id.startsWith("throttled-"), "fleet-cli-process");
   if (fp) {
     L.push(
-      `**Memory.** Not judged (the goal moved to the scale work); measured on the compiled CLI in its own node process, started`,
-      `as a user starts it, with node's own memory settings and the ${fp.users.toLocaleString("en")} names on standard input: its own peak RSS was ${fp.peakRssMb} MB (${fp.ownProcess?.peakRssSource ?? "?"}), of which`,
+      `**Memory.** Judged in the largest account's run; here measured on the compiled CLI in its own node process, started`,
+      `as a user starts it (its launcher's 16 MB semi-space, docs/scale.md) with the ${fp.users.toLocaleString("en")} names on standard input: its own peak RSS was ${fp.peakRssMb} MB (${fp.ownProcess?.peakRssSource ?? "?"}), of which`,
       `${fp.baselineRssMb} MB is node with the CLI and the AWS SDK loaded before the first request; the V8 heap peaked at ${fp.ownProcess?.peakHeapUsedMb ?? "?"} MB.`,
     );
     if (fc)
@@ -577,23 +649,16 @@ function scaleMisses(input: ResultsInput): string[] {
     );
   }
   const pd = input.pulumiDestroy;
-  if (pd && !("skipped" in pd) && pd.ratioToFloor > 1.5) {
+  if (pd && !("skipped" in pd)) {
+    const within = pd.providerRatioToFloor <= 1.2;
     L.push(
-      `**pulumi destroy.** ${pd.users} users gone in one pass, but ${x(pd.ratioToFloor)}x the floor, with ${pd.throttled} throttled answers: the destroy`,
-      `never reached IAM's rate, so the time is not the teardowns' calls (the same users through the engine in this`,
-      `process run at the rate). The IAM requests spanned ${fmtMs(pd.iamSpanMs)} and the remaining ${fmtMs(pd.pulumiOverheadMs)} is Pulumi`,
-      `starting and finishing; within the span the deletes go 10 at a time (\`--parallel 10\`) through the Pulumi engine and`,
-      `the Node language host's dynamic provider, one RPC each, on a machine at the load given above. Where that time goes`,
-      `per resource is not yet diagnosed, and a higher \`--parallel\` was not measured in this run.`,
-      ``,
-    );
-  } else if (pd && !("skipped" in pd)) {
-    L.push(
-      `**pulumi destroy.** ${pd.users} users gone in one pass at ${x(pd.ratioToFloor)}x the floor: every delete of the destroy ran in one`,
-      `provider process, sharing its client, its per-action limiter (${pd.throttled} throttled answers), its virtual-device listing`,
-      `(${pd.listVirtualMfaDevices} page(s) in all) and its re-checks (${pd.listUsers} ListUsers). Of the ${fmtMs(pd.wallMs)}, the IAM requests spanned`,
-      `${fmtMs(pd.iamSpanMs)}; the remaining ${fmtMs(pd.pulumiOverheadMs)} is Pulumi's own: the CLI, the language host, loading the program and`,
-      `the provider, writing the state. The deletes ran 10 at a time (\`--parallel 10\`; Pulumi's default depends on the CPUs: 8 on 2 cores).`,
+      `**pulumi destroy.** ${pd.users} users, ${pd.usersLeft} left, at \`--parallel ${pd.parallel}\`. Of the destroy's ${fmtMs(pd.destroy.wallMs)}, the provider had`,
+      `a user's teardown under way at IAM for ${fmtMs(pd.destroy.providerMs)} (${x(pd.providerRatioToFloor)}x the floor of ${fmtMs(pd.floorMs)}${within ? "" : ", over the 1.2x target"}); the other`,
+      `${fmtMs(pd.destroy.pulumiMs)} is Pulumi's own: the CLI, the language host and the program, the provider's start, and between`,
+      `deletes the engine's scheduling and the checkpoint it writes after each step, which grows with the stack. Every delete`,
+      `ran in one provider process, sharing its client, its per-action limiter (${pd.destroy.throttled} throttled answers), its virtual-device`,
+      `listing (${pd.listVirtualMfaDevices} page(s) in all) and its re-checks (${pd.listUsers} ListUsers). \`pulumi up\` adopting the same users:`,
+      `${fmtMs(pd.up.wallMs)}, the provider ${fmtMs(pd.up.providerMs)}, Pulumi's own ${fmtMs(pd.up.pulumiMs)}.`,
       ``,
     );
   }

@@ -17,7 +17,7 @@ import { type ActionCounts, minimalCalls, sumCounts } from "./call-model";
 import { type EngineVariant, IMPLEMENTATIONS, type Implementation, isOneUserChain, type SeededUser } from "./implementations";
 import { type Limit, limitFor } from "./limits";
 import { runOrganizationScenario } from "./organization";
-import { type PulumiDestroyOutcome, runPulumiDestroy } from "./pulumi-destroy";
+import { type PulumiDestroyOutcome, type PulumiDestroyResult, runPulumiDestroy } from "./pulumi-destroy";
 import { RemoteEmulator } from "./remote-emulator";
 import { type BenchRecord, type BenchRun, type ResultsInput, writeResults } from "./report";
 import { benchPlan, type ScenarioSpec, seedOf, throttledScenario } from "./scenarios";
@@ -31,14 +31,18 @@ interface Args {
   impls?: string[];
   variantFilter?: string;
   throttledUsers?: number;
+  /** Users of the largest-account scenario (full set: 5,000, --quick: 100); its memory baseline is a tenth of them. */
+  scaleUsers?: number;
   anchorSample?: number;
   /** The organization scenario's accounts and users per account (full set: 20 x 250; --quick: 3 x 12). */
   organizationAccounts?: number;
   organizationUsers?: number;
   /** Only rewrite results.md (next to it) from an existing results.json. */
   render?: string;
-  /** Users of the pulumi destroy scenario (full set: 200; 0 skips it; --quick skips it unless given). */
+  /** Users of the pulumi destroy scenario (full set: 1,000; 0 skips it; --quick skips it unless given). */
   pulumiUsers?: number;
+  /** `--parallel` values for pulumi up and destroy, each a run of its own (default: 10, Pulumi's usual choice). */
+  pulumiParallel?: number[];
   /** Runs of each row in the one-user scenarios (full set: 5, --quick: 3); the median stands for the row. */
   repeats?: number;
 }
@@ -85,6 +89,19 @@ function parseArgs(argv: string[]): Args {
       case "--throttled-users":
         args.throttledUsers = Number(value());
         break;
+      case "--scale-users": {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new Error("--scale-users needs a whole number of at least 1");
+        args.scaleUsers = n;
+        break;
+      }
+      case "--pulumi-parallel":
+        args.pulumiParallel = value()
+          .split(",")
+          .map((v) => Number(v.trim()));
+        if (args.pulumiParallel.some((n) => !Number.isInteger(n) || n < 1))
+          throw new Error("--pulumi-parallel needs whole numbers of at least 1");
+        break;
       case "--pulumi-users":
         args.pulumiUsers = Number(value());
         break;
@@ -118,8 +135,8 @@ function parseArgs(argv: string[]): Args {
       case "-h":
         console.log(
           "usage: npm run bench -- [--quick] [--latency-ms N] [--out DIR] [--only scenario-id-prefix,...] [--impl runbook,terraform,engine]\n" +
-            "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--anchor-sample N] [--pulumi-users N] [--repeats N]\n" +
-            "                        [--organization-accounts N] [--organization-users N]\n" +
+            "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--scale-users N] [--anchor-sample N]\n" +
+            "                        [--pulumi-users N] [--pulumi-parallel N,...] [--repeats N] [--organization-accounts N] [--organization-users N]\n" +
             "       npm run bench -- --render DIR/results.json   (rewrite DIR/results.md from the figures)",
         );
         process.exit(0);
@@ -432,10 +449,9 @@ function evaluateOrganization(r: BenchRecord): object {
 
 /** The rows to run for a scenario: every implementation, then its variants, as the options select them. */
 function runsFor(s: ScenarioSpec, args: Args): RunSpec[] {
-  let runs: RunSpec[] = IMPLEMENTATIONS.filter((impl) => impl.runsIn?.(s) ?? true).flatMap((impl) => [
-    { impl },
-    ...(args.variants ? impl.variants(s).map((variant) => ({ impl, variant })) : []),
-  ]);
+  let runs: RunSpec[] = IMPLEMENTATIONS.filter(
+    (impl) => (s.implementations?.includes(impl.id) ?? true) && (impl.runsIn?.(s) ?? true),
+  ).flatMap((impl) => [{ impl }, ...(args.variants ? impl.variants(s).map((variant) => ({ impl, variant })) : [])]);
   if (args.impls) runs = runs.filter((r) => args.impls!.includes(r.impl.id));
   if (args.variantFilter !== undefined) {
     const f = args.variantFilter;
@@ -460,6 +476,7 @@ async function main(): Promise<void> {
     anchorSample: args.anchorSample,
     organizationAccounts: args.organizationAccounts,
     organizationUsers: args.organizationUsers,
+    scaleUsers: args.scaleUsers,
   });
   const scenarios = plan.scenarios.filter((s) => !args.only || args.only.some((o) => s.id.startsWith(o)));
   if (scenarios.some((s) => s.accounts !== undefined || runsFor(s, args).some((r) => r.impl.id === "fleet-cli-process"))) buildPackage();
@@ -517,15 +534,27 @@ async function main(): Promise<void> {
   } finally {
     await emu.close();
   }
-  // pulumi destroy through the real Pulumi CLI (the full set; --quick keeps CI short and skips it).
+  // pulumi up and destroy through the real Pulumi CLI (the full set; --quick keeps CI short and skips it).
   let pulumiDestroy: PulumiDestroyOutcome | undefined;
-  const pulumiUsers = args.pulumiUsers ?? (args.quick ? 0 : 200);
+  const pulumiParallel: PulumiDestroyResult[] = [];
+  const pulumiUsers = args.pulumiUsers ?? (args.quick ? 0 : 1000);
   if (pulumiUsers > 0 && (!args.only || args.only.some((o) => "pulumi-destroy".startsWith(o)))) {
     const s = throttledScenario(pulumiUsers, 10, pulumiUsers);
-    console.log(`\n== pulumi destroy of ${pulumiUsers} users through the Pulumi CLI, 10 requests/s per action`);
-    const t0 = Date.now();
-    pulumiDestroy = await runPulumiDestroy(s, args.latencyMs);
-    console.log(`   ${JSON.stringify(pulumiDestroy)} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+    for (const parallel of args.pulumiParallel ?? [10]) {
+      console.log(
+        `\n== pulumi up and destroy of ${pulumiUsers} users through the Pulumi CLI, 10 requests/s per action, --parallel ${parallel}`,
+      );
+      const t0 = Date.now();
+      const outcome = await runPulumiDestroy(s, args.latencyMs, parallel);
+      console.log(`   ${JSON.stringify(outcome)} [${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+      if ("skipped" in outcome) {
+        pulumiDestroy = outcome;
+        break;
+      }
+      pulumiParallel.push(outcome);
+    }
+    // The target is judged at Pulumi's usual --parallel 10 when it ran, else at the first measured.
+    pulumiDestroy ??= pulumiParallel.find((r) => r.parallel === 10) ?? pulumiParallel[0];
   }
   const elapsedS = Math.round((Date.now() - started) / 1000);
   writeResults(args.out, {
@@ -538,6 +567,7 @@ async function main(): Promise<void> {
     engineRevision: engineRevision(),
     command: commandLine(process.argv.slice(2)),
     pulumiDestroy,
+    pulumiParallel: pulumiParallel.length > 1 ? pulumiParallel : undefined,
     machine: machineLine(loadAtStart, os.loadavg()),
   });
   console.log(`\nbench: ${records.length} runs in ${elapsedS} s; wrote ${path.join(args.out, "results.md")} and results.json`);

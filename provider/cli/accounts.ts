@@ -283,7 +283,7 @@ async function deleteAccounts(
   const summary = summaryJson(total, totals, { accounts: runs.length, refusedAccounts: refused });
   if (args.json) json(summary);
   lines.push(
-    `${runs.length} account(s)${refused.length > 0 ? ` (${refused.length} refused: ${refused.join(", ")})` : ""}, ${renderSummary(total, totals, { results: [], notStarted: [] }).trimEnd()}`,
+    `${runs.length} account(s)${refused.length > 0 ? ` (${refused.length} refused: ${refused.join(", ")})` : ""}, ${renderSummary(total, totals, { finished: {}, results: [], notStarted: [] }).trimEnd()}`,
   );
   io.stderr(`${lines.join("\n")}\n`);
   const results = open.flatMap((r) => r.run!.results);
@@ -314,6 +314,7 @@ async function planAccounts(
       userNames: run.entry.userNames,
       concurrency: args.concurrency,
       keepUser: args.keepUser,
+      keepPlans: args.markdown,
       interrupt: tools.interrupt,
       onResult: (r) => {
         if (args.json) json({ type: "user", accountId, ...planJson(r) });
@@ -334,12 +335,13 @@ async function planAccounts(
       sections.push(`#### Account ${accountId}: refused\n\nNothing was read: ${run.refused.replace(/\s+/g, " ")}\n`);
       continue;
     }
-    const results = run.plans!.results;
+    // Counted as they finished; the run keeps only the users that could not be read (every plan with --markdown).
+    const { results, finished } = run.plans!;
     const failed = results.filter((r) => !r.plan);
-    const existing = results.filter((r) => r.plan?.exists).length;
+    const existing = finished.planned ?? 0;
     const counts = {
       planned: existing,
-      "already-gone": results.length - existing - failed.length,
+      "already-gone": finished["already-gone"] ?? 0,
       failed: failed.length,
       interrupted: run.plans!.notStarted.length,
     };

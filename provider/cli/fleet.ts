@@ -3,7 +3,6 @@ import { describeFailure, isAccessDenied } from "../aws/errors";
 import { planTeardown, type TeardownPlan, type TeardownReport, teardownUser } from "../teardown";
 import { createContext } from "../teardown/context";
 import { getUserOrUndefined, listAccountUsers } from "../teardown/identity";
-import { Semaphore } from "../teardown/pool";
 
 /**
  * A user a guard kept from its teardown before anything of it was touched (the run's exit code is then 3, unless
@@ -59,23 +58,19 @@ export interface FleetTargets {
  */
 export async function findTargets(client: IAMClient, userNames: readonly string[], concurrency: number): Promise<FleetTargets> {
   const ctx = createContext({ client });
+  const wanted = new Set(userNames);
   const byName = new Map<string, User>();
   try {
-    for (const u of (await listAccountUsers(ctx.send)).users) byName.set(u.UserName!, u);
+    // Only the users asked for are kept from the walk: the account may hold thousands more.
+    for (const u of (await listAccountUsers(ctx.send, undefined, (u) => wanted.has(u.UserName!))).users) byName.set(u.UserName!, u);
   } catch (err) {
     if (!isAccessDenied(err)) throw err;
   }
-  const pool = new Semaphore(concurrency);
-  await Promise.all(
-    userNames
-      .filter((name) => !byName.has(name))
-      .map((name) =>
-        pool.run(async () => {
-          const user = await getUserOrUndefined(ctx, name);
-          if (user) byName.set(name, user);
-        }),
-      ),
-  );
+  const unseen = userNames.filter((name) => !byName.has(name));
+  await forEachName(unseen, concurrency, undefined, async (name) => {
+    const user = await getUserOrUndefined(ctx, name);
+    if (user) byName.set(name, user);
+  });
   const found = new Map<string, User>();
   const missing: string[] = [];
   for (const name of userNames) {
@@ -100,27 +95,69 @@ export interface FleetRunOptions<R = UserResult> {
 }
 
 export interface FleetRun<R = UserResult> {
+  /** Users finished, by outcome. */
+  finished: Record<string, number>;
+  /**
+   * Only the results the closing summary names (for delete: the failed users and those a guard kept; for plan: the
+   * users that could not be read, and every plan for --markdown). Every other result goes to `onResult` and is only
+   * counted, so nothing grows with the number of users a run goes through.
+   */
   results: R[];
   /** Users never started because of an interrupt. */
   notStarted: string[];
 }
 
+/** What runEach counts a result as, and whether the summary needs the result itself. */
+interface Retention<R> {
+  outcomeOf: (result: R) => string;
+  keep: (result: R) => boolean;
+}
+
+/**
+ * Runs `work` for every name, `concurrency` at a time, in order: a fixed set of workers takes the next name as one
+ * finishes, so what is allocated does not grow with the number of names. Once `interrupt` is aborted no name starts;
+ * those left are handed to `notStarted`.
+ */
+async function forEachName(
+  names: readonly string[],
+  concurrency: number,
+  interrupt: AbortSignal | undefined,
+  work: (name: string) => Promise<void>,
+  notStarted?: (name: string) => void,
+): Promise<void> {
+  if (!(concurrency >= 1)) throw new Error(`concurrency limit must be at least 1, got ${concurrency}`);
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const name = names[next++];
+      if (interrupt?.aborted) notStarted?.(name);
+      else await work(name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
+}
+
 /** Runs `work` for every user, `concurrency` at a time, all on one client; an interrupt stops new users starting. */
-async function runEach<R>(options: FleetRunOptions<R>, work: (userName: string) => Promise<R>): Promise<FleetRun<R>> {
-  const pool = new Semaphore(options.concurrency);
-  const results: R[] = [];
-  const notStarted: string[] = [];
-  await Promise.all(
-    options.userNames.map((userName) =>
-      pool.run(async () => {
-        if (options.interrupt.aborted) return void notStarted.push(userName);
-        const result = await work(userName);
-        results.push(result);
-        options.onResult(result);
-      }),
-    ),
+async function runEach<R>(
+  options: FleetRunOptions<R>,
+  retention: Retention<R>,
+  work: (userName: string) => Promise<R>,
+): Promise<FleetRun<R>> {
+  const run: FleetRun<R> = { finished: {}, results: [], notStarted: [] };
+  await forEachName(
+    options.userNames,
+    options.concurrency,
+    options.interrupt,
+    async (userName) => {
+      const result = await work(userName);
+      const outcome = retention.outcomeOf(result);
+      run.finished[outcome] = (run.finished[outcome] ?? 0) + 1;
+      if (retention.keep(result)) run.results.push(result);
+      options.onResult(result);
+    },
+    (userName) => run.notStarted.push(userName),
   );
-  return { results, notStarted };
+  return run;
 }
 
 export interface DeleteFleetOptions extends FleetRunOptions {
@@ -139,7 +176,7 @@ export interface DeleteFleetOptions extends FleetRunOptions {
  * already gone; each found one is torn down only while its name still holds the UserId seen then.
  */
 export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
-  return runEach(options, async (userName) => {
+  return runEach(options, DELETE_RETENTION, async (userName) => {
     const seen = options.targets.found.get(userName);
     if (!seen) return { userName, outcome: "already-gone", removed: 0 };
     // The CLI names users by name: --expect-user-id only confirms whom the name holds, it never leads elsewhere.
@@ -198,6 +235,12 @@ export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
 /** Whether a user's outcome says a guard kept it. */
 export const isSkipped = (result: UserResult): boolean => result.reason !== undefined && result.outcome !== "failed";
 
+/** A delete's summary names the failed users and those a guard kept; the others are counted. */
+const DELETE_RETENTION: Retention<UserResult> = {
+  outcomeOf: (r) => r.outcome,
+  keep: (r) => r.outcome === "failed" || isSkipped(r),
+};
+
 const removedBeforeFailure = (err: unknown): number => {
   const removed = (err as { removed?: unknown }).removed;
   return Array.isArray(removed) ? removed.length : 0;
@@ -210,9 +253,19 @@ export interface PlanResult {
   error?: string;
 }
 
-/** Plans every user (read-only), `concurrency` at a time, on one client. */
-export function planFleet(options: FleetRunOptions<PlanResult> & { keepUser: boolean }): Promise<FleetRun<PlanResult>> {
-  return runEach(options, async (userName): Promise<PlanResult> => {
+/** What a plan of a user comes to: planned (it exists), already-gone, or failed (it could not be read). */
+export const planOutcome = (r: PlanResult): "planned" | "already-gone" | "failed" =>
+  !r.plan ? "failed" : r.plan.exists ? "planned" : "already-gone";
+
+/**
+ * Plans every user (read-only), `concurrency` at a time, on one client. The run keeps the users that could not be
+ * read, and with `keepPlans` every plan (a report of all of them, such as --markdown, needs them at the end).
+ */
+export function planFleet(
+  options: FleetRunOptions<PlanResult> & { keepUser: boolean; keepPlans?: boolean },
+): Promise<FleetRun<PlanResult>> {
+  const retention: Retention<PlanResult> = { outcomeOf: planOutcome, keep: (r) => options.keepPlans === true || !r.plan };
+  return runEach(options, retention, async (userName): Promise<PlanResult> => {
     try {
       return { userName, plan: await planTeardown({ client: options.client, userName, deleteUser: !options.keepUser }) };
     } catch (err) {

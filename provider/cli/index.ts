@@ -6,7 +6,7 @@ import { describeFailure } from "../aws/errors";
 import type { Clock } from "../clock";
 import { organizationAccounts, runOrganization } from "./accounts";
 import { EXIT, finalUserList, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
-import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet } from "./fleet";
+import { deleteFleet, findTargets, isSkipped, planFleet } from "./fleet";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
@@ -121,6 +121,7 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
     userNames,
     concurrency: args.concurrency,
     keepUser: args.keepUser,
+    keepPlans: args.markdown,
     interrupt: t.interrupt,
     onResult: (r) => {
       if (args.json) t.json(planJson(r));
@@ -129,10 +130,10 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
     },
   });
   const failed = run.results.filter((r) => !r.plan);
-  const existing = run.results.filter((r) => r.plan?.exists).length;
+  const existing = run.finished.planned ?? 0;
   const counts = {
     planned: existing,
-    "already-gone": run.results.length - existing - failed.length,
+    "already-gone": run.finished["already-gone"] ?? 0,
     failed: failed.length,
     interrupted: run.notStarted.length,
   };
@@ -202,7 +203,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   t.progress.end();
   const counts = countOutcomes(run);
   if (args.json) t.json(summaryJson(userNames.length, counts, run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}));
-  io.stderr(renderSummary(userNames.length, counts, run as FleetRun));
+  io.stderr(renderSummary(userNames.length, counts, run));
   return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0, run.results.some(isSkipped));
 }
 

@@ -37,7 +37,7 @@ export type Counts = Partial<Record<Outcome, number>> & Record<"deleted" | "clea
 
 export function countOutcomes(run: FleetRun): Counts {
   const counts: Counts = { deleted: 0, cleared: 0, "already-gone": 0, failed: 0, interrupted: run.notStarted.length };
-  for (const r of run.results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  for (const [outcome, n] of Object.entries(run.finished)) counts[outcome as Outcome] = (counts[outcome as Outcome] ?? 0) + n;
   return counts;
 }
 

@@ -80,7 +80,7 @@ export class IdentityRechecks {
     }
     this.walking = true;
     try {
-      const byName = await this.walk();
+      const byName = await this.walk(new Set(batch.map((p) => p.userName)));
       for (const p of batch) {
         const user = byName.get(p.userName);
         if (!user) this.byGetUser(p);
@@ -104,8 +104,9 @@ export class IdentityRechecks {
     confirmIdentity(p.ctx, p.userName, p.userId).then(p.resolve, p.reject);
   }
 
-  private async walk(): Promise<Map<string, User>> {
-    const { users, pages } = await listAccountUsers(this.send, this.pageSize);
+  /** The users named in `names`, as one walk of the account's users shows them (the rest of the account is not kept). */
+  private async walk(names: ReadonlySet<string>): Promise<Map<string, User>> {
+    const { users, pages } = await listAccountUsers(this.send, this.pageSize, (u) => names.has(u.UserName!));
     this.walkPages = Math.max(1, pages);
     this.stats.walks++;
     this.stats.walkPages += pages;

@@ -51,12 +51,14 @@ async function findUserById(ctx: KindContext, userId: string): Promise<User | un
 
 /**
  * Every user of the account, by ListUsers walked page by page (1,000 a page unless `pageSize` says otherwise), and the
- * number of pages it took. The one walker of the account's users: the rename search, the re-checks answered together
- * and the fleet CLI's look-up all use it.
+ * number of pages it took; with `keep`, only the users it keeps (a caller that looks for a few names in a big account
+ * holds those, not the account). The one walker of the account's users: the rename search, the re-checks answered
+ * together and the fleet CLI's look-up all use it.
  */
 export async function listAccountUsers(
   send: <O>(command: unknown) => Promise<O>,
   pageSize = 1000,
+  keep?: (user: User) => boolean,
 ): Promise<{ users: User[]; pages: number }> {
   let pages = 0;
   const users = await listAllPages(
@@ -64,7 +66,7 @@ export async function listAccountUsers(
       pages++;
       return send<ListUsersCommandOutput>(new ListUsersCommand({ Marker, MaxItems: pageSize }));
     },
-    (page) => page.Users,
+    (page) => (keep ? page.Users?.filter(keep) : page.Users),
   );
   return { users, pages };
 }

@@ -28,6 +28,8 @@ export interface LogStats {
   busiest?: { action: string; acceptedPerSecond: number[] };
   /** CPU the emulator process spent since the log was last cleared (answering the run's requests). */
   emulatorCpuMs: number;
+  /** With several accounts: each account's requests past its token buckets, by action (organization.ts). */
+  acceptedByAccount?: Record<string, Record<string, number>>;
 }
 
 export interface InspectQuery {
@@ -48,10 +50,10 @@ export interface InspectResult {
 
 export type HostRequest =
   | { id: number; cmd: "start"; options: EmulatorOptions }
-  | { id: number; cmd: "seed"; scenario: Scenario }
+  | { id: number; cmd: "seed"; scenario: Scenario; accountId?: string }
   | { id: number; cmd: "clearLog" }
   | { id: number; cmd: "stats" }
-  | { id: number; cmd: "inspect"; query: InspectQuery }
+  | { id: number; cmd: "inspect"; query: InspectQuery; accountId?: string }
   | { id: number; cmd: "stop" };
 
 let emulator: Emulator | undefined;
@@ -72,6 +74,10 @@ function stats(e: Emulator): LogStats {
     a.accepted++;
     out.accepted++;
     if (entry.errorCode) a.errors[entry.errorCode] = (a.errors[entry.errorCode] ?? 0) + 1;
+    if (e.accountIds.length > 1 && entry.accountId) {
+      const account = ((out.acceptedByAccount ??= {})[entry.accountId] ??= {});
+      account[entry.action] = (account[entry.action] ?? 0) + 1;
+    }
   }
   const busiest = Object.entries(out.byAction).sort((x, y) => y[1].accepted - x[1].accepted)[0]?.[0];
   if (busiest && e.log.length > 0) {
@@ -88,12 +94,13 @@ function stats(e: Emulator): LogStats {
   return out;
 }
 
-function inspect(e: Emulator, q: InspectQuery): InspectResult {
-  const present = new Set(e.state.listVirtualMfaDevices("Any").map((d) => d.serial));
+function inspect(e: Emulator, q: InspectQuery, accountId = e.accountId): InspectResult {
+  const state = e.account(accountId);
+  const present = new Set(state.listVirtualMfaDevices("Any").map((d) => d.serial));
   return {
-    usersLeft: q.targets.filter((u) => e.state.userExists(u)),
+    usersLeft: q.targets.filter((u) => state.userExists(u)),
     orphanedVirtual: q.targetVirtualSerials.filter((s) => present.has(s)),
-    bystanderSnapshots: Object.fromEntries(q.bystanders.map((b) => [b, JSON.stringify(e.snapshotUser(b))])),
+    bystanderSnapshots: Object.fromEntries(q.bystanders.map((b) => [b, JSON.stringify(state.snapshotUser(b))])),
     virtualDevicesInAccount: present.size,
   };
 }
@@ -106,7 +113,7 @@ async function handle(req: HostRequest): Promise<unknown> {
       emulator = await startEmulator({ port: 0, attachedPoliciesPerUserQuota: 20, ...req.options });
       return { endpoint: emulator.endpoint, accountId: emulator.accountId };
     case "seed":
-      return need().seed(req.scenario);
+      return req.accountId ? need().account(req.accountId).seed(req.scenario) : need().seed(req.scenario);
     case "clearLog":
       need().clearLog();
       cpuAtClear = process.cpuUsage();
@@ -114,7 +121,7 @@ async function handle(req: HostRequest): Promise<unknown> {
     case "stats":
       return stats(need());
     case "inspect":
-      return inspect(need(), req.query);
+      return inspect(need(), req.query, req.accountId);
     case "stop":
       await emulator?.stop();
       emulator = undefined;

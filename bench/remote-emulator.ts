@@ -51,8 +51,9 @@ export class RemoteEmulator {
     this.accountId = r.accountId;
   }
 
-  seed(scenario: Scenario): Promise<SeedResult> {
-    return this.call({ cmd: "seed", scenario });
+  /** Seeds the home account, or another account the emulator serves. */
+  seed(scenario: Scenario, accountId?: string): Promise<SeedResult> {
+    return this.call({ cmd: "seed", scenario, accountId });
   }
   clearLog(): Promise<void> {
     return this.call({ cmd: "clearLog" });
@@ -60,8 +61,8 @@ export class RemoteEmulator {
   stats(): Promise<LogStats> {
     return this.call({ cmd: "stats" });
   }
-  inspect(query: InspectQuery): Promise<InspectResult> {
-    return this.call({ cmd: "inspect", query });
+  inspect(query: InspectQuery, accountId?: string): Promise<InspectResult> {
+    return this.call({ cmd: "inspect", query, accountId });
   }
   stop(): Promise<void> {
     return this.call({ cmd: "stop" });

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ActionCounts } from "./call-model";
 import type { LogStats } from "./emulator-host";
+import { type OrganizationFigures, organizationTarget } from "./organization";
 import type { PulumiCommandSplit, PulumiDestroyOutcome, PulumiDestroyResult } from "./pulumi-destroy";
 import type { ScenarioSpec, UserSpec } from "./scenarios";
 
@@ -80,6 +81,9 @@ export interface BenchRecord {
   /** Set when the implementation ran in its own process: wall, CPU, peak and baseline RSS above are that process's. */
   ownProcess?: OwnProcessNote;
   users: number;
+  /** The organization scenario: how many accounts the users are spread over, and its figures (organization.ts). */
+  accounts?: number;
+  organization?: OrganizationFigures;
   usersDeleted: number;
   usersNotInOnePass: number;
   secondRuns: number;
@@ -322,6 +326,7 @@ export function evaluateTargets(records: BenchRecord[], pulumi?: PulumiDestroyOu
         : `Not judged here: the CLI's memory is judged in the largest account's run, and this run did not include the CLI in its own process (--impl fleet-cli-process). ${inProcess}.`,
     });
   }
+  out.push(organizationTarget(records));
   out.push(...largestAccountTargets(records));
   const pdTarget =
     "pulumi destroy of 1,000 adopted users through the real Pulumi CLI, 10 requests/s per action: one pass, the provider's part within 1.2x of the floor, Pulumi's own time apart; pulumi up adopting them, with the same split";

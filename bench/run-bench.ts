@@ -16,6 +16,7 @@ import { Semaphore } from "../provider/teardown/pool";
 import { type ActionCounts, addCounts, minimalCalls, sumCounts } from "./call-model";
 import { type EngineVariant, IMPLEMENTATIONS, type Implementation, isOneUserChain, type SeededUser } from "./implementations";
 import { type Limit, limitFor } from "./limits";
+import { runOrganizationScenario } from "./organization";
 import { type PulumiDestroyOutcome, type PulumiDestroyResult, runPulumiDestroy } from "./pulumi-destroy";
 import { RemoteEmulator } from "./remote-emulator";
 import { type BenchRecord, type BenchRun, type ResultsInput, writeResults } from "./report";
@@ -33,6 +34,9 @@ interface Args {
   /** Users of the largest-account scenario (full set: 5,000, --quick: 100); its memory baseline is a tenth of them. */
   scaleUsers?: number;
   anchorSample?: number;
+  /** The organization scenario's accounts and users per account (full set: 20 x 250; --quick: 3 x 12). */
+  organizationAccounts?: number;
+  organizationUsers?: number;
   /** Only rewrite results.md (next to it) from an existing results.json. */
   render?: string;
   /** Users of the pulumi destroy scenario (full set: 1,000; 0 skips it; --quick skips it unless given). */
@@ -107,6 +111,12 @@ function parseArgs(argv: string[]): Args {
         args.repeats = n;
         break;
       }
+      case "--organization-accounts":
+        args.organizationAccounts = Number(value());
+        break;
+      case "--organization-users":
+        args.organizationUsers = Number(value());
+        break;
       case "--anchor-sample":
         args.anchorSample = Number(value());
         break;
@@ -126,7 +136,7 @@ function parseArgs(argv: string[]): Args {
         console.log(
           "usage: npm run bench -- [--quick] [--latency-ms N] [--out DIR] [--only scenario-id-prefix,...] [--impl runbook,terraform,engine]\n" +
             "                        [--variants | --no-variants] [--variant label] [--throttled-users N] [--scale-users N] [--anchor-sample N]\n" +
-            "                        [--pulumi-users N] [--pulumi-parallel N,...] [--repeats N]\n" +
+            "                        [--pulumi-users N] [--pulumi-parallel N,...] [--repeats N] [--organization-accounts N] [--organization-users N]\n" +
             "       npm run bench -- --render DIR/results.json   (rewrite DIR/results.md from the figures)",
         );
         process.exit(0);
@@ -425,6 +435,24 @@ function buildPackage(): void {
   });
 }
 
+/** The organization row's headline figures, as the console shows them. */
+function evaluateOrganization(r: BenchRecord): object {
+  return {
+    onePass: r.onePass,
+    users: r.users,
+    accounts: r.accounts,
+    deleted: r.usersDeleted,
+    failures: r.failures,
+    wallMs: r.wallMs,
+    slowestAccountLimitMs: r.limitMs,
+    ratioToLimit: r.ratioToLimit,
+    sumOfAccountLimitsMs: r.organization?.sumOfAccountLimitsMs,
+    peakRssMb: r.peakRssMb,
+    cpuMs: r.cpuMs,
+    failureSamples: r.failureSamples,
+  };
+}
+
 /** The rows to run for a scenario: every implementation, then its variants, as the options select them. */
 function runsFor(s: ScenarioSpec, args: Args): RunSpec[] {
   let runs: RunSpec[] = IMPLEMENTATIONS.filter(
@@ -449,9 +477,15 @@ async function main(): Promise<void> {
     console.log(`bench: rewrote ${path.join(path.dirname(args.render), "results.md")} from ${args.render}`);
     return;
   }
-  const plan = benchPlan(args.quick, { throttledUsers: args.throttledUsers, anchorSample: args.anchorSample, scaleUsers: args.scaleUsers });
+  const plan = benchPlan(args.quick, {
+    throttledUsers: args.throttledUsers,
+    anchorSample: args.anchorSample,
+    organizationAccounts: args.organizationAccounts,
+    organizationUsers: args.organizationUsers,
+    scaleUsers: args.scaleUsers,
+  });
   const scenarios = plan.scenarios.filter((s) => !args.only || args.only.some((o) => s.id.startsWith(o)));
-  if (scenarios.some((s) => runsFor(s, args).some((r) => r.impl.id === "fleet-cli-process"))) buildPackage();
+  if (scenarios.some((s) => s.accounts !== undefined || runsFor(s, args).some((r) => r.impl.id === "fleet-cli-process"))) buildPackage();
   const loadAtStart = os.loadavg();
   const emu = await RemoteEmulator.launch();
   const records: BenchRecord[] = [];
@@ -459,6 +493,13 @@ async function main(): Promise<void> {
   try {
     for (const s of scenarios) {
       console.log(`\n== ${s.title} (${s.id})`);
+      if (s.accounts !== undefined) {
+        // One CLI process over every account: a row of its own (organization.ts).
+        const record = await runOrganizationScenario(emu, s, latencyOf(s, args));
+        console.log(`   ${record.implementation}\n   ${JSON.stringify(evaluateOrganization(record))}`);
+        records.push(record);
+        continue;
+      }
       const scenarioRecords: BenchRecord[] = [];
       const specs = runsFor(s, args);
       const repeats = repeatsOf(s, args);

@@ -46,6 +46,11 @@ export interface ScenarioSpec {
   memoryTarget?: boolean;
   /** Injected latency per call for this scenario, instead of the run's (--latency-ms). */
   latencyMs?: number;
+  /**
+   * An organization: the same targets in each of this many accounts, each reached through a role assumed there, all
+   * torn down by one CLI process (bench/organization.ts). Throttle buckets are per account, as IAM's are.
+   */
+  accounts?: number;
   /** Only these implementations run in it (every one that runs in it otherwise). */
   implementations?: readonly string[];
 }
@@ -233,6 +238,33 @@ export function throttledScenario(users: number, rate: number, anchorSample: num
 }
 
 /**
+ * An organization in one run: `accounts` accounts of `users` users each (a console password, an access key, a virtual
+ * MFA device, a group membership and a managed policy; every fifth also a FIDO key), each account throttled at `rate`
+ * requests per second per action, torn down by one fleet CLI process with an accounts file, at its default
+ * concurrency (per account).
+ */
+export function organizationScenario(accounts: number, users: number, rate: number): ScenarioSpec {
+  const pad = (i: number) => String(i).padStart(4, "0");
+  const targets = Array.from({ length: users }, (_, k) => {
+    const c = emptyCounts();
+    Object.assign(c, { loginProfile: 1, accessKeys: 1, virtualMfa: 1, groups: 1, managedPolicies: 1 });
+    if (k % 5 === 4) c.fidoMfa = 1;
+    return user(`staff-${pad(k + 1)}`, c);
+  });
+  return {
+    id: `organization-${accounts}x${users}`,
+    title: `${accounts} accounts x ${users.toLocaleString("en")} users, ${rate} requests/s per action in each account, one CLI process`,
+    targets,
+    bystanders: [user("org-keeper", spread(11))],
+    unassignedVirtual: [],
+    // The CLI's own concurrency (--concurrency default), in each account.
+    parallelism: DEFAULT_CONCURRENCY,
+    throttle: { ratePerSecond: rate, burst: rate },
+    accounts,
+  };
+}
+
+/**
  * One user of the largest account IAM allows, with a realistic mix: every user a managed policy, a group and an access
  * key (every tenth two); most a console password; half a virtual MFA device, every tenth a hardware token, every
  * eighth a FIDO key; some an SSH key, an inline policy, a second group, a signing certificate, a service-specific
@@ -293,7 +325,16 @@ export interface BenchPlan {
   scaleNotes: string[];
 }
 
-export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anchorSample?: number; scaleUsers?: number } = {}): BenchPlan {
+export function benchPlan(
+  quick: boolean,
+  scale: {
+    throttledUsers?: number;
+    anchorSample?: number;
+    organizationAccounts?: number;
+    organizationUsers?: number;
+    scaleUsers?: number;
+  } = {},
+): BenchPlan {
   hardwareSerial = 0;
   const singles = [0, 5, 20, 40].map((deps) => singleUserScenario(deps));
   const scaleUsers = scale.scaleUsers ?? (quick ? 100 : 5000);
@@ -303,13 +344,20 @@ export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anch
     scaleScenario(scaleUsers, 50, { anchorSample: scale.anchorSample ?? (quick ? 10 : 50) }),
   ];
   const plan = quick
-    ? [...singles, fleetScenario(50, 500), throttledScenario(scale.throttledUsers ?? 10, 10, scale.anchorSample ?? 10), ...largest]
+    ? [
+        ...singles,
+        fleetScenario(50, 500),
+        throttledScenario(scale.throttledUsers ?? 10, 10, scale.anchorSample ?? 10),
+        organizationScenario(scale.organizationAccounts ?? 3, scale.organizationUsers ?? 12, 2),
+        ...largest,
+      ]
     : [
         ...singles,
         // The same teardown where IAM answers more slowly: the client's fixed work per call weighs less against the chain.
         singleUserScenario(20, 100),
         fleetScenario(200, 2000),
         throttledScenario(scale.throttledUsers ?? 1000, 10, scale.anchorSample ?? 50),
+        organizationScenario(scale.organizationAccounts ?? 20, scale.organizationUsers ?? 250, 2),
         ...largest,
       ];
   const throttled = plan.find((x) => x.id.startsWith("throttled-"))!;
@@ -326,6 +374,11 @@ export function benchPlan(quick: boolean, scale: { throttledUsers?: number; anch
   if (n < 1000) {
     notes.push(`The full set runs 1,000 users (\`npm run bench\`, or \`npm run bench -- --only throttled\` for that scenario alone).`);
   }
+  const organization = plan.find((x) => x.accounts !== undefined);
+  if (organization && (organization.accounts! < 20 || organization.targets.length < 250))
+    notes.push(
+      `The organization scenario runs ${organization.accounts} accounts x ${organization.targets.length} users (the issue's scale is 20 x 250: the full set, or --organization-accounts 20 --organization-users 250).`,
+    );
   notes.push(
     `The largest account tears down ${scaleUsers.toLocaleString("en")} users${scaleUsers < 5000 ? " (the issue asks for 5,000, IAM's quota: `npm run bench -- --only scale`)" : ""}` +
       ` through the fleet CLI in its own process; its memory is compared with the same CLI on ${scaleBaselineUsers(scaleUsers).toLocaleString("en")} users in the same run.`,

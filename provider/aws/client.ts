@@ -1,9 +1,11 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from "@smithy/core/config";
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from "@smithy/core/retry";
+import { type Clock, systemClock } from "../clock";
 import { type AccountRestriction, applyAccountGuard } from "./account-guard";
 import { applyForeignAnswerCheck } from "./foreign-answer";
 import { applyRateLimiter, PerActionRateLimiter } from "./rate-limit";
+import { refreshingCredentials } from "./session-credentials";
 
 /** One role of a chain to assume, in the shape of the AWS provider's `aws:assumeRole` / `aws:assumeRoles` entries. */
 export interface AssumeRoleSettings {
@@ -37,6 +39,8 @@ export interface ClientTuning {
   maxAttempts?: number;
   /** A hard per-action cap on requests per second, on top of the learned limit. */
   maxRatePerAction?: number;
+  /** The clock assumed roles' sessions are renewed on, before they expire (the system's by default). */
+  clock?: Clock;
 }
 
 /** IAM is a global service: with no region anywhere in the SDK's chain, its API is reached through us-east-1. */
@@ -82,6 +86,20 @@ export function iamClientFor(connection: AwsConnection = {}, tuning: ClientTunin
   const key = connectionKey(connection, tuning);
   const cached = clients.get(key);
   if (cached) return cached;
+  const client = buildIamClient(connection, tuning, processRateLimiter(tuning));
+  clients.set(key, client);
+  return client;
+}
+
+/**
+ * A client of its own, with its own per-action rate limiter and nothing shared with the process's other clients: one
+ * per account of an organization run, since IAM throttles each account apart. The caller destroys it.
+ */
+export function accountIamClient(connection: AwsConnection, tuning: ClientTuning = {}): IAMClient {
+  return buildIamClient(connection, tuning, new PerActionRateLimiter({ maxRatePerAction: tuning.maxRatePerAction }));
+}
+
+function buildIamClient(connection: AwsConnection, tuning: ClientTuning, limiter: PerActionRateLimiter): IAMClient {
   const profile = connection.profile;
   const region = connection.region ?? regionFromChain(profile);
   const client = new IAMClient({
@@ -92,12 +110,11 @@ export function iamClientFor(connection: AwsConnection = {}, tuning: ClientTunin
     retryMode: loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: DEFAULT_RETRY_MODE }, { profile }),
     maxAttempts: tuning.maxAttempts ?? loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: DEFAULT_MAX_ATTEMPTS }, { profile }),
     customUserAgent: [USER_AGENT],
-    credentials: credentialsFor(connection, region),
+    credentials: credentialsFor(connection, region, tuning.clock ?? systemClock),
   });
-  applyRateLimiter(client, processRateLimiter(tuning));
+  applyRateLimiter(client, limiter);
   applyAccountGuard(client, connection);
   applyForeignAnswerCheck(client);
-  clients.set(key, client);
   return client;
 }
 
@@ -108,28 +125,32 @@ function regionFromChain(profile: string | undefined): () => Promise<string> {
 
 type Credentials = IAMClient["config"]["credentials"];
 
-function credentialsFor(connection: AwsConnection, region: string | (() => Promise<string>)): Credentials | undefined {
+function credentialsFor(connection: AwsConnection, region: string | (() => Promise<string>), clock: Clock): Credentials | undefined {
   if (!connection.profile && !connection.assumeRoles?.length) return undefined; // the SDK's default chain
   // Loaded lazily: most runs use the default chain and never need these providers.
   const providers = require("@aws-sdk/credential-providers") as typeof import("@aws-sdk/credential-providers");
   // A named profile's own credentials (keys, SSO, credential_process, its own role_arn), never the environment's.
   let credentials: Credentials | undefined = connection.profile ? providers.fromIni({ profile: connection.profile }) : undefined;
   for (const role of connection.assumeRoles ?? []) {
-    credentials = providers.fromTemporaryCredentials({
-      masterCredentials: credentials,
-      params: {
-        RoleArn: role.roleArn,
-        RoleSessionName: role.sessionName ?? "iam-user-teardown",
-        ExternalId: role.externalId,
-        DurationSeconds: role.durationSeconds,
-        Policy: role.policy,
-        PolicyArns: role.policyArns?.map((arn) => ({ arn })),
-        Tags: role.tags ? Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })) : undefined,
-        TransitiveTagKeys: role.transitiveTagKeys,
-        SourceIdentity: role.sourceIdentity,
-      },
-      clientConfig: { region, customUserAgent: [USER_AGENT] },
-    });
+    // Each link renewed before it expires: the next link's STS calls are signed with it too.
+    credentials = refreshingCredentials(
+      providers.fromTemporaryCredentials({
+        masterCredentials: credentials,
+        params: {
+          RoleArn: role.roleArn,
+          RoleSessionName: role.sessionName ?? "iam-user-teardown",
+          ExternalId: role.externalId,
+          DurationSeconds: role.durationSeconds,
+          Policy: role.policy,
+          PolicyArns: role.policyArns?.map((arn) => ({ arn })),
+          Tags: role.tags ? Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })) : undefined,
+          TransitiveTagKeys: role.transitiveTagKeys,
+          SourceIdentity: role.sourceIdentity,
+        },
+        clientConfig: { region, customUserAgent: [USER_AGENT] },
+      }),
+      clock,
+    );
   }
   return credentials;
 }

@@ -8,9 +8,11 @@ import { isThrottling } from "./errors";
  * IAM throttles each API with its own token bucket, account-wide. A single client-wide limiter (the SDK's adaptive
  * retry mode) slows every action down to the most throttled one, and on the first throttle of a fresh client drops
  * to half a request per second. So the limit is kept per action, and learns the bucket's refill rate:
- * - it starts open, and the first Throttling answer sets the rate a little under what was actually sent in the last
+ * - it starts open, and the first Throttling answer sets the rate a little under what the bucket accepted in the last
  *   second (a token bucket punishes an over-limit request with one retry, not with a penalty, so sitting just under
- *   the refill rate is what pays);
+ *   the refill rate is what pays). Accepted, not sent: many users starting at once send far more than the bucket
+ *   holds, and a rate learned from what was sent would take a cut per second for each halving of the excess (at 2
+ *   requests/s, 16 users' first burst took some 20 seconds of throttling to learn);
  * - the Throttling answers of one burst are one congestion event: the rate is cut at most once per `windowMs`;
  * - the rate grows back with time, and only while calls are waiting for their slot (growing a limit nobody reaches
  *   only sets up the next overshoot).
@@ -79,12 +81,12 @@ export class PerActionRateLimiter {
     }
   }
 
-  /** IAM answered Throttling; `sentLastSecond` is how many requests of this action went out in the last second. */
-  onThrottled(action: string, sentLastSecond: number): void {
+  /** IAM answered Throttling; `acceptedLastSecond` is how many requests of this action it answered in the last second. */
+  onThrottled(action: string, acceptedLastSecond: number): void {
     const s = this.state(action);
     const now = this.clock.now();
     if (now - s.lastCut < this.windowMs) return;
-    s.rate = Math.max(this.minRate, Math.min(s.rate, Math.max(sentLastSecond, 1)) * this.decrease);
+    s.rate = Math.max(this.minRate, Math.min(s.rate, Math.max(acceptedLastSecond, 1)) * this.decrease);
     s.lastCut = s.lastGrow = now;
   }
 
@@ -104,34 +106,40 @@ export class PerActionRateLimiter {
   }
 }
 
-/** Recent send times per action, to estimate the rate IAM accepted before it first throttled. */
+/** Recent answer times per action, to estimate the rate IAM accepts. */
 class RecentRate {
   private readonly times = new Map<string, number[]>();
   constructor(private readonly clock: Clock) {}
-  record(action: string): number {
+  record(action: string): void {
+    const list = this.times.get(action) ?? [];
+    list.push(this.clock.now());
+    this.times.set(action, list);
+  }
+  /** Answers in the last second. */
+  count(action: string): number {
     const now = this.clock.now();
     const list = this.times.get(action) ?? [];
-    list.push(now);
     while (list.length > 0 && list[0] < now - 1000) list.shift();
-    this.times.set(action, list);
     return list.length;
   }
 }
 
 /** Adds the limiter to a client's middleware stack: wait before each attempt, learn from each answer. */
 export function applyRateLimiter(client: IAMClient, limiter: PerActionRateLimiter): void {
-  const recent = new RecentRate(limiter.clock);
+  const accepted = new RecentRate(limiter.clock);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const action = String(context.commandName ?? "unknown").replace(/Command$/, "");
       await limiter.acquire(action);
-      const sentLastSecond = recent.record(action);
       try {
         const result = await next(args);
+        accepted.record(action);
         limiter.onSuccess(action);
         return result;
       } catch (err) {
-        if (isThrottling(err)) limiter.onThrottled(action, sentLastSecond);
+        if (isThrottling(err)) limiter.onThrottled(action, accepted.count(action));
+        // Any other answer (an error IAM gave) took a token too.
+        else accepted.record(action);
         throw err;
       }
     },

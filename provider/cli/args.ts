@@ -59,6 +59,19 @@ export interface ParsedArgs {
   plan?: string;
   /** delete --plan: refuse a plan older than this. */
   maxPlanAgeMs?: number;
+  /** Several accounts in one run (--accounts-file, --role-name with --account): provider/cli/accounts.ts. */
+  organization?: OrganizationArgs;
+}
+
+export interface OrganizationArgs {
+  /** --accounts-file's path, read by the caller. */
+  accountsFile?: string;
+  /** --role-name: the role to assume in every account given by id (and in file lines without a role ARN). */
+  roleName?: string;
+  /** --account, in order, each once. */
+  accountIds: string[];
+  /** Accounts run at once (default: all). */
+  accountConcurrency?: number;
 }
 
 /** What the command line asks for: a run, a restore (its arguments parsed by restore.ts), or help / the version printed. */
@@ -74,12 +87,21 @@ const CONNECTION_HELP = `connection (defaults: the AWS SDK's default chain and e
                       (repeatable); confirmed once with STS GetCallerIdentity before any user is looked up, and
                       nothing is read or changed when it cannot be`;
 
+const ACCOUNTS_HELP = `several accounts in one run (docs/organization.md), each through a role assumed there:
+  --accounts-file FILE   one account a line: ACCOUNT_ID ROLE_ARN [EXTERNAL_ID] [USER,USER,...] (- leaves a field
+                         empty; a line without users takes the names given; blank lines and # comments ignored)
+  --role-name NAME --account ID...   assume arn:<partition>:iam::<ID>:role/NAME in each account (also for file
+                         lines whose ROLE_ARN is -)
+  --account-concurrency N   accounts run at once (default all); each has its own client and rate limits, and is
+                         refused, named, before anything in it is read when the role cannot be assumed or reaches
+                         another account`;
+
 const USERS_HELP = `users: names on the command line and/or --from-file PATH (one name a line; blank lines and # comments ignored;
   PATH - reads standard input, at a terminal until Ctrl-D)`;
 
 export const USAGE = `usage:
-  iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--out PLAN.json] [--concurrency N] [connection]
-  iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
+  iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--out PLAN.json] [--concurrency N] [accounts] [connection]
+  iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [accounts] [connection]
   iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
   iam-user-teardown disable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
   iam-user-teardown enable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
@@ -94,9 +116,11 @@ export const USAGE = `usage:
 
 ${USERS_HELP}
 
-exit codes: 0 every user done, 1 at least one failed or the question was answered no (nothing changed), 2 bad usage
-  (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted (Ctrl-C at
-  the question: nothing changed)`;
+${ACCOUNTS_HELP}
+
+exit codes: 0 every user done, 1 at least one failed or the question was answered no (nothing changed), or an
+  account was refused, 2 bad usage (nothing called), 3 a guard kept some users (each untouched and named) and none
+  failed, 130 interrupted (Ctrl-C at the question: nothing changed)`;
 
 /** restore's help; restore.ts parses its arguments and runs it. */
 export const RESTORE_HELP = `usage: iam-user-teardown restore RECORD... [--dry-run] [--json] [--record-role-arn ARN] [connection]
@@ -133,14 +157,16 @@ password, each access key's last use, per-service last access, and the latest of
 ${USERS_HELP}
 ${SELECTION_HELP}
   --json             one JSON object per user on standard output, then a summary line
-  --markdown         one Markdown table (per user, by kind, MFA devices by kind, totals) for a pull-request comment
+  --markdown         one Markdown table (per user, by kind, MFA devices by kind, totals) for a pull-request comment;
+                     with several accounts, one table per account
   --out PLAN.json    also write the plan for delete --plan (per user its UserId and the identifiers of every item,
                      the account, the time), from the same listing as the view printed
-  --concurrency N    users looked at at once (default ${DEFAULT_CONCURRENCY})
+  --concurrency N    users looked at at once (default ${DEFAULT_CONCURRENCY}; per account with several)
+${ACCOUNTS_HELP}
 ${CONNECTION_HELP}
 
-exit codes: 0 done (users --inactive-for kept included), 1 a user could not be read, 2 bad usage, 130 interrupted`,
-  delete: `usage: iam-user-teardown delete [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [connection]
+exit codes: 0 done (users --inactive-for kept included), 1 a user could not be read or an account was refused, 2 bad usage, 130 interrupted`,
+  delete: `usage: iam-user-teardown delete [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [accounts] [connection]
        iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
@@ -168,7 +194,8 @@ ${SELECTION_HELP}
   --json             one JSON object per user on standard output (failures included; with --inactive-for each
                      user's activity), then a summary line
   --concurrency N    users torn down at once (default ${DEFAULT_CONCURRENCY}); all share one client, one rate limit
-                     per IAM action and one listing of the account's virtual MFA devices
+                     per IAM action and one listing of the account's virtual MFA devices (per account with several)
+${ACCOUNTS_HELP}
 ${CONNECTION_HELP}
 
 Progress goes to standard error: "[37/300] deleted alice: 12 removed".
@@ -176,7 +203,8 @@ The question is answered y or yes; anything else, or end of input (Ctrl-D), is n
 Ctrl-C at the question, or before it, changes nothing (exit 130). Once users run, Ctrl-C stops starting users, lets
 those under way finish, and prints the partial report (exit 130); twice stops at once.
 exit codes: 0 every user done, 1 at least one failed (each named) or the question was answered no (nothing changed),
-  2 bad usage (nothing called), 3 a guard kept some users (each untouched and named) and none failed, 130 interrupted`,
+  or an account was refused (named, nothing in it changed), 2 bad usage (nothing called), 3 a guard kept some users
+  (each untouched and named) and none failed, 130 interrupted`,
   disable: quarantineHelp(
     "disable",
     `Disables each user, reversibly: every Active access key, SSH public key, signing certificate and service-specific
@@ -229,6 +257,10 @@ const OPTIONS = {
   out: { type: "string" },
   plan: { type: "string" },
   "max-plan-age": { type: "string" },
+  "accounts-file": { type: "string" },
+  "role-name": { type: "string" },
+  account: { type: "string", multiple: true },
+  "account-concurrency": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
   ...SELECTION_OPTIONS,
@@ -285,8 +317,33 @@ export function parseCommandLine(argv: readonly string[]): Request {
     (positionals.length > 0 || fromFile !== undefined || values["expect-user-id"] !== undefined || selection.all)
   )
     throw new UsageError("--plan names the users: no user names, --from-file, --all or --expect-user-id beside it");
-  if (positionals.length === 0 && fromFile === undefined && !selection.all && planOptions.plan === undefined)
+  const organization = organizationArgs(values);
+  if (
+    positionals.length === 0 &&
+    fromFile === undefined &&
+    !selection.all &&
+    planOptions.plan === undefined &&
+    organization?.accountsFile === undefined
+  )
     throw new UsageError("a user name is required (or --from-file PATH, or --all)");
+  if (organization) {
+    if (values["role-arn"] !== undefined)
+      throw new UsageError("--role-arn is one account's role: with --accounts-file or --role-name each account names its own");
+    if (values["expect-user-id"] !== undefined) throw new UsageError("--expect-user-id applies to one user in one account");
+    if (command !== "plan" && command !== "delete")
+      throw new UsageError(`${command} runs in one account: --accounts-file and --account are for plan and delete`);
+    const oneAccountOnly = (
+      [
+        ["--plan", planOptions.plan],
+        ["--out", planOptions.out],
+        ["--all", selection.all || undefined],
+        ["--inactive-for", selection.inactiveFor],
+        ["--disabled-for", values["disabled-for"]],
+        ["--record", values.record],
+      ] as const
+    ).find(([, value]) => value !== undefined);
+    if (oneAccountOnly) throw new UsageError(`${oneAccountOnly[0]} runs in one account: not with --accounts-file or --account`);
+  }
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new UsageError(`--concurrency needs a whole number from 1 to 1000; got ${JSON.stringify(values.concurrency)}`);
@@ -331,6 +388,7 @@ export function parseCommandLine(argv: readonly string[]): Request {
       selection,
       ...record,
       ...planOptions,
+      ...(organization ? { organization } : {}),
     },
   };
 }
@@ -396,11 +454,40 @@ export function finalUserList(args: ParsedArgs, fromFile: readonly string[]): st
   if (args.selection.all) return [];
   const users = unique([...args.userNames, ...fromFile]);
   if (args.plan !== undefined) return users;
+  // Each line of an accounts file may name its own users instead.
+  if (users.length === 0 && args.organization?.accountsFile !== undefined && args.fromFile === undefined) return users;
   if (users.length === 0)
     throw new UsageError(`no user names given (${args.fromFile === "-" ? "standard input" : args.fromFile} lists none)`);
   if (args.expectUserId !== undefined && users.length !== 1)
     throw new UsageError(`--expect-user-id applies to one user; ${users.length} given`);
   return users;
+}
+
+/** The flags of a run over several accounts, checked as flags (the accounts file is read and checked by the caller). */
+function organizationArgs(values: Record<string, string | boolean | string[] | undefined>): OrganizationArgs | undefined {
+  const accountsFile = values["accounts-file"] as string | undefined;
+  const roleName = values["role-name"] as string | undefined;
+  const accountIds = unique((values.account as string[] | undefined) ?? []);
+  const concurrency = values["account-concurrency"] as string | undefined;
+  if (accountsFile === undefined && roleName === undefined) {
+    if (accountIds.length > 0) throw new UsageError("--account needs --role-name NAME: the role to assume in it");
+    if (concurrency !== undefined)
+      throw new UsageError("--account-concurrency applies to several accounts (--accounts-file or --role-name)");
+    return undefined;
+  }
+  if (accountsFile === "") throw new UsageError("--accounts-file needs a path");
+  if (roleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(roleName))
+    throw new UsageError(`--role-name needs an IAM role name (1 to 64 letters, digits or +=,.@_-); got ${JSON.stringify(roleName)}`);
+  if (roleName !== undefined && accountsFile === undefined && accountIds.length === 0)
+    throw new UsageError("--role-name needs the accounts: --account ID (repeatable) or --accounts-file FILE");
+  for (const id of accountIds) {
+    if (!/^\d{12}$/.test(id)) throw new UsageError(`--account needs a 12-digit AWS account id; got ${JSON.stringify(id)}`);
+  }
+  const accountConcurrency = concurrency === undefined ? undefined : Number(concurrency);
+  if (accountConcurrency !== undefined && (!Number.isInteger(accountConcurrency) || accountConcurrency < 1 || accountConcurrency > 1000)) {
+    throw new UsageError(`--account-concurrency needs a whole number from 1 to 1000; got ${JSON.stringify(concurrency)}`);
+  }
+  return { accountsFile, roleName, accountIds, accountConcurrency };
 }
 
 function checkUserName(name: string, where: string): string {

@@ -5,6 +5,7 @@ import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import type { Clock } from "../clock";
 import { recordWriterFor } from "../records/store";
+import { organizationAccounts, runOrganization } from "./accounts";
 import { ActivityReader } from "./activity";
 import { EXIT, finalUserList, isChanging, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf, type UserGuard } from "./fleet";
@@ -38,7 +39,10 @@ export interface CliIo {
    * report is printed.
    */
   interrupt?: AbortSignal;
-  /** Where waits for IAM's service last-accessed jobs are made and activity windows end (the system's by default). */
+  /**
+   * Where waits for IAM's service last-accessed jobs are made, activity windows end, and assumed roles' sessions are
+   * renewed (the system's by default).
+   */
   clock?: Clock;
 }
 
@@ -94,6 +98,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...args.selection.exclude,
       ...(excludeFrom === undefined ? [] : userNamesFromText(await readUserFile(excludeFrom, io, "--exclude-from"), excludeFrom)),
     ]);
+    if (args.organization) {
+      const file = args.organization.accountsFile;
+      const accounts = organizationAccounts(args, file === undefined ? undefined : await readInputFile(file, "--accounts-file"), userNames);
+      return await runOrganization(args, accounts, io, { interrupt, clock: io.clock });
+    }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
@@ -235,9 +244,11 @@ async function runPlan(args: ParsedArgs, userNames: string[], io: CliIo, t: RunT
       ...run.notStarted.map((userName) => ({ userName, reason: "not read: the run was interrupted first" })),
     ].sort((a, b) => listed(a.userName) - listed(b.userName));
     io.stdout(
-      renderMarkdownSummary(plans, unread, undefined, {
-        window: args.selection.inactiveFor?.text,
-        kept: (t.selected?.kept ?? []).map(({ user, skip }) => ({ userName: user.UserName!, reason: skip.reason })),
+      renderMarkdownSummary(plans, unread, {
+        activity: {
+          window: args.selection.inactiveFor?.text,
+          kept: (t.selected?.kept ?? []).map(({ user, skip }) => ({ userName: user.UserName!, reason: skip.reason })),
+        },
       }),
     );
   }
@@ -366,10 +377,14 @@ async function readUserFile(path: string, io: CliIo, option = "--from-file"): Pr
     if (io.stdinIsTerminal) io.stderr("iam-user-teardown: reading user names from standard input, one a line, until Ctrl-D\n");
     return io.readStdin();
   }
+  return readInputFile(path, option);
+}
+
+async function readInputFile(path: string, flag: string): Promise<string> {
   try {
     return await fs.promises.readFile(path, "utf8");
   } catch (err) {
-    throw new UsageError(`${option} ${path}: ${(err as Error).message}`);
+    throw new UsageError(`${flag} ${path}: ${(err as Error).message}`);
   }
 }
 

@@ -32,9 +32,14 @@ export interface ReviewActivity {
 export function renderMarkdownSummary(
   plans: readonly TeardownPlan[],
   unread: readonly UnreadUser[] = [],
-  registry: KindRegistry = DEPENDENCY_KINDS,
-  activity?: ReviewActivity,
+  options: {
+    registry?: KindRegistry;
+    activity?: ReviewActivity;
+    /** The table's heading (an organization's run heads each account's table with the account). */
+    heading?: string;
+  } = {},
 ): string {
+  const { registry = DEPENDENCY_KINDS, activity, heading = "### IAM user teardown plan" } = options;
   const existing = plans.filter((p) => p.exists);
   const missing = plans.filter((p) => !p.exists);
   const rows = existing.map((plan) => ({ plan, tallies: tallyInventory(plan.inventory, registry) }));
@@ -45,7 +50,7 @@ export function renderMarkdownSummary(
   const grandTotal = rows.reduce((sum, r) => sum + userTotal(r), 0);
   const deletes = existing.filter((p) => p.steps.some((s) => s.kind === "user")).length;
 
-  const out: string[] = ["### IAM user teardown plan", ""];
+  const out: string[] = [heading, ""];
   const counts = [plural(plans.length + unread.length, "user", "users")];
   if (missing.length > 0) counts.push(`${missing.length} not in IAM`);
   if (unread.length > 0) counts.push(`${unread.length} could not be read`);

@@ -1,4 +1,4 @@
-// A strict local IAM emulator: IAM's Query protocol on loopback, one account's state, AWS's
+// A strict local IAM emulator: IAM's Query protocol on loopback, one account's state (or several: organization.ts), AWS's
 // error codes and messages, and seeded fault injection. The unmodified AWS SDK talks to it.
 //
 //   const emu = await startEmulator({ maxPageSize: 2, seed: 7 });
@@ -10,6 +10,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ACTIONS, type ActionContext, isMutating } from "./actions";
 import { type FaultDecision, FaultInjector, type FaultOptions, malformedPage, serviceFailure } from "./faults";
+import { Organization } from "./organization";
 import { accessDenied, authorizeUserCaller, type CallerPolicy, evaluate, qualifiedAction, resourceArnFor } from "./policy";
 import {
   accessKeyFromAuthorization,
@@ -24,7 +25,7 @@ import {
 } from "./protocol";
 import { loggedParams, RequestLog, type RequestLogEntry } from "./request-log";
 import { IamState, type Scenario, type SeedResult } from "./state";
-import { type EmulatedRole, StsState } from "./sts";
+import { type EmulatedRole, expiredToken, StsState } from "./sts";
 
 export { IamError } from "./protocol";
 export { RequestLogEntry } from "./request-log";
@@ -36,6 +37,14 @@ export interface EmulatorOptions extends FaultOptions {
   port?: number;
   /** Default '123456789012'. */
   accountId?: string;
+  /**
+   * Other accounts served beside `accountId`, each with its own state and throttle buckets: a request signed with a
+   * session's key (AssumeRole into a role of that account) acts there. With accounts declared, roles in any other
+   * account cannot be assumed.
+   */
+  accounts?: string[];
+  /** Every STS session lasts this long on `clock` (default: DurationSeconds, or an hour); then ExpiredToken. */
+  sessionDurationSeconds?: number;
   /** Caps every List call's page size (forces paging in tests); AWS's default MaxItems is 100. */
   maxPageSize?: number;
   /** Added latency per call (ms) before the request is handled and answered. */
@@ -86,6 +95,10 @@ export interface Emulator {
   endpoint: string;
   accountId: string;
   state: IamState;
+  /** Every account served, the home account first. */
+  accountIds: string[];
+  /** The state of a served account (`accountId`'s is `state`). */
+  account(accountId: string): IamState;
   /** The STS side: every AssumeRole granted, in order. */
   sts: StsState;
   seed(scenario: Scenario): SeedResult;
@@ -108,7 +121,7 @@ interface HookState {
 const MAX_BODY = 1 << 20;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const state = new IamState({
+  const homeState = new IamState({
     accountId: options.accountId,
     seed: options.seed,
     consistencyDelayMs: options.consistencyDelayMs,
@@ -116,9 +129,33 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock: options.clock,
     attachedPoliciesPerUserQuota: options.attachedPoliciesPerUserQuota,
   });
-  if (options.serviceAccessJobPolls !== undefined) state.activity.inProgressPolls = options.serviceAccessJobPolls;
-  const sts = new StsState(state.accountId, options.roles, (accessKeyId) => state.userForAccessKey(accessKeyId)?.arn);
-  const faults = new FaultInjector(options, options.clock);
+  const organization = new Organization(
+    { state: homeState, faults: new FaultInjector(options, options.clock) },
+    options.accounts ?? [],
+    {
+      seed: options.seed,
+      consistencyDelayMs: options.consistencyDelayMs,
+      loginProfileUnmodifiableMs: options.loginProfileUnmodifiableMs,
+      clock: options.clock,
+      attachedPoliciesPerUserQuota: options.attachedPoliciesPerUserQuota,
+    },
+    options,
+    options.clock,
+  );
+  if (options.serviceAccessJobPolls !== undefined) {
+    for (const accountId of organization.accountIds())
+      organization.stateOf(accountId).activity.inProgressPolls = options.serviceAccessJobPolls;
+  }
+  const sts = new StsState(
+    homeState.accountId,
+    {
+      roles: options.roles,
+      clock: options.clock,
+      sessionDurationSeconds: options.sessionDurationSeconds,
+      servesAccount: (accountId) => organization.serves(accountId),
+    },
+    (accessKeyId) => homeState.userForAccessKey(accessKeyId)?.arn,
+  );
   const requestLog = new RequestLog(options.logRequests !== false, options.maxLogEntries ?? Number.POSITIVE_INFINITY);
   const hooks: HookState[] = (options.hooks ?? []).map((hook) => ({ hook, fired: false, actionCount: 0 }));
   const denied = new Set((options.denyActions ?? []).map((a) => qualifiedAction(a).toLowerCase()));
@@ -153,28 +190,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  function callerArn(accessKeyId: string | undefined): string {
+  function callerArn(state: IamState, accessKeyId: string | undefined): string {
+    if (sts.sessionFor(accessKeyId)) return sts.callerArn(accessKeyId);
     const u = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
     return u ? u.arn : `arn:aws:sts::${state.accountId}:assumed-role/EmulatorCaller/${accessKeyId ?? "anonymous"}`;
   }
 
   /** A request signed with a user's own access key is that key's last use, and the user's access to the service. */
-  function noteKeyUse(accessKeyId: string | undefined, service: string, region: string | undefined): void {
+  function noteKeyUse(state: IamState, accessKeyId: string | undefined, service: string, region: string | undefined): void {
     const owner = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
     if (!owner || !accessKeyId) return;
     state.activity.recordKeyUse(owner, accessKeyId, { date: state.now(), service, region: region ?? "us-east-1" });
   }
 
-  function authorize(action: string, params: Params, accessKeyId: string | undefined): IamError | undefined {
+  function authorize(state: IamState, action: string, params: Params, accessKeyId: string | undefined): IamError | undefined {
     const q = qualifiedAction(action).toLowerCase();
     const caller = accessKeyId ? state.userForAccessKey(accessKeyId) : undefined;
     if (denied.has(q)) {
-      return accessDenied(callerArn(accessKeyId), action, resourceArnFor(action, params, state, caller?.userName), "explicitDeny");
+      return accessDenied(callerArn(state, accessKeyId), action, resourceArnFor(action, params, state, caller?.userName), "explicitDeny");
     }
     if (options.policy) {
       const resource = resourceArnFor(action, params, state, caller?.userName);
       const decision = evaluate(options.policy, action, resource);
-      if (decision !== "allow") return accessDenied(callerArn(accessKeyId), action, resource, decision);
+      if (decision !== "allow") return accessDenied(callerArn(state, accessKeyId), action, resource, decision);
     }
     // A user's own key: its status and the user's own policies count, as in AWS.
     if (caller && accessKeyId) return authorizeUserCaller(state, caller, accessKeyId, action, params);
@@ -200,6 +238,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const accessKeyId = accessKeyFromAuthorization(req.headers.authorization);
     const seq = ++requestCount;
     const mutating = isMutating(action);
+    const { state, faults } = organization.memberFor(sts.sessionFor(accessKeyId)?.accountId);
+    // Credentials are checked before anything else, as AWS does: an expired session's request takes no token.
+    const expired = sts.isExpired(accessKeyId);
     const entry: RequestLogEntry = {
       seq,
       action,
@@ -208,6 +249,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       signingRegion: signingRegionFromAuthorization(req.headers.authorization),
       userAgent: req.headers["user-agent"],
       userName: params.UserName || undefined,
+      accountId: state.accountId,
       mutating,
       status: 0,
       startedAt: Date.now(),
@@ -231,14 +273,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const known = Object.hasOwn(ACTIONS, action);
     const versionOk = params.Version === undefined || params.Version === IAM_VERSION;
-    const decision: FaultDecision | undefined = known && versionOk && !hookError ? faults.decide(action, mutating) : undefined;
-    const scripted = known && versionOk && !hookError ? faults.scripted(action) : undefined;
+    const checked = known && versionOk && !hookError && !expired;
+    const decision: FaultDecision | undefined = checked ? faults.decide(action, mutating) : undefined;
+    const scripted = checked ? faults.scripted(action) : undefined;
 
     if (options.latencyMs && options.latencyMs > 0) await sleep(options.latencyMs);
     const held = options.hold?.({ action, params });
     if (held) await held;
 
-    noteKeyUse(accessKeyId, StsState.isStsRequest(params) ? "sts" : "iam", entry.signingRegion);
+    if (expired) return fail(expiredToken());
+    noteKeyUse(state, accessKeyId, StsState.isStsRequest(params) ? "sts" : "iam", entry.signingRegion);
 
     if (StsState.isStsRequest(params)) {
       try {
@@ -262,7 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       return fail(decision.error, decision.fault);
     }
-    const deniedError = authorize(action, params, accessKeyId);
+    const deniedError = authorize(state, action, params, accessKeyId);
     if (deniedError) {
       entry.resource = resourceArnFor(action, params, state, accessKeyId ? state.userForAccessKey(accessKeyId)?.userName : undefined);
       return fail(deniedError, "access-denied");
@@ -333,13 +377,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let stopped: Promise<void> | undefined;
   const emulator: Emulator = {
     endpoint: `http://127.0.0.1:${port}`,
-    accountId: state.accountId,
-    state,
+    accountId: homeState.accountId,
+    state: homeState,
+    accountIds: organization.accountIds(),
+    account: (accountId) => organization.stateOf(accountId),
     sts,
-    seed: (scenario) => state.seed(scenario),
+    seed: (scenario) => homeState.seed(scenario),
     log: requestLog.entries,
     clearLog: () => requestLog.clear(),
-    snapshotUser: (userName) => state.snapshotUser(userName),
+    snapshotUser: (userName) => homeState.snapshotUser(userName),
     get requestCount() {
       return requestCount;
     },

@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   signingRegion?: string;
   /** The User-Agent header, where the SDK puts the caller's custom user agent. */
   userAgent?: string;
+  /** The account the request acted in (a session's, or the home account). */
+  accountId?: string;
   /** The principal (user) the call touches, if any. */
   userName?: string;
   /** ARN or identifier of the item touched (key id, serial, group name, policy ARN, device ARN...). */

@@ -25,21 +25,55 @@ export interface StsSession {
   /** The temporary access key id the session signs with. */
   accessKeyId: string;
   accountId: string;
+  /** When the session's credentials stop working, on the emulator's clock (ms). */
+  expiresAt: number;
 }
+
+/** How the STS side is set up: which roles may be assumed, in which accounts, and how long sessions last. */
+export interface StsOptions {
+  /** Roles AssumeRole grants (with their ExternalId); unset: any well-formed role ARN. */
+  roles?: EmulatedRole[];
+  /** The emulator's clock (ms): sessions expire on it. Date.now by default. */
+  clock?: () => number;
+  /**
+   * Every session lasts this long, whatever DurationSeconds asked (still validated as AWS does), so that a test can
+   * run past several expiries. Unset: DurationSeconds, or AWS's default of one hour.
+   */
+  sessionDurationSeconds?: number;
+  /** When set, only roles in accounts it accepts can be assumed (the others do not exist: AccessDenied). */
+  servesAccount?: (accountId: string) => boolean;
+}
+
+/** AWS's answer to a request signed with a session's credentials after they expired. */
+export const expiredToken = (): IamError => new IamError("ExpiredToken", 403, "The security token included in the request is expired");
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/;
 
 export class StsState {
   readonly sessions: StsSession[] = [];
+  private readonly byAccessKey = new Map<string, StsSession>();
   private readonly roles?: Map<string, EmulatedRole>;
+  private readonly clock: () => number;
 
   constructor(
     private readonly accountId: string,
-    roles: EmulatedRole[] | undefined,
+    private readonly options: StsOptions,
     /** The account and ARN of a long-term key (an emulated IAM user's), if it is one. */
     private readonly userArnFor: (accessKeyId: string) => string | undefined,
   ) {
-    this.roles = roles ? new Map(roles.map((r) => [r.roleArn, r])) : undefined;
+    this.roles = options.roles ? new Map(options.roles.map((r) => [r.roleArn, r])) : undefined;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The session a temporary key belongs to, if it is one. */
+  sessionFor(accessKeyId: string | undefined): StsSession | undefined {
+    return accessKeyId ? this.byAccessKey.get(accessKeyId) : undefined;
+  }
+
+  /** Whether the key is a session's whose credentials have expired. */
+  isExpired(accessKeyId: string | undefined): boolean {
+    const session = this.sessionFor(accessKeyId);
+    return session !== undefined && this.clock() >= session.expiresAt;
   }
 
   static isStsRequest(params: Params): boolean {
@@ -79,19 +113,33 @@ export class StsState {
     }
     const declared = this.roles?.get(roleArn);
     const caller = this.callerArn(callerAccessKeyId);
-    if (this.roles && (!declared || (declared.externalId !== undefined && declared.externalId !== params.ExternalId))) {
+    const [, partition, accountId, roleName] = parsed;
+    const served = this.options.servesAccount?.(accountId) ?? true;
+    if (!served || (this.roles && (!declared || (declared.externalId !== undefined && declared.externalId !== params.ExternalId)))) {
       throw new IamError("AccessDenied", 403, `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     }
-    const [, partition, accountId, roleName] = parsed;
     const accessKeyId = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
-    this.sessions.push({ roleArn, sessionName, externalId: params.ExternalId, durationSeconds, callerAccessKeyId, accessKeyId, accountId });
+    const lifetimeSeconds = this.options.sessionDurationSeconds ?? durationSeconds ?? 3600;
+    const expiresAt = this.clock() + lifetimeSeconds * 1000;
+    const session = {
+      roleArn,
+      sessionName,
+      externalId: params.ExternalId,
+      durationSeconds,
+      callerAccessKeyId,
+      accessKeyId,
+      accountId,
+      expiresAt,
+    };
+    this.sessions.push(session);
+    this.byAccessKey.set(accessKeyId, session);
     const roleId = `AROA${randomBytes(8).toString("hex").toUpperCase()}`;
     return {
       Credentials: {
         AccessKeyId: accessKeyId,
         SecretAccessKey: randomBytes(20).toString("base64"),
         SessionToken: randomBytes(32).toString("base64"),
-        Expiration: new Date(Date.now() + (durationSeconds ?? 3600) * 1000),
+        Expiration: new Date(expiresAt),
       },
       AssumedRoleUser: {
         AssumedRoleId: `${roleId}:${sessionName}`,
@@ -113,11 +161,7 @@ export class StsState {
     return { UserId: callerAccessKeyId ?? "anonymous", Account: this.accountId, Arn: this.callerArn(callerAccessKeyId) };
   }
 
-  private sessionFor(accessKeyId: string | undefined): StsSession | undefined {
-    return accessKeyId ? this.sessions.find((s) => s.accessKeyId === accessKeyId) : undefined;
-  }
-
-  private callerArn(accessKeyId: string | undefined): string {
+  callerArn(accessKeyId: string | undefined): string {
     const session = this.sessionFor(accessKeyId);
     if (session) return `arn:aws:sts::${session.accountId}:assumed-role/${session.roleArn.split("/").pop()}/${session.sessionName}`;
     return (

@@ -11,7 +11,7 @@ describe("unit: per-action rate limiter", () => {
     assert.equal(limiter.rateOf("ListAccessKeys"), Infinity);
   });
 
-  it("cuts to a little under what was sent in the last second, once per burst", () => {
+  it("cuts to a little under what was accepted in the last second, once per burst", () => {
     const clock = new ManualClock();
     const limiter = new PerActionRateLimiter({ decrease: 0.9, windowMs: 1000, clock });
     limiter.onThrottled("GetUser", 20);

@@ -10,14 +10,28 @@ import { confirmAllowedAccount } from "../aws/account-guard";
 import { accountIamClient } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import type { Clock } from "../clock";
+import { recordWriterFor } from "../records/store";
 import { Semaphore } from "../teardown/pool";
 import { validateUserName } from "../validate";
+import { ActivityReader } from "./activity";
 import { EXIT, type ParsedArgs, UsageError } from "./args";
-import { deleteFleet, type FleetRun, type FleetTargets, findTargets, isSkipped, type PlanResult, planFleet } from "./fleet";
+import {
+  deleteFleet,
+  type FleetRun,
+  type FleetTargets,
+  findTargets,
+  isSkipped,
+  type PlanResult,
+  planFleet,
+  targetsOf,
+  type UserGuard,
+} from "./fleet";
+import { callerArnForSelf, deleteGuards } from "./guards";
 import type { CliIo } from "./index";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
-import { type Counts, countOutcomes, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
+import { type Counts, countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
+import { describeSelection, firstNames, type SelectedUsers, selectUsers } from "./selection";
 
 /** One account of the run: where it was listed, the role to assume there, and its users. */
 export interface AccountEntry {
@@ -108,7 +122,11 @@ export function organizationAccounts(args: ParsedArgs, fileText: string | undefi
     const first = seen.get(entry.accountId);
     if (first) throw new UsageError(`${entry.source}: account ${entry.accountId} is listed twice (first at ${first})`);
     seen.set(entry.accountId, entry.source);
-    if (entry.userNames.length === 0) {
+    if (args.selection.all) {
+      // --all selects in every account; a users column beside it would say two things at once.
+      if (entry.userNames.length > 0)
+        throw new UsageError(`${entry.source}: account ${entry.accountId} lists users, and --all selects them: one or the other`);
+    } else if (entry.userNames.length === 0) {
       if (userNames.length === 0)
         throw new UsageError(
           `${entry.source}: account ${entry.accountId} has no users: give a users column, or names (or --from-file) for every account`,
@@ -124,15 +142,24 @@ export function organizationAccounts(args: ParsedArgs, fileText: string | undefi
 interface AccountRun {
   entry: AccountEntry;
   client: IAMClient;
+  /** The users of the run in this account: the listed ones, or those --all selected. */
+  userNames: string[];
+  /** Each user's activity, read once (the selection's, the guard's, the plan's). */
+  activity: ActivityReader;
+  /** With --all: what the selection chose and kept. */
+  selected?: SelectedUsers;
   /** Why nothing was read or changed in it (the role could not be assumed, reached another account, ...). */
   refused?: string;
   targets?: FleetTargets;
+  guards?: UserGuard[];
   run?: FleetRun;
   plans?: FleetRun<PlanResult>;
 }
 
 export interface OrganizationTools {
   interrupt: AbortSignal;
+  /** --exclude and --exclude-from, for --all in every account. */
+  excluded: ReadonlySet<string>;
   /** The clock the assumed roles' sessions are renewed on. */
   clock?: Clock;
 }
@@ -146,9 +173,8 @@ export async function runOrganization(
   io: CliIo,
   tools: OrganizationTools,
 ): Promise<number> {
-  const runs: AccountRun[] = accounts.map((entry) => ({
-    entry,
-    client: accountIamClient(
+  const runs: AccountRun[] = accounts.map((entry) => {
+    const client = accountIamClient(
       {
         region: args.region,
         profile: args.profile,
@@ -157,8 +183,9 @@ export async function runOrganization(
         allowedAccountIds: [entry.accountId],
       },
       { clock: tools.clock },
-    ),
-  }));
+    );
+    return { entry, client, userNames: [...entry.userNames], activity: new ActivityReader(client, { clock: tools.clock }) };
+  });
   const json = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
   const sideBySide = (work: (run: AccountRun) => Promise<void>) => {
     const pool = new Semaphore(args.organization?.accountConcurrency ?? runs.length);
@@ -174,16 +201,33 @@ export async function runOrganization(
       }
       try {
         await confirmAllowedAccount(run.client, purpose);
-        if (args.command === "delete") run.targets = await findTargets(run.client, run.entry.userNames, args.concurrency);
+        if (args.selection.all) {
+          run.selected = await selectUsers({
+            client: run.client,
+            selection: args.selection,
+            excluded: tools.excluded,
+            callerArn: args.selection.includeSelf ? undefined : await callerArnForSelf(run.client),
+            activity: run.activity,
+            concurrency: args.concurrency,
+          });
+          run.userNames = run.selected.selected.map((u) => u.UserName!);
+        }
+        if (args.command === "delete") {
+          run.targets = run.selected ? targetsOf(run.selected.selected) : await findTargets(run.client, run.userNames, args.concurrency);
+          // Asked before the question, so an account whose guards cannot be set is refused before anything changes.
+          run.guards = await deleteGuards(args, { client: run.client, activity: run.activity, targets: run.targets });
+        }
       } catch (err) {
         run.refused = describeFailure(err);
       }
     });
-    for (const run of runs)
+    for (const run of runs) {
       if (run.refused)
         io.stderr(
           `iam-user-teardown: account ${run.entry.accountId} (${run.entry.source}, role ${run.entry.roleArn}) refused: ${run.refused}\n`,
         );
+      else if (run.selected) io.stderr(`account ${run.entry.accountId}: ${describeSelection(run.selected, args.selection)}\n`);
+    }
     if (tools.interrupt.aborted) {
       io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
       return EXIT.interrupted;
@@ -224,9 +268,14 @@ async function deleteAccounts(
     `${found} IAM user(s) in ${open.length} account(s) to ${verb}${open.length > 0 ? ` (${perAccount})` : ""}` +
       `${missing > 0 ? `; ${missing} not found (already gone)` : ""}${refused.length > 0 ? `; ${refused.length} account(s) refused: ${refused.join(", ")}` : ""}\n`,
   );
+  reportKept(args, open, io, json);
+  const window = args.selection.inactiveFor;
   if (found > 0 && !args.yes) {
+    // Whom the question is about, before it: the count alone does not show a wrong selection.
+    for (const r of open)
+      if (r.targets!.found.size > 0) io.stderr(`account ${r.entry.accountId} users: ${firstNames([...r.targets!.found.keys()])}\n`);
     const answer = await io.confirm!(
-      `${args.keepUser ? "Clear" : "Delete"} ${found} IAM user(s) in ${open.length} account(s)${args.keepUser ? "" : " and everything that hangs on them"}? [y/N] `,
+      `${args.keepUser ? "Clear" : "Delete"} ${found} IAM user(s) in ${open.length} account(s)${args.keepUser ? "" : " and everything that hangs on them"}${window && !args.selection.all ? ` (each active within ${window.text} is kept)` : ""}? [y/N] `,
     );
     if (answer === "interrupted" || tools.interrupt.aborted) {
       io.stderr(NOTHING_CHANGED_ON_INTERRUPT);
@@ -238,21 +287,26 @@ async function deleteAccounts(
     }
   }
   announceInterrupt(io, tools.interrupt);
-  const total = open.reduce((n, r) => n + r.entry.userNames.length, 0);
+  const total = open.reduce((n, r) => n + r.userNames.length, 0);
   const progress = new Progress(total, io.stderr, io.stderrIsTerminal === true);
+  // One writer for every account: records are named by account id and UserId.
+  const record = args.record === undefined ? undefined : recordWriterFor(args.record, { roleArn: args.recordRoleArn, region: args.region });
   await sideBySide(async (run) => {
     if (run.refused) return;
     const { accountId } = run.entry;
     run.run = await deleteFleet({
       client: run.client,
-      userNames: run.entry.userNames,
+      userNames: run.userNames,
       concurrency: args.concurrency,
       interrupt: tools.interrupt,
       targets: run.targets!,
       keepUser: args.keepUser,
+      guards: run.guards,
+      record,
       onResult: (r) => {
         progress.user({ ...r, userName: `${accountId}/${r.userName}` });
-        if (args.json) json({ type: "user", accountId, ...resultJson(r) });
+        // With --inactive-for, each user's activity (read for the guard) goes with its line.
+        if (args.json) json({ type: "user", accountId, ...resultJson(r), ...(window ? { activity: run.activity.of(r.userName) } : {}) });
       },
     });
   });
@@ -274,13 +328,15 @@ async function deleteAccounts(
         accountId,
         roleArn: run.entry.roleArn,
         outcome: "done",
-        users: run.entry.userNames.length,
+        users: run.userNames.length,
         ...counts,
+        ...keptCount(run),
         ...(run.run!.notStarted.length > 0 ? { notStarted: run.run!.notStarted } : {}),
       });
-    lines.push(`account ${accountId}: ${renderSummary(run.entry.userNames.length, counts, run.run!).trimEnd()}`);
+    lines.push(`account ${accountId}: ${renderSummary(run.userNames.length, counts, run.run!).trimEnd()}`);
   }
-  const summary = summaryJson(total, totals, { accounts: runs.length, refusedAccounts: refused });
+  const kept = open.reduce((n, r) => n + (r.selected?.kept.length ?? 0), 0);
+  const summary = summaryJson(total, totals, { ...(kept > 0 ? { kept } : {}), accounts: runs.length, refusedAccounts: refused });
   if (args.json) json(summary);
   lines.push(
     `${runs.length} account(s)${refused.length > 0 ? ` (${refused.length} refused: ${refused.join(", ")})` : ""}, ${renderSummary(total, totals, { finished: {}, results: [], notStarted: [] }).trimEnd()}`,
@@ -297,6 +353,20 @@ async function deleteAccounts(
         : EXIT.ok;
 }
 
+const keptCount = (run: AccountRun): { kept?: number } =>
+  run.selected && run.selected.kept.length > 0 ? { kept: run.selected.kept.length } : {};
+
+/** The users --all matched in each account but --inactive-for kept as active: a JSON line or a text line each. */
+function reportKept(args: ParsedArgs, runs: readonly AccountRun[], io: CliIo, json: (value: object) => void): void {
+  for (const run of runs)
+    for (const { user, skip } of run.selected?.kept ?? []) {
+      const { accountId } = run.entry;
+      if (args.json) json({ type: "user", accountId, ...keptJson(user.UserName!, user, skip, run.activity.of(user.UserName!)) });
+      else if (!args.markdown)
+        io.stdout(`account ${accountId}: kept (active within ${args.selection.inactiveFor?.text}): ${user.UserName}: ${skip.reason}\n`);
+    }
+}
+
 async function planAccounts(
   args: ParsedArgs,
   runs: AccountRun[],
@@ -305,16 +375,18 @@ async function planAccounts(
   json: (value: object) => void,
   sideBySide: SideBySide,
 ): Promise<number> {
+  reportKept(args, runs, io, json);
   announceInterrupt(io, tools.interrupt);
   await sideBySide(async (run) => {
     if (run.refused) return;
     const { accountId } = run.entry;
     run.plans = await planFleet({
       client: run.client,
-      userNames: run.entry.userNames,
+      userNames: run.userNames,
       concurrency: args.concurrency,
       keepUser: args.keepUser,
       keepPlans: args.markdown,
+      activity: { clock: run.activity.clock, known: (userId) => run.activity.known(userId) },
       interrupt: tools.interrupt,
       onResult: (r) => {
         if (args.json) json({ type: "user", accountId, ...planJson(r) });
@@ -328,7 +400,8 @@ async function planAccounts(
   const lines: string[] = [];
   const sections: string[] = [];
   for (const run of runs) {
-    const { accountId, userNames } = run.entry;
+    const { accountId } = run.entry;
+    const { userNames } = run;
     if (run.refused) {
       if (args.json) json({ type: "account", accountId, roleArn: run.entry.roleArn, outcome: "refused", error: run.refused });
       lines.push(`account ${accountId}: refused: ${run.refused}`);
@@ -346,9 +419,19 @@ async function planAccounts(
       interrupted: run.plans!.notStarted.length,
     };
     for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += counts[k];
-    if (args.json) json({ type: "account", accountId, roleArn: run.entry.roleArn, outcome: "done", users: userNames.length, ...counts });
+    if (args.json)
+      json({
+        type: "account",
+        accountId,
+        roleArn: run.entry.roleArn,
+        outcome: "done",
+        users: userNames.length,
+        ...counts,
+        ...keptCount(run),
+      });
+    const kept = run.selected?.kept.length ?? 0;
     lines.push(
-      `account ${accountId}: ${userNames.length} user(s) planned: ${existing} exist, ${counts["already-gone"]} do not, ${failed.length} could not be read${failed.map((f) => `\n  failed: ${f.userName}: ${f.error}`).join("")}`,
+      `account ${accountId}: ${userNames.length} user(s) planned: ${existing} exist, ${counts["already-gone"]} do not, ${failed.length} could not be read${kept > 0 ? `; ${kept} kept (active)` : ""}${failed.map((f) => `\n  failed: ${f.userName}: ${f.error}`).join("")}`,
     );
     if (args.markdown) {
       const order = new Map(userNames.map((name, i) => [name, i]));
@@ -360,17 +443,26 @@ async function planAccounts(
         ...failed.map((r) => ({ userName: r.userName, reason: r.error ?? "unknown error" })),
         ...run.plans!.notStarted.map((userName) => ({ userName, reason: "not read: the run was interrupted first" })),
       ].sort((a, b) => listed(a.userName) - listed(b.userName));
-      sections.push(renderMarkdownSummary(plans, unread, { heading: `#### Account ${accountId}` }));
+      sections.push(
+        renderMarkdownSummary(plans, unread, {
+          heading: `#### Account ${accountId}`,
+          activity: {
+            window: args.selection.inactiveFor?.text,
+            kept: (run.selected?.kept ?? []).map(({ user, skip }) => ({ userName: user.UserName!, reason: skip.reason })),
+          },
+        }),
+      );
     }
   }
-  const total = runs.reduce((n, r) => n + (r.refused ? 0 : r.entry.userNames.length), 0);
+  const total = runs.reduce((n, r) => n + (r.refused ? 0 : r.userNames.length), 0);
   if (args.markdown) {
     const refusal = refused.length > 0 ? ` ${refused.length} refused, not read: ${refused.join(", ")}.` : "";
     io.stdout(
       `### IAM user teardown plan: ${runs.length} accounts\n\n${total} users in ${runs.length - refused.length} accounts read.${refusal}\n\n${sections.join("\n")}`,
     );
   }
-  if (args.json) json(summaryJson(total, totals, { accounts: runs.length, refusedAccounts: refused }));
+  const kept = runs.reduce((n, r) => n + (r.selected?.kept.length ?? 0), 0);
+  if (args.json) json(summaryJson(total, totals, { ...(kept > 0 ? { kept } : {}), accounts: runs.length, refusedAccounts: refused }));
   else
     lines.push(
       `${runs.length} account(s)${refused.length > 0 ? ` (${refused.length} refused: ${refused.join(", ")})` : ""}: ${total} user(s) planned: ${totals.planned} exist, ${totals["already-gone"]} do not, ${totals.failed} could not be read`,

@@ -89,7 +89,9 @@ const CONNECTION_HELP = `connection (defaults: the AWS SDK's default chain and e
 
 const ACCOUNTS_HELP = `several accounts in one run (docs/organization.md), each through a role assumed there:
   --accounts-file FILE   one account a line: ACCOUNT_ID ROLE_ARN [EXTERNAL_ID] [USER,USER,...] (- leaves a field
-                         empty; a line without users takes the names given; blank lines and # comments ignored)
+                         empty; a line without users takes the names given, or --all's selection in that account;
+                         blank lines and # comments ignored). The selection, the guards and --record apply in every
+                         account; --plan and --out hold one account's plan
   --role-name NAME --account ID...   assume arn:<partition>:iam::<ID>:role/NAME in each account (also for file
                          lines whose ROLE_ARN is -)
   --account-concurrency N   accounts run at once (default all); each has its own client and rate limits, and is
@@ -171,7 +173,7 @@ exit codes: 0 done (users --inactive-for kept included), 1 a user could not be r
 
 Removes every dependency of each user (credentials, MFA devices by kind, groups, policies), then the user. Before
 anything changes it says how many users, in which account, and the first names, and asks. delete --all needs
---allowed-account-id: an account-wide delete names its account.
+--allowed-account-id (or the accounts of --accounts-file / --account): an account-wide delete names its account.
 
 ${USERS_HELP}
 ${SELECTION_HELP}
@@ -332,17 +334,14 @@ export function parseCommandLine(argv: readonly string[]): Request {
     if (values["expect-user-id"] !== undefined) throw new UsageError("--expect-user-id applies to one user in one account");
     if (command !== "plan" && command !== "delete")
       throw new UsageError(`${command} runs in one account: --accounts-file and --account are for plan and delete`);
+    // A plan file holds one account's users and items.
     const oneAccountOnly = (
       [
         ["--plan", planOptions.plan],
         ["--out", planOptions.out],
-        ["--all", selection.all || undefined],
-        ["--inactive-for", selection.inactiveFor],
-        ["--disabled-for", values["disabled-for"]],
-        ["--record", values.record],
       ] as const
     ).find(([, value]) => value !== undefined);
-    if (oneAccountOnly) throw new UsageError(`${oneAccountOnly[0]} runs in one account: not with --accounts-file or --account`);
+    if (oneAccountOnly) throw new UsageError(`${oneAccountOnly[0]} holds one account's plan: not with --accounts-file or --account`);
   }
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
@@ -356,7 +355,8 @@ export function parseCommandLine(argv: readonly string[]): Request {
   for (const id of allowedAccountIds) {
     if (!/^\d{12}$/.test(id)) throw new UsageError(`--allowed-account-id needs a 12-digit AWS account id; got ${JSON.stringify(id)}`);
   }
-  if (command === "delete" && selection.all && allowedAccountIds.length === 0)
+  // With several accounts, the accounts file or --account names each account the run may change.
+  if (command === "delete" && selection.all && allowedAccountIds.length === 0 && !organization)
     throw new UsageError("delete --all needs --allowed-account-id: an account-wide delete names the account it may change");
   if (selection.all && expectUserId !== undefined) throw new UsageError("--expect-user-id applies to one named user, not to --all");
   const connection = { region: values.region, profile: values.profile, roleArn: values["role-arn"] };

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as readline from "node:readline";
-import { callerIdentityOf, confirmAllowedAccount } from "../aws/account-guard";
+import { confirmAllowedAccount } from "../aws/account-guard";
 import { iamClientFor, USER_AGENT } from "../aws/client";
 import { describeFailure } from "../aws/errors";
 import type { Clock } from "../clock";
@@ -8,14 +8,15 @@ import { recordWriterFor } from "../records/store";
 import { organizationAccounts, runOrganization } from "./accounts";
 import { ActivityReader } from "./activity";
 import { EXIT, finalUserList, isChanging, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
-import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf, type UserGuard } from "./fleet";
+import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf } from "./fleet";
+import { callerArnForSelf, deleteGuards } from "./guards";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
-import { type PlanFile, PlanFileWriter, parsePlanFile, planGuard, plannedItems, planRefusal } from "./plan-file";
+import { type PlanFile, PlanFileWriter, parsePlanFile, plannedItems, planRefusal } from "./plan-file";
 import { Progress } from "./progress";
-import { disabledForGuard, runQuarantine } from "./quarantine";
+import { runQuarantine } from "./quarantine";
 import { parseRestoreArgs, RESTORE_HELP, runRestore } from "./restore";
-import { firstNames, type SelectedUsers, selectUsers, selfUserArn } from "./selection";
+import { describeSelection, firstNames, type SelectedUsers, selectUsers } from "./selection";
 
 export { EXIT } from "./args";
 
@@ -101,7 +102,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (args.organization) {
       const file = args.organization.accountsFile;
       const accounts = organizationAccounts(args, file === undefined ? undefined : await readInputFile(file, "--accounts-file"), userNames);
-      return await runOrganization(args, accounts, io, { interrupt, clock: io.clock });
+      return await runOrganization(args, accounts, io, { interrupt, excluded, clock: io.clock });
     }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -166,21 +167,8 @@ async function selectAll(args: ParsedArgs, excluded: Set<string>, t: RunTools, i
     activity: t.activity,
     concurrency: args.concurrency,
   });
-  const kept = selected.kept.length > 0 ? `, ${selected.kept.length} kept as active within ${args.selection.inactiveFor?.text}` : "";
-  const self = selected.leftOutSelf ? `; left out ${selected.leftOutSelf}, the caller's own user (--include-self to include it)` : "";
-  io.stderr(`--all: ${selected.selected.length} of ${selected.walked} user(s) selected${kept}${self}\n`);
+  io.stderr(`${describeSelection(selected, args.selection)}\n`);
   return selected;
-}
-
-/** The caller's ARN, for "never the caller's own user"; a run that cannot learn it does not guess. */
-async function callerArnForSelf(client: ReturnType<typeof iamClientFor>): Promise<string | undefined> {
-  try {
-    return (await callerIdentityOf(client)).arn;
-  } catch (err) {
-    throw new Error(
-      `could not learn whose credentials this run uses (STS GetCallerIdentity: ${describeFailure(err)}), which keeps the caller's own user out of the run; nothing was changed (--include-self runs without the check)`,
-    );
-  }
 }
 
 /** The --json lines and text lines of the users --inactive-for kept (matched by --all, active inside the window). */
@@ -283,23 +271,8 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     io.stderr(`iam-user-teardown: refusing ${args.plan}: ${refused}. Nothing changed.\n`);
     return EXIT.failed;
   }
-  const guards: UserGuard[] = [];
-  // The caller's own user, named, is refused (fails alone, untouched): a run must not delete the credentials it runs on.
-  if (!args.selection.includeSelf && !args.selection.all && targets.found.size > 0) {
-    const self = selfUserArn(await callerArnForSelf(t.client));
-    if (self !== undefined)
-      guards.push(async (user) => {
-        if (user.Arn === self)
-          throw new Error(
-            `refusing to delete IAM user ${user.UserName}: it is the caller's own user, whose credentials this run uses; nothing was changed (--include-self to delete it)`,
-          );
-        return undefined;
-      });
-  }
-  if (plan) guards.push(planGuard(plan, { client: t.client }));
+  const guards = await deleteGuards(args, { client: t.client, activity: t.activity, targets, plan });
   const window = args.selection.inactiveFor;
-  if (window) guards.push(t.activity.guard(window.ms));
-  if (args.disabledForMs !== undefined) guards.push(disabledForGuard(t.client, args.disabledForMs, args.disabledFor ?? ""));
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";
   const verb = args.keepUser ? "clear every dependency of" : "delete";

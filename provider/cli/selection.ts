@@ -180,6 +180,13 @@ export async function selectUsers(o: SelectOptions): Promise<SelectedUsers> {
 }
 
 /** "alice, bob, carol, dave, erin and 32 more": the first names of a run, for its question. */
+/** What --all chose: "--all: 40 of 312 user(s) selected, 3 kept as active within 90d; left out ..." */
+export function describeSelection(selected: SelectedUsers, selection: Selection): string {
+  const kept = selected.kept.length > 0 ? `, ${selected.kept.length} kept as active within ${selection.inactiveFor?.text}` : "";
+  const self = selected.leftOutSelf ? `; left out ${selected.leftOutSelf}, the caller's own user (--include-self to include it)` : "";
+  return `--all: ${selected.selected.length} of ${selected.walked} user(s) selected${kept}${self}`;
+}
+
 export function firstNames(names: readonly string[], shown = 5): string {
   if (names.length <= shown) return names.join(", ");
   return `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;

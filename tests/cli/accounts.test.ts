@@ -162,7 +162,7 @@ describe("CLI: several accounts in one run", () => {
     const sales = run.stdout.indexOf(`#### Account ${SALES}`);
     const lab = run.stdout.indexOf(`#### Account ${LAB}`);
     assert.ok(sales > 0 && lab > sales, run.stdout);
-    assert.match(run.stdout.slice(lab), /\| `ana` \| 1 \| \*\*1\*\* \|/);
+    assert.match(run.stdout.slice(lab), /\| `ana` \| [^|]+ \| 1 \| \*\*1\*\* \|/);
     assert.equal(emulator.log.filter((e) => e.mutating).length, 0, "a plan changes nothing");
   });
 
@@ -206,6 +206,139 @@ describe("CLI: several accounts in one run", () => {
     assert.deepEqual(lines.at(-1)!.refusedAccounts, [LAB]);
     assert.equal(emulator.sts.sessions.filter((s) => s.accountId === LAB).length, 0, "its role was not even assumed");
     assert.equal(emulator.log.filter((e) => e.accountId === LAB).length, 0);
+  });
+
+  it("--all --inactive-for selects in every account: plan keeps the active apart, delete removes only the idle (exit 0)", async () => {
+    await start();
+    const DAY = 86_400_000;
+    const ago = (days: number) => new Date(Date.now() - days * DAY);
+    const idle = (userName: string) => ({ userName, createDate: ago(400), accessKeys: 1, accessKeysLastUsed: [{ date: ago(120) }] });
+    emulator.account(SALES).seed({
+      users: [idle("sales-idle"), { userName: "sales-busy", createDate: ago(400), accessKeys: 1, accessKeysLastUsed: [{ date: ago(2) }] }],
+    });
+    emulator.account(LAB).seed({ users: [idle("lab-idle"), idle("lab-spared")] });
+    const busyBefore = emulator.account(SALES).snapshotUser("sales-busy");
+    const spared = emulator.account(LAB).snapshotUser("lab-spared");
+    const file = accountsFile(`${SALES} ${role(SALES)}\n${LAB} ${role(LAB)} lab-ext-id\n`);
+    const selection = ["--all", "--inactive-for", "30d", "--exclude", "lab-spared", "--accounts-file", file];
+
+    const plan = await cli(["plan", ...selection, "--markdown"]);
+    assert.equal(plan.code, EXIT.ok, plan.stderr);
+    assert.match(plan.stderr, new RegExp(`^account ${SALES}: --all: 1 of 2 user\\(s\\) selected, 1 kept as active within 30d$`, "m"));
+    assert.match(plan.stderr, new RegExp(`^account ${LAB}: --all: 1 of 2 user\\(s\\) selected$`, "m"));
+    const salesTable = plan.stdout.slice(plan.stdout.indexOf(`#### Account ${SALES}`), plan.stdout.indexOf(`#### Account ${LAB}`));
+    assert.match(salesTable, /sales-idle/);
+    assert.match(salesTable, /sales-busy.*active 2 days ago: access key AKIA/s, "the kept user is named in its account's table");
+    assert.ok(!plan.stdout.includes("lab-spared"), "--exclude applies in every account");
+
+    const run = await cli(["delete", ...selection, "--yes", "--json"]);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    const lines = run.lines();
+    assert.deepEqual(
+      lines
+        .filter((l) => l.type === "user")
+        .map((l) => `${l.accountId}/${l.userName}:${l.outcome}`)
+        .sort(),
+      // The kept user has a line of its own, as with one account: outcome skipped-active, nothing removed.
+      [`${SALES}/sales-busy:skipped-active`, `${SALES}/sales-idle:deleted`, `${LAB}/lab-idle:deleted`],
+    );
+    for (const l of lines.filter((l) => l.type === "user"))
+      assert.ok((l.activity as { lastActivity?: unknown }).lastActivity, "each user's activity goes with its line");
+    const kept = lines.filter((l) => l.outcome === "skipped-active");
+    assert.deepEqual(
+      kept.map((l) => [l.accountId, l.userName, l.outcome]),
+      [[SALES, "sales-busy", "skipped-active"]],
+    );
+    assert.deepEqual(emulator.account(SALES).snapshotUser("sales-busy"), busyBefore);
+    assert.deepEqual(emulator.account(LAB).snapshotUser("lab-spared"), spared);
+    assert.equal(lines.at(-1)!.kept, 1);
+    assert.deepEqual(
+      lines.filter((l) => l.type === "account").map((l) => [l.accountId, l.deleted, l.kept]),
+      [
+        [SALES, 1, 1],
+        [LAB, 1, undefined],
+      ],
+    );
+  });
+
+  it("named users: the guards and --record apply in every account; a kept user is untouched (exit 3)", async () => {
+    await start();
+    const DAY = 86_400_000;
+    const ago = (days: number) => new Date(Date.now() - days * DAY);
+    emulator.account(SALES).seed({
+      users: [
+        { userName: "ana", createDate: ago(400), accessKeys: 1, accessKeysLastUsed: [{ date: ago(120) }], sshKeys: 1 },
+        { userName: "bo", createDate: ago(400), accessKeys: 1, accessKeysLastUsed: [{ date: ago(1) }] },
+      ],
+    });
+    emulator
+      .account(LAB)
+      .seed({ users: [{ userName: "ana", createDate: ago(400), accessKeys: 1, accessKeysLastUsed: [{ date: ago(90) }] }] });
+    const boBefore = emulator.account(SALES).snapshotUser("bo");
+    const records = fs.mkdtempSync(path.join(dir, "records-"));
+    const file = accountsFile(`${SALES} ${role(SALES)} - ana,bo\n${LAB} ${role(LAB)} lab-ext-id ana\n`);
+    const run = await cli(["delete", "--accounts-file", file, "--inactive-for", "30d", "--record", records, "--yes", "--json"]);
+    assert.equal(run.code, EXIT.skipped, run.stderr);
+    const users = run.lines().filter((l) => l.type === "user");
+    assert.deepEqual(users.map((l) => `${l.accountId}/${l.userName}:${l.outcome}`).sort(), [
+      `${SALES}/ana:deleted`,
+      `${SALES}/bo:skipped-active`,
+      `${LAB}/ana:deleted`,
+    ]);
+    assert.deepEqual(emulator.account(SALES).snapshotUser("bo"), boBefore);
+    // One record per deleted user, under its own account; none for the kept user.
+    const written = fs.readdirSync(records).flatMap((account) => fs.readdirSync(path.join(records, account)).map((f) => `${account}/${f}`));
+    const ids = users.filter((l) => l.outcome === "deleted").map((l) => `${l.accountId}/${l.userId}.json`);
+    assert.deepEqual(written.sort(), ids.sort());
+    const salesAna = JSON.parse(
+      fs.readFileSync(
+        path.join(records, `${SALES}/${users.find((l) => l.accountId === SALES && l.userName === "ana")!.userId}.json`),
+        "utf8",
+      ),
+    );
+    assert.equal(salesAna.accountId, SALES);
+    assert.equal(salesAna.items.sshPublicKeys.length, 1);
+
+    // --disabled-for: a user never disabled is kept, in whichever account it is.
+    emulator.account(LAB).seed({ users: [{ userName: "cy", accessKeys: 1 }] });
+    const cyBefore = emulator.account(LAB).snapshotUser("cy");
+    const guarded = await cli([
+      "delete",
+      "cy",
+      "--role-name",
+      "Decommission",
+      "--account",
+      LAB,
+      "--disabled-for",
+      "30d",
+      "--yes",
+      "--json",
+    ]);
+    // LAB's role needs its external id: --role-name gives none, so the account is refused before anything is read.
+    assert.equal(guarded.code, EXIT.failed, guarded.stderr);
+    const labFile = accountsFile(`${LAB} ${role(LAB)} lab-ext-id cy\n`);
+    const kept = await cli(["delete", "--accounts-file", labFile, "--disabled-for", "30d", "--yes", "--json"]);
+    assert.equal(kept.code, EXIT.skipped, kept.stderr);
+    assert.equal(kept.lines().find((l) => l.type === "user")!.outcome, "skipped-not-disabled");
+    assert.deepEqual(emulator.account(LAB).snapshotUser("cy"), cyBefore);
+  });
+
+  it("bad usage with several accounts changes nothing (exit 2): --all beside a users column, a plan file", async () => {
+    await start();
+    emulator.account(SALES).seed({ users: [{ userName: "ana", accessKeys: 1 }] });
+    const withUsers = accountsFile(`${SALES} ${role(SALES)} - ana\n`);
+    const plain = accountsFile(`${SALES} ${role(SALES)}\n`);
+    for (const [argv, message] of [
+      [["delete", "--all", "--accounts-file", withUsers, "--yes"], /lists users, and --all selects them: one or the other/],
+      [["delete", "--plan", "plan.json", "--accounts-file", plain, "--yes"], /--plan holds one account's plan/],
+      [["plan", "ana", "--out", "plan.json", "--accounts-file", plain], /--out holds one account's plan/],
+      [["disable", "ana", "--accounts-file", plain, "--yes"], /disable runs in one account/],
+    ] as const) {
+      const run = await cli([...argv]);
+      assert.equal(run.code, EXIT.usage, `${argv.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+    }
+    assert.deepEqual(emulator.log, [], "not one request");
   });
 
   it("refuses a malformed accounts file with its line, before any call (exit 2)", async () => {

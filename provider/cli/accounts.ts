@@ -26,7 +26,7 @@ import {
   targetsOf,
   type UserGuard,
 } from "./fleet";
-import { callerArnForSelf, deleteGuards } from "./guards";
+import { callerArnForSelf, userGuards } from "./guards";
 import type { CliIo } from "./index";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { type Counts, countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
@@ -215,7 +215,7 @@ export async function runOrganization(
         if (args.command === "delete") {
           run.targets = run.selected ? targetsOf(run.selected.selected) : await findTargets(run.client, run.userNames, args.concurrency);
           // Asked before the question, so an account whose guards cannot be set is refused before anything changes.
-          run.guards = await deleteGuards(args, { client: run.client, activity: run.activity, targets: run.targets });
+          run.guards = await userGuards(args, { client: run.client, activity: run.activity, targets: run.targets });
         }
       } catch (err) {
         run.refused = describeFailure(err);

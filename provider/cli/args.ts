@@ -1,6 +1,6 @@
 import { parseArgs as parseNodeArgs } from "node:util";
 import { validateConnection, validateUserName } from "../validate";
-import { parseSelection, SELECTION_HELP, SELECTION_OPTIONS, type Selection, SelectionError } from "./selection";
+import { parseSelection, SELECTION_HELP, SELECTION_NARROWING_HELP, SELECTION_OPTIONS, type Selection, SelectionError } from "./selection";
 
 /**
  * Exit codes. A "no" at the question is 1, as a failure: a script's `delete && next` must not go on. 3: a guard kept
@@ -105,8 +105,8 @@ export const USAGE = `usage:
   iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--out PLAN.json] [--concurrency N] [accounts] [connection]
   iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [accounts] [connection]
   iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
-  iam-user-teardown disable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
-  iam-user-teardown enable [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown disable [USER... | --all [narrowing]] [--inactive-for W] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown enable [USER... | --all [narrowing]] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
   iam-user-teardown restore RECORD... [--dry-run] [--json] [connection]
   iam-user-teardown --version | --help | <command> --help
 
@@ -224,12 +224,15 @@ Inactive before) is left as it is and named. Enabling a user that is not disable
 };
 
 function quarantineHelp(command: "disable" | "enable", what: string): string {
-  return `usage: iam-user-teardown ${command} [USER...] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  const disabling = command === "disable";
+  return `usage: iam-user-teardown ${command} [USER... | --all [narrowing]] [--from-file PATH|-]${disabling ? " [--inactive-for W]" : ""} [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
 
 ${what}
-Before anything changes it says how many users, in which account, and asks.
+Before anything changes it says how many users, in which account, and the first names, and asks. ${command} --all
+needs --allowed-account-id: an account-wide ${command} names its account.
 
 ${USERS_HELP}
+${disabling ? SELECTION_HELP : SELECTION_NARROWING_HELP}
   --yes, -y          do not ask (required when standard input is not a terminal, and with --from-file -)
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
   --json             one JSON object per user on standard output (failures included), then a summary line
@@ -238,7 +241,7 @@ ${CONNECTION_HELP}
 
 The question is answered y or yes; anything else, or end of input (Ctrl-D), is no: nothing changed, exit 1.
 exit codes: 0 every user done, 1 at least one failed (each named) or the question was answered no (nothing changed),
-  2 bad usage (nothing called), 130 interrupted`;
+  2 bad usage (nothing called),${disabling ? " 3 a guard kept some users (each untouched and named) and none failed," : ""} 130 interrupted`;
 }
 
 const OPTIONS = {
@@ -295,10 +298,10 @@ export function parseCommandLine(argv: readonly string[]): Request {
   if (command !== "plan" && values.markdown) throw new UsageError("--markdown applies to plan only");
   if ((command === "disable" || command === "enable") && values["keep-user"]) throw new UsageError("--keep-user applies to delete only");
   if (command !== "delete" && values["disabled-for"] !== undefined) throw new UsageError("--disabled-for applies to delete only");
-  if (command === "disable" || command === "enable") {
-    const selectionFlag = Object.keys(SELECTION_OPTIONS).find((o) => values[o as keyof typeof values] !== undefined);
-    if (selectionFlag) throw new UsageError(`--${selectionFlag} applies to plan and delete; ${command} takes the users by name`);
-  }
+  // A disabled user has no activity of its own to weigh, and enabling is not kept from the caller's own user.
+  if (command === "enable" && values["inactive-for"] !== undefined)
+    throw new UsageError("--inactive-for applies to plan, delete and disable");
+  if (command === "enable" && values["include-self"]) throw new UsageError("--include-self applies to plan, delete and disable");
   const disabledFor = values["disabled-for"];
   const disabledForMs = disabledFor === undefined ? undefined : parseAge(disabledFor);
   const record = checkRecordOptions(command, values.record, values["record-role-arn"]);
@@ -356,8 +359,8 @@ export function parseCommandLine(argv: readonly string[]): Request {
     if (!/^\d{12}$/.test(id)) throw new UsageError(`--allowed-account-id needs a 12-digit AWS account id; got ${JSON.stringify(id)}`);
   }
   // With several accounts, the accounts file or --account names each account the run may change.
-  if (command === "delete" && selection.all && allowedAccountIds.length === 0 && !organization)
-    throw new UsageError("delete --all needs --allowed-account-id: an account-wide delete names the account it may change");
+  if (command !== "plan" && selection.all && allowedAccountIds.length === 0 && !organization)
+    throw new UsageError(`${command} --all needs --allowed-account-id: an account-wide ${command} names the account it may change`);
   if (selection.all && expectUserId !== undefined) throw new UsageError("--expect-user-id applies to one named user, not to --all");
   const connection = { region: values.region, profile: values.profile, roleArn: values["role-arn"] };
   for (const [flag, value] of [

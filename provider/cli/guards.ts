@@ -1,7 +1,8 @@
 /**
- * What keeps a user of a delete untouched, in one order for one account and for every account of an organization:
- * the caller's own user, a reviewed plan, activity inside --inactive-for, not disabled for --disabled-for. The first
- * guard that keeps a user decides; the later ones are not asked.
+ * What keeps a user of a delete or a disable untouched, in one order for one account and for every account of an
+ * organization: the caller's own user, a reviewed plan, activity inside --inactive-for, not disabled for
+ * --disabled-for (the last three as the command line asks). The first guard that keeps a user decides; the later ones
+ * are not asked.
  */
 import type { IAMClient } from "@aws-sdk/client-iam";
 import { callerIdentityOf } from "../aws/account-guard";
@@ -24,21 +25,22 @@ export async function callerArnForSelf(client: IAMClient): Promise<string | unde
   }
 }
 
-/** The guards of a delete in the account `client` reaches, in their order. */
-export async function deleteGuards(
+/** The guards of a run in the account `client` reaches, in their order. */
+export async function userGuards(
   args: ParsedArgs,
   o: { client: IAMClient; activity: ActivityReader; targets: FleetTargets; plan?: PlanFile },
 ): Promise<UserGuard[]> {
   const guards: UserGuard[] = [];
-  // The caller's own user, named, is refused (fails alone, untouched): a run must not delete the credentials it runs on.
-  // --all left it out already.
-  if (!args.selection.includeSelf && !args.selection.all && o.targets.found.size > 0) {
+  // The caller's own user, named, is refused (fails alone, untouched): a run must not delete, nor deny every action
+  // to, the credentials it runs on. --all left it out already. Enabling gives back; it is not refused.
+  const verb = args.command === "delete" ? "delete" : args.command === "disable" ? "disable" : undefined;
+  if (verb && !args.selection.includeSelf && !args.selection.all && o.targets.found.size > 0) {
     const self = selfUserArn(await callerArnForSelf(o.client));
     if (self !== undefined)
       guards.push(async (user) => {
         if (user.Arn === self)
           throw new Error(
-            `refusing to delete IAM user ${user.UserName}: it is the caller's own user, whose credentials this run uses; nothing was changed (--include-self to delete it)`,
+            `refusing to ${verb} IAM user ${user.UserName}: it is the caller's own user, whose credentials this run uses; nothing was changed (--include-self to ${verb} it)`,
           );
         return undefined;
       });

@@ -9,7 +9,7 @@ import { organizationAccounts, runOrganization } from "./accounts";
 import { ActivityReader } from "./activity";
 import { EXIT, finalUserList, isChanging, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf } from "./fleet";
-import { callerArnForSelf, deleteGuards } from "./guards";
+import { callerArnForSelf, userGuards } from "./guards";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { type PlanFile, PlanFileWriter, parsePlanFile, plannedItems, planRefusal } from "./plan-file";
@@ -134,7 +134,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       tools.selected = selected;
     }
     if (args.command === "disable" || args.command === "enable")
-      return await runQuarantine({ ...args, command: args.command }, userNames, { ...io, client, interrupt });
+      return await runQuarantine({ ...args, command: args.command }, userNames, {
+        ...io,
+        client,
+        interrupt,
+        // --all: the selection's walk found them; no second walk.
+        targets: tools.selected && targetsOf(tools.selected.selected),
+        guards: (targets) => userGuards(args, { client, activity, targets }),
+        reportKept: () => reportKept(args, io, tools),
+        activityOf: args.selection.inactiveFor ? (userName) => activity.of(userName) : undefined,
+      });
     return args.command === "plan" ? await runPlan(args, userNames, io, tools) : await runDelete(args, userNames, io, tools, plan);
   } catch (err) {
     tools.progress.end();
@@ -271,7 +280,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     io.stderr(`iam-user-teardown: refusing ${args.plan}: ${refused}. Nothing changed.\n`);
     return EXIT.failed;
   }
-  const guards = await deleteGuards(args, { client: t.client, activity: t.activity, targets, plan });
+  const guards = await userGuards(args, { client: t.client, activity: t.activity, targets, plan });
   const window = args.selection.inactiveFor;
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";

@@ -10,10 +10,11 @@ import { createContext } from "../teardown/context";
 import { listAllPages } from "../teardown/paging";
 import { disabledSinceOf, disableUser, enableUser, type QuarantineReport } from "../teardown/quarantine";
 import { EXIT, type ParsedArgs } from "./args";
-import { type FleetTargets, findTargets, runEach, type UserGuard } from "./fleet";
+import { type FleetTargets, findTargets, runEach, type SkippedOutcome, type UserGuard } from "./fleet";
+import { firstNames } from "./selection";
 
-/** What happened to one user of a disable or enable run. */
-export type QuarantineOutcome = "disabled" | "already-disabled" | "enabled" | "not-disabled" | "already-gone" | "failed";
+/** What happened to one user of a disable or enable run; a guard's skip (disable --inactive-for) leaves it untouched. */
+export type QuarantineOutcome = "disabled" | "already-disabled" | "enabled" | "not-disabled" | "already-gone" | "failed" | SkippedOutcome;
 
 export interface QuarantineResult {
   userName: string;
@@ -26,6 +27,10 @@ export interface QuarantineResult {
   /** Items left as they are, each with why. */
   left?: string[];
   error?: string;
+  /** When a guard kept the user: why, in words. */
+  reason?: string;
+  /** What the guard adds to the --json line. */
+  details?: object;
   apiCalls?: number;
 }
 
@@ -36,6 +41,14 @@ export interface QuarantineRunIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   confirm?: (question: string) => Promise<boolean | "interrupted">;
+  /** The users already found (--all's walk); otherwise each name is looked up. */
+  targets?: FleetTargets;
+  /** What keeps a found user untouched (the caller's own user, activity inside --inactive-for), in order. */
+  guards?: (targets: FleetTargets) => Promise<UserGuard[]>;
+  /** Prints the users --all matched but --inactive-for kept; returns how many. */
+  reportKept?: () => number;
+  /** With --inactive-for, the activity read for a user, for its --json line. */
+  activityOf?: (userName: string) => object | undefined;
 }
 
 const NOTHING_CHANGED = "iam-user-teardown: interrupted: nothing changed\n";
@@ -48,17 +61,22 @@ export async function runQuarantine(
 ): Promise<number> {
   const disabling = args.command === "disable";
   await confirmAllowedAccount(io.client, "to change anything");
-  const targets = await findTargets(io.client, userNames, args.concurrency);
+  const targets = io.targets ?? (await findTargets(io.client, userNames, args.concurrency));
+  const guards = (await io.guards?.(targets)) ?? [];
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found` : "";
   io.stderr(`${targets.found.size} IAM user(s)${where} to ${args.command}${missing}\n`);
+  const kept = io.reportKept?.() ?? 0;
   if (io.interrupt.aborted) {
     io.stderr(NOTHING_CHANGED);
     return EXIT.interrupted;
   }
   if (targets.found.size > 0 && !args.yes) {
+    // Whom the question is about, before it: the count alone does not show a wrong selection.
+    io.stderr(`users: ${firstNames([...targets.found.keys()])}\n`);
+    const window = args.selection.inactiveFor;
     const answer = await io.confirm!(
-      `${disabling ? "Disable" : "Enable"} ${targets.found.size} IAM user(s)${where}${disabling ? " (credentials set Inactive, every action denied)" : ""}? [y/N] `,
+      `${disabling ? "Disable" : "Enable"} ${targets.found.size} IAM user(s)${where}${disabling ? " (credentials set Inactive, every action denied)" : ""}${window && !args.selection.all ? ` (each active within ${window.text} is kept)` : ""}? [y/N] `,
     );
     if (answer === "interrupted" || io.interrupt.aborted) {
       io.stderr(NOTHING_CHANGED);
@@ -78,17 +96,23 @@ export async function runQuarantine(
       interrupt: io.interrupt,
       onResult: (r) => {
         done++;
-        io.stderr(`[${done}/${userNames.length}] ${r.outcome} ${r.userName}${r.error ? `: ${r.error}` : describeSwitched(r)}\n`);
+        const why = r.error ?? r.reason;
+        io.stderr(`[${done}/${userNames.length}] ${r.outcome} ${r.userName}${why ? `: ${why}` : describeSwitched(r)}\n`);
         for (const line of r.left ?? []) io.stderr(`  left: ${line}\n`);
-        if (args.json) io.stdout(`${JSON.stringify({ type: "user", ...r })}\n`);
+        if (args.json) {
+          const { details, ...rest } = r;
+          const activity = io.activityOf?.(r.userName);
+          io.stdout(`${JSON.stringify({ type: "user", ...rest, ...details, ...(activity ? { activity } : {}) })}\n`);
+        }
       },
     },
-    // The summary names the failed users; the others are only counted.
-    { outcomeOf: (r) => r.outcome, keep: (r) => r.outcome === "failed" },
-    (userName) => quarantineOne(io.client, targets, userName, disabling, args.expectUserId),
+    // The summary names the failed users and those a guard kept; the others are only counted.
+    { outcomeOf: (r) => r.outcome, keep: (r) => r.outcome === "failed" || r.reason !== undefined },
+    (userName) => quarantineOne(io.client, targets, guards, userName, disabling, args.expectUserId),
   );
   const counts: Record<string, number> = { ...run.finished };
   if (run.notStarted.length > 0) counts.interrupted = run.notStarted.length;
+  if (kept > 0) counts.kept = kept;
   if (args.json) io.stdout(`${JSON.stringify({ type: "summary", users: userNames.length, ...counts })}\n`);
   const lines = [
     `${userNames.length} user(s): ${
@@ -98,10 +122,12 @@ export async function runQuarantine(
     }`,
   ];
   for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
+  for (const r of run.results) if (r.outcome !== "failed") lines.push(`  ${r.outcome}: ${r.userName}: ${r.reason}`);
   if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
   io.stderr(`${lines.join("\n")}\n`);
   const failed = (counts.failed ?? 0) > 0;
-  return run.notStarted.length > 0 || io.interrupt.aborted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
+  const skipped = run.results.some((r) => r.outcome !== "failed");
+  return run.notStarted.length > 0 || io.interrupt.aborted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;
 }
 
 const describeSwitched = (r: QuarantineResult): string =>
@@ -110,6 +136,7 @@ const describeSwitched = (r: QuarantineResult): string =>
 async function quarantineOne(
   client: IAMClient,
   targets: FleetTargets,
+  guards: readonly UserGuard[],
   userName: string,
   disabling: boolean,
   expectUserId: string | undefined,
@@ -125,6 +152,10 @@ async function quarantineOne(
       error: `refusing to change IAM user ${userName}: it is a different user (UserId ${seen.UserId}, not ${expectUserId} as --expect-user-id says). Nothing was changed.`,
     };
   try {
+    for (const guard of guards) {
+      const skip = await guard(seen);
+      if (skip) return { userName, outcome: skip.outcome, userId: seen.UserId, arn: seen.Arn, reason: skip.reason, details: skip.details };
+    }
     // The UserId seen when the run began: a name that changed hands since is refused, never followed to a stranger.
     const options = { client, userName, expectedUserId: seen.UserId };
     const report: QuarantineReport = disabling ? await disableUser(options) : await enableUser(options);

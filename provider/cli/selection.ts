@@ -32,18 +32,22 @@ export const SELECTION_OPTIONS = {
   "include-self": { type: "boolean" },
 } as const;
 
-export const SELECTION_HELP = `selection:
+/** --all and what narrows it: the selection every command that changes or reads many users takes. */
+export const SELECTION_NARROWING_HELP = `selection:
   --all                  every user of the account (one ListUsers walk), narrowed by:
     --path-prefix P      users whose path starts with P (/contractors/)
     --tag KEY=VALUE      users carrying this tag (repeatable: all must match; read with GetUser)
     --created-before D   users created before D (2025-01-31, or an ISO date and time)
-    --exclude NAME       never this user (repeatable); --exclude-from FILE: names one a line
+    --exclude NAME       never this user (repeatable); --exclude-from FILE: names one a line`;
+
+export const SELECTION_HELP = `${SELECTION_NARROWING_HELP}
   --inactive-for W       W is days or hours (90d, 36h). With --all: users with activity inside W are not selected
-                         (plan lists them apart, kept). With names: delete refuses each user with activity inside W,
-                         untouched (outcome skipped-active, exit 3). Activity: console password, access keys' last
-                         use, per-service last access (IAM's data lags by hours; use through a role is the role's)
+                         (plan lists them apart, kept). With names: delete and disable refuse each user with activity
+                         inside W, untouched (outcome skipped-active, exit 3). Activity: console password, access
+                         keys' last use, per-service last access (IAM's data lags by hours; use through a role is the
+                         role's)
   --include-self         the caller's own user (STS GetCallerIdentity) may be selected or named; without it --all
-                         leaves it out and delete refuses it when named`;
+                         leaves it out and delete and disable refuse it when named`;
 
 /** A selection option given wrongly; the caller turns it into its usage error. */
 export class SelectionError extends Error {}

@@ -359,4 +359,115 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
       kept: 60,
     });
   });
+
+  it("disable --all --path-prefix --inactive-for disables exactly the idle contractors (never the caller's own user); enable --all gives back what was Active", async () => {
+    await start();
+    const seeded = emulator.seed({
+      users: [
+        { userName: "c-idle-1", path: "/contractors/", createDate: ago(200), accessKeys: 2, accessKeysLastUsed: [{ date: ago(120) }] },
+        { userName: "c-idle-2", path: "/contractors/", createDate: ago(200), sshKeys: 1 },
+        { userName: "c-busy", path: "/contractors/", createDate: ago(200), accessKeys: 1, accessKeysLastUsed: [{ date: ago(3) }] },
+        { userName: "c-runner", path: "/contractors/", createDate: ago(200), accessKeys: 1 },
+        { userName: "staff", path: "/staff/", createDate: ago(400), accessKeys: 1 },
+      ],
+    });
+    // One key of c-idle-1 was Inactive before: enable must leave it so.
+    emulator.state.getUser("c-idle-1")!.accessKeys.toArray()[1]!.status = "Inactive";
+    const bystanders = ["c-busy", "c-runner", "staff"];
+    const before = Object.fromEntries(["c-idle-1", "c-idle-2", ...bystanders].map((n) => [n, emulator.snapshotUser(n)]));
+    const runnerKey = seeded.users["c-runner"]!.accessKeyIds[0]!;
+    const selection = ["--all", "--path-prefix", "/contractors/", "--allowed-account-id", emulator.accountId];
+    let question = "";
+    const declined = await asUser(runnerKey, () =>
+      cli(["disable", ...selection, "--inactive-for", "90d"], {
+        confirm: async (q) => {
+          question = q;
+          return false;
+        },
+      }),
+    );
+    assert.equal(declined.code, EXIT.declined, declined.stderr);
+    assert.match(question, /^Disable 2 IAM user\(s\) in account \d{12} \(credentials set Inactive, every action denied\)\? \[y\/N\] $/);
+    assert.match(declined.stderr, /^users: c-idle-1, c-idle-2$/m);
+    assert.match(declined.stderr, /left out c-runner, the caller's own user/);
+    assert.deepEqual(emulator.snapshotUser("c-idle-1"), before["c-idle-1"], "a no changes nothing");
+
+    const run = await asUser(runnerKey, () => cli(["disable", ...selection, "--inactive-for", "90d", "--yes", "--json"]));
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    const byName = Object.fromEntries(run.lines().map((l) => [String(l.userName ?? "summary"), l]));
+    assert.equal(byName["c-idle-1"]!.outcome, "disabled");
+    assert.equal(byName["c-idle-2"]!.outcome, "disabled");
+    assert.equal(byName["c-busy"]!.outcome, "skipped-active", "kept apart, named with its activity");
+    assert.match(String(byName["c-busy"]!.reason), /^active 3 days ago: access key /);
+    assert.equal(byName["c-runner"], undefined, "the caller's own user is not selected");
+    assert.deepEqual(byName.summary, { type: "summary", users: 2, disabled: 2, kept: 1 });
+    const idle = emulator.snapshotUser("c-idle-1") as { accessKeys: Array<{ status: string }>; inlinePolicies: object };
+    assert.deepEqual(
+      idle.accessKeys.map((k) => k.status),
+      ["Inactive", "Inactive"],
+    );
+    assert.ok("iam-user-teardown-quarantine" in idle.inlinePolicies);
+    for (const name of bystanders) assert.deepEqual(emulator.snapshotUser(name), before[name], `${name} untouched`);
+
+    const enabled = await cli(["enable", ...selection, "--yes", "--json"]);
+    assert.equal(enabled.code, EXIT.ok, enabled.stderr);
+    const outcomes = Object.fromEntries(enabled.lines().map((l) => [String(l.userName ?? "summary"), l.outcome]));
+    assert.deepEqual(outcomes, {
+      "c-idle-1": "enabled",
+      "c-idle-2": "enabled",
+      "c-busy": "not-disabled",
+      "c-runner": "not-disabled",
+      summary: undefined,
+    });
+    for (const name of ["c-idle-1", "c-idle-2", ...bystanders])
+      assert.deepEqual(emulator.snapshotUser(name), before[name], `${name} as it was before the disable`);
+  });
+
+  it("disable with names: --inactive-for keeps an active user untouched (exit 3); the caller's own user is refused unless --include-self", async () => {
+    await start();
+    const seeded = emulator.seed({
+      users: [
+        { userName: "me", createDate: ago(200), accessKeys: 1 },
+        { userName: "busy", createDate: ago(200), accessKeys: 1, accessKeysLastUsed: [{ date: ago(1) }] },
+        { userName: "idle", createDate: ago(200), accessKeys: 1, accessKeysLastUsed: [{ date: ago(100) }] },
+      ],
+    });
+    const busyBefore = emulator.snapshotUser("busy");
+    const meBefore = emulator.snapshotUser("me");
+    await asUser(seeded.users.me!.accessKeyIds[0]!, async () => {
+      const run = await cli(["disable", "me", "busy", "idle", "--inactive-for", "30d", "--yes", "--json"]);
+      assert.equal(run.code, EXIT.failed, run.stderr);
+      const byName = Object.fromEntries(run.lines().map((l) => [String(l.userName ?? "summary"), l]));
+      assert.match(String(byName.me!.error), /refusing to disable IAM user me: it is the caller's own user.*--include-self/);
+      assert.equal(byName.busy!.outcome, "skipped-active");
+      assert.match(String(byName.busy!.reason), /^active 1 day ago: access key /);
+      assert.equal((byName.busy!.activity as { lastActivity: { date: string } }).lastActivity.date, ago(1).toISOString());
+      assert.equal(byName.idle!.outcome, "disabled");
+      assert.match(run.stderr, /^ {2}skipped-active: busy: active 1 day ago/m);
+      assert.deepEqual(emulator.snapshotUser("busy"), busyBefore);
+      assert.deepEqual(emulator.snapshotUser("me"), meBefore);
+      assert.deepEqual(mutatingCallsOn("me"), []);
+      assert.deepEqual(mutatingCallsOn("busy"), []);
+    });
+    // Without the caller among them, a guarded skip is exit 3.
+    const guarded = await cli(["disable", "busy", "--inactive-for", "30d", "--yes", "--json"]);
+    assert.equal(guarded.code, EXIT.skipped, guarded.stderr);
+  });
+
+  it("usage: disable and enable --all need --allowed-account-id; enable takes no --inactive-for nor --include-self (exit 2, nothing called)", async () => {
+    await start();
+    emulator.clearLog();
+    for (const [argv, message] of [
+      [["disable", "--all", "--yes"], /disable --all needs --allowed-account-id/],
+      [["enable", "--all", "--yes"], /enable --all needs --allowed-account-id/],
+      [["enable", "x", "--inactive-for", "30d", "--yes"], /--inactive-for applies to plan, delete and disable/],
+      [["enable", "x", "--include-self", "--yes"], /--include-self applies to plan, delete and disable/],
+      [["disable", "x", "--path-prefix", "/x/", "--yes"], /--path-prefix narrows --all/],
+    ] as const) {
+      const run = await cli([...argv]);
+      assert.equal(run.code, EXIT.usage, `${argv.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+    }
+    assert.equal(emulator.log.length, 0);
+  });
 });

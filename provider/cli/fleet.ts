@@ -1,5 +1,6 @@
 import type { IAMClient, User } from "@aws-sdk/client-iam";
 import { describeFailure, isAccessDenied } from "../aws/errors";
+import { rateLimiterOf, requestPriority } from "../aws/rate-limit";
 import { type PlanOptions, planTeardown, type TeardownPlan, type TeardownReport, teardownUser } from "../teardown";
 import { createContext } from "../teardown/context";
 import { getUserOrUndefined, listAccountUsers } from "../teardown/identity";
@@ -69,10 +70,17 @@ export async function findTargets(client: IAMClient, userNames: readonly string[
     if (!isAccessDenied(err)) throw err;
   }
   const unseen = userNames.filter((name) => !byName.has(name));
-  await forEachName(unseen, concurrency, undefined, async (name) => {
-    const user = await getUserOrUndefined(ctx, name);
-    if (user) byName.set(name, user);
-  });
+  await forEachName(
+    unseen,
+    concurrency,
+    undefined,
+    async (name) => {
+      const user = await getUserOrUndefined(ctx, name);
+      if (user) byName.set(name, user);
+    },
+    undefined,
+    admissionOf(client),
+  );
   const found = new Map<string, User>();
   const missing: string[] = [];
   for (const name of userNames) {
@@ -133,14 +141,22 @@ async function forEachName(
   interrupt: AbortSignal | undefined,
   work: (name: string) => Promise<void>,
   notStarted?: (name: string) => void,
+  admit?: () => Promise<void>,
 ): Promise<void> {
   if (!(concurrency >= 1)) throw new Error(`concurrency limit must be at least 1, got ${concurrency}`);
   let next = 0;
+  let started = 0;
   const worker = async () => {
     while (next < names.length) {
+      // Up to `concurrency` at a time, and no more than IAM's rate for the account keeps busy (the limiter's admission).
+      if (admit) {
+        await admit();
+        if (next >= names.length) break;
+      }
       const name = names[next++];
       if (interrupt?.aborted) notStarted?.(name);
-      else await work(name);
+      // Its place in the run: its calls go before those of users started after it (the limiter's queues).
+      else await requestPriority.run(++started, () => work(name));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, names.length) }, worker));
@@ -165,8 +181,15 @@ export async function runEach<R>(
       options.onResult(result);
     },
     (userName) => run.notStarted.push(userName),
+    admissionOf(options.client),
   );
   return run;
+}
+
+/** Waits for the client's rate limiter to admit one more user; none where the client has no limiter of ours. */
+function admissionOf(client: IAMClient): (() => Promise<void>) | undefined {
+  const limiter = rateLimiterOf(client);
+  return limiter && (() => limiter.whenAdmissionOpen());
 }
 
 export interface DeleteFleetOptions extends FleetRunOptions {

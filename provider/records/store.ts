@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GetObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { ListObjectsV2CommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { RECORD_VERSION, type RecordWriter, recordName, type UserRecord } from "../teardown/record";
 
 /**
@@ -132,7 +132,7 @@ export class S3Store implements RecordStore {
   ) {
     this.location = `s3://${where.bucket}/${where.prefix}`;
     const customEndpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-    this.s3 = new S3Client({
+    this.s3 = new (s3Sdk().S3Client)({
       region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
       followRegionRedirects: true,
       ...(customEndpoint ? { forcePathStyle: true } : {}),
@@ -142,7 +142,7 @@ export class S3Store implements RecordStore {
 
   async read(name: string): Promise<string | undefined> {
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.where.bucket, Key: this.where.prefix + name }));
+      const out = await this.s3.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.where.bucket, Key: this.where.prefix + name }));
       return await out.Body!.transformToString("utf8");
     } catch (err) {
       const code = (err as { name?: string }).name;
@@ -153,14 +153,19 @@ export class S3Store implements RecordStore {
 
   async write(name: string, text: string): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.where.bucket, Key: this.where.prefix + name, Body: text, ContentType: "application/json" }),
+      new (s3Sdk().PutObjectCommand)({
+        Bucket: this.where.bucket,
+        Key: this.where.prefix + name,
+        Body: text,
+        ContentType: "application/json",
+      }),
     );
   }
 
   async writeIfAbsent(name: string, text: string): Promise<boolean> {
     try {
       await this.s3.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: this.where.bucket,
           Key: this.where.prefix + name,
           Body: text,
@@ -183,7 +188,7 @@ export class S3Store implements RecordStore {
     let token: string | undefined;
     do {
       const page: ListObjectsV2CommandOutput = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: this.where.prefix, ContinuationToken: token }),
+        new (s3Sdk().ListObjectsV2Command)({ Bucket: this.where.bucket, Prefix: this.where.prefix, ContinuationToken: token }),
       );
       for (const o of page.Contents ?? []) if (o.Key?.endsWith(".json")) names.push(o.Key.slice(this.where.prefix.length));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -294,4 +299,9 @@ async function jsonFilesAt(p: string): Promise<string[]> {
   const files = entries.filter((e) => e.isFile() && e.name.endsWith(".json")).map((e) => path.join(e.parentPath, e.name));
   if (files.length === 0) throw new Error(`${p} holds no record`);
   return files.sort();
+}
+
+/** The S3 SDK, loaded when a record goes to or comes from S3: a run without one does not hold its code. */
+function s3Sdk(): typeof import("@aws-sdk/client-s3") {
+  return require("@aws-sdk/client-s3");
 }

@@ -2,12 +2,17 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { actionOf, markAnswer } from "../aws/action";
 import { type AwsConnection, iamClientFor } from "../aws/client";
 import { errorCode } from "../aws/errors";
+import { RATE_LIMIT_MIDDLEWARE, rateLimiterOf, sendWhenSlotFree } from "../aws/rate-limit";
 import { IdentityRechecks } from "./identity-rechecks";
 import { Semaphore } from "./pool";
 import type { KindContext, SendOptions } from "./types";
 import { VirtualMfaIndex } from "./virtual-mfa";
 
-/** Requests in flight to IAM from one process, across every teardown sharing a client: the SDK's socket pool. */
+/**
+ * Requests on the wire to IAM from one process, across every teardown sharing a client: the SDK's socket pool. A
+ * request waiting for its action's slot in the rate limiter, or for its next attempt, holds no place: a call of an
+ * idle action never queues behind calls of a throttled one.
+ */
 export const DEFAULT_MAX_IN_FLIGHT = 50;
 
 /** What every teardown of a process sharing one client shares besides the client (and its rate limiter). */
@@ -22,11 +27,22 @@ function sharedFor(client: IAMClient, maxInFlight: number): ClientShared {
   let shared = sharedByClient.get(client);
   if (!shared) {
     const inFlight = new Semaphore(maxInFlight);
-    const send = <O>(command: unknown): Promise<O> => inFlight.run(() => sendNamed<O>(client, command));
+    holdPlaceOnTheWire(client, inFlight);
+    const send = <O>(command: unknown): Promise<O> => sendNamed<O>(client, command);
     shared = { inFlight, virtualMfa: VirtualMfaIndex.forClient(client, send), rechecks: new IdentityRechecks(send) };
     sharedByClient.set(client, shared);
   }
   return shared;
+}
+
+/** Each attempt holds a place in `inFlight` from its send to its answer: after the rate limiter's wait, inside the retries. */
+function holdPlaceOnTheWire(client: IAMClient, inFlight: Semaphore): void {
+  type Handler = (args: unknown) => Promise<unknown>;
+  const middleware = (next: Handler) => (args: unknown) => inFlight.run(() => next(args));
+  const name = "iamUserTeardownInFlight";
+  if (rateLimiterOf(client))
+    client.middlewareStack.addRelativeTo(middleware as never, { relation: "after", toMiddleware: RATE_LIMIT_MIDDLEWARE, name });
+  else client.middlewareStack.add(middleware as never, { step: "finalizeRequest", priority: "low", name });
 }
 
 export { actionOf };
@@ -38,10 +54,14 @@ export { actionOf };
 async function sendNamed<O>(client: IAMClient, command: unknown, options?: SendOptions): Promise<O> {
   const { onSent, onUnanswered, ...httpOptions } = options ?? {};
   if (onSent || onUnanswered) reportEachAttempt(command, { onSent, onUnanswered });
+  const action = actionOf(command);
   try {
-    return markAnswer((await client.send(command as never, httpOptions)) as O, actionOf(command));
+    return markAnswer(
+      await sendWhenSlotFree(client, command as object, action, () => client.send(command as never, httpOptions) as Promise<O>),
+      action,
+    );
   } catch (err) {
-    if (err && typeof err === "object") (err as { iamAction?: string }).iamAction = actionOf(command);
+    if (err && typeof err === "object") (err as { iamAction?: string }).iamAction = action;
     throw err;
   }
 }
@@ -127,7 +147,7 @@ export function createContext(options: ContextOptions): CountingContext {
     rechecks: shared.rechecks,
     send: <O>(command: unknown, options?: SendOptions) => {
       calls++;
-      return shared.inFlight.run(() => sendNamed<O>(client, command, options));
+      return sendNamed<O>(client, command, options);
     },
     calls: () => calls,
   };

@@ -107,6 +107,48 @@ describe("iam-user-teardown fleet CLI", () => {
     assert.match(stderr, /^12 user\(s\): 12 deleted$/m);
   });
 
+  it("under a tight throttle, users start as the account's rate lets them: a few in flight at a time, the first started first done, each in one pass", async function () {
+    this.timeout(180_000);
+    // 4 requests/s per action: 30 users' calls of one action take some 7 seconds however fast the machine is.
+    await start({ throttle: { ratePerSecond: 4, burst: 4 } });
+    const users = names("slow", 30);
+    emulator.seed({ groups: ["staff"], managedPolicies: ["shared"], users: users.map(member) });
+    emulator.clearLog();
+    // The default --concurrency (48) would start all 30 at once.
+    const run = await cli(["delete", ...users, "--yes", "--json"]);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    const lines = run.lines.filter((l) => l.type === "user");
+    assert.equal(lines.length, 30);
+    assert.ok(
+      lines.every((l) => l.outcome === "deleted" && l.rounds === 1),
+      "every user in one pass",
+    );
+    // Each user from its first call to the answer to its DeleteUser.
+    const spans = new Map<string, { from: number; to: number }>();
+    for (const e of emulator.log) {
+      if (!e.userName || !users.includes(e.userName) || e.action === "ListUsers") continue;
+      const span = spans.get(e.userName) ?? { from: e.startedAt, to: Number.NaN };
+      span.from = Math.min(span.from, e.startedAt);
+      if (e.action === "DeleteUser" && !e.errorCode) span.to = e.endedAt;
+      spans.set(e.userName, span);
+    }
+    const edges = [...spans.values()].flatMap((s) => [
+      { at: s.from, d: 1 },
+      { at: s.to, d: -1 },
+    ]);
+    edges.sort((a, b) => a.at - b.at || a.d - b.d);
+    let inFlight = 0;
+    let most = 0;
+    for (const edge of edges) most = Math.max(most, (inFlight += edge.d));
+    // Before the first throttle 8 calls of an action may be under way (8 users in their lists), after it a second of
+    // the action's rate: users waiting on a throttle would only hold memory.
+    assert.ok(most <= 16, `at most ${most} users in flight of 30`);
+    const started = [...spans.entries()].sort((a, b) => a[1].from - b[1].from);
+    const firstFive = started.slice(0, 5).map(([, s]) => s.to);
+    const lastFive = started.slice(-5).map(([, s]) => s.from);
+    assert.ok(Math.max(...firstFive) < Math.min(...lastFive), "the first users started are done before the last start");
+  });
+
   it("a user the walk of the account's users missed (renamed into the name between its pages) is asked with GetUser and torn down", async () => {
     await start({
       maxPageSize: 2,

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { PerActionRateLimiter } from "../../provider/aws/rate-limit";
+import { PerActionRateLimiter, requestPriority } from "../../provider/aws/rate-limit";
 import { ManualClock } from "../helpers/manual-clock";
 
 describe("unit: per-action rate limiter", () => {
@@ -57,13 +57,73 @@ describe("unit: per-action rate limiter", () => {
     const clock = new ManualClock();
     const limiter = new PerActionRateLimiter({ decrease: 1, clock });
     limiter.onThrottled("GetUser", 10); // one every 100 ms
-    await Promise.all([limiter.acquire("GetUser"), limiter.acquire("GetUser"), limiter.acquire("GetUser")]);
-    assert.deepEqual(clock.sleeps, [100, 200]);
+    const started = clock.now();
+    const at: number[] = [];
+    await Promise.all([1, 2, 3].map(() => limiter.acquire("GetUser").then(() => at.push(clock.now() - started))));
+    assert.deepEqual(at, [0, 100, 200]);
+  });
+
+  it("hands one action's slots to the waiting calls in order of priority, then of arrival", async () => {
+    const clock = new ManualClock();
+    const limiter = new PerActionRateLimiter({ decrease: 1, clock });
+    limiter.onThrottled("ListAccessKeys", 10);
+    await limiter.acquire("ListAccessKeys"); // takes the slot at hand: the others wait
+    const order: string[] = [];
+    const ask = (label: string, priority: number) =>
+      requestPriority.run(priority, () => limiter.acquire("ListAccessKeys").then(() => order.push(label)));
+    await Promise.all([
+      ask("user 3", 3),
+      ask("user 1, first call", 1),
+      ask("user 2", 2),
+      ask("user 1, second call", 1),
+      ask("shared listing", 0),
+    ]);
+    assert.deepEqual(order, ["shared listing", "user 1, first call", "user 1, second call", "user 2", "user 3"]);
+  });
+
+  it("admits users while every action has fewer calls under way than it can use: a few before its rate is known, rate x backlog after", async () => {
+    const limiter = new PerActionRateLimiter({ clock: new ManualClock(), openOutstanding: 8, backlogMs: 2000, decrease: 0.9 });
+    for (let i = 0; i < 7; i++) limiter.callStarted("ListAccessKeys");
+    assert.equal(limiter.admissionOpen(), true, "7 under way, rate unknown: open");
+    limiter.callStarted("ListAccessKeys");
+    assert.equal(limiter.admissionOpen(), false, "8 under way, rate unknown: closed");
+    limiter.onThrottled("ListAccessKeys", 2); // 1.8 requests/s: 3.6 calls make 2 s of backlog
+    for (let i = 0; i < 4; i++) limiter.callEnded("ListAccessKeys");
+    assert.equal(limiter.admissionOpen(), false, "4 under way at 1.8/s: closed");
+    limiter.callEnded("ListAccessKeys");
+    assert.equal(limiter.admissionOpen(), true, "3 under way at 1.8/s: open");
+    // Another action busy holds the door too.
+    for (let i = 0; i < 8; i++) limiter.callStarted("DeleteUser");
+    assert.equal(limiter.admissionOpen(), false);
+  });
+
+  it("lets waiting users in one by one as calls end, and never leaves one waiting when the users let in make no call", async () => {
+    const limiter = new PerActionRateLimiter({ clock: new ManualClock(), openOutstanding: 1 });
+    limiter.callStarted("GetUser");
+    const admitted: number[] = [];
+    const waiting = [1, 2, 3].map((n) => limiter.whenAdmissionOpen().then(() => admitted.push(n)));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(admitted, [], "closed while the call is under way");
+    limiter.callEnded("GetUser");
+    // None of those let in makes a call: each next one still gets in, on a later turn.
+    await Promise.all(waiting);
+    assert.deepEqual(admitted, [1, 2, 3]);
+  });
+
+  it("regains at most a tenth of a low rate per second, so that 2 requests/s is not overshot every second", async () => {
+    const clock = new ManualClock();
+    const limiter = new PerActionRateLimiter({ decrease: 1, increasePerSecond: 0.5, clock });
+    limiter.onThrottled("DeleteUser", 2);
+    await limiter.acquire("DeleteUser");
+    await limiter.acquire("DeleteUser"); // waited 500 ms: the rate may grow
+    clock.advance(500);
+    limiter.onSuccess("DeleteUser");
+    assert.ok(Math.abs(limiter.rateOf("DeleteUser") - 2.2) < 0.05, `${limiter.rateOf("DeleteUser")}`);
   });
 
   it("grows back only while calls wait for their slot", async () => {
     const clock = new ManualClock();
-    const limiter = new PerActionRateLimiter({ decrease: 1, increasePerSecond: 10, windowMs: 1000, clock });
+    const limiter = new PerActionRateLimiter({ decrease: 1, increasePerSecond: 10, maxIncreaseShare: Infinity, windowMs: 1000, clock });
     limiter.onThrottled("GetUser", 5);
     clock.advance(100);
     limiter.onSuccess("GetUser"); // nobody waited: no growth

@@ -226,7 +226,7 @@ export async function runOrganization(
         io.stderr(
           `iam-user-teardown: account ${run.entry.accountId} (${run.entry.source}, role ${run.entry.roleArn}) refused: ${run.refused}\n`,
         );
-      else if (run.selected) io.stderr(`account ${run.entry.accountId}: ${describeSelection(run.selected, args.selection)}\n`);
+      else if (run.selected) io.stderr(`account ${run.entry.accountId}: ${describeSelection(run.selected, args.selection, false)}\n`);
     }
     if (tools.interrupt.aborted) {
       io.stderr(NOTHING_CHANGED_ON_INTERRUPT);

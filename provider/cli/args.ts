@@ -1,6 +1,14 @@
 import { parseArgs as parseNodeArgs } from "node:util";
 import { validateConnection, validateUserName } from "../validate";
-import { parseSelection, SELECTION_HELP, SELECTION_NARROWING_HELP, SELECTION_OPTIONS, type Selection, SelectionError } from "./selection";
+import {
+  DISABLE_SELECTION_HELP,
+  parseSelection,
+  SELECTION_HELP,
+  SELECTION_NARROWING_HELP,
+  SELECTION_OPTIONS,
+  type Selection,
+  SelectionError,
+} from "./selection";
 
 /**
  * Exit codes. A "no" at the question is 1, as a failure: a script's `delete && next` must not go on. 3: a guard kept
@@ -105,8 +113,8 @@ export const USAGE = `usage:
   iam-user-teardown plan [USER... | --all [narrowing]] [--inactive-for W] [--json | --markdown] [--out PLAN.json] [--concurrency N] [accounts] [connection]
   iam-user-teardown delete [USER... | --all [narrowing]] [--inactive-for W] [--disabled-for AGE] [--yes] [--keep-user] [--expect-user-id ID] [--record DIR|s3://BUCKET/PREFIX/] [--json] [--concurrency N] [accounts] [connection]
   iam-user-teardown delete --plan PLAN.json [--max-plan-age 7d] [--yes] [--record ...] [--json] [connection]
-  iam-user-teardown disable [USER... | --all [narrowing]] [--inactive-for W] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
-  iam-user-teardown enable [USER... | --all [narrowing]] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown disable [USER... | --all [narrowing]] [--from-file PATH|-] [--inactive-for W] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
+  iam-user-teardown enable [USER... | --all [narrowing]] [--from-file PATH|-] [--yes] [--expect-user-id ID] [--json] [--concurrency N] [connection]
   iam-user-teardown restore RECORD... [--dry-run] [--json] [connection]
   iam-user-teardown --version | --help | <command> --help
 
@@ -232,7 +240,7 @@ Before anything changes it says how many users, in which account, and the first 
 needs --allowed-account-id: an account-wide ${command} names its account.
 
 ${USERS_HELP}
-${disabling ? SELECTION_HELP : SELECTION_NARROWING_HELP}
+${disabling ? DISABLE_SELECTION_HELP : SELECTION_NARROWING_HELP}
   --yes, -y          do not ask (required when standard input is not a terminal, and with --from-file -)
   --expect-user-id   the UserId the (single) user must have; nothing is touched otherwise
   --json             one JSON object per user on standard output (failures included), then a summary line
@@ -298,10 +306,16 @@ export function parseCommandLine(argv: readonly string[]): Request {
   if (command !== "plan" && values.markdown) throw new UsageError("--markdown applies to plan only");
   if ((command === "disable" || command === "enable") && values["keep-user"]) throw new UsageError("--keep-user applies to delete only");
   if (command !== "delete" && values["disabled-for"] !== undefined) throw new UsageError("--disabled-for applies to delete only");
-  // A disabled user has no activity of its own to weigh, and enabling is not kept from the caller's own user.
+  // A disabled user has no activity of its own to weigh; enabling gives back, so it is not kept from the caller's own
+  // user; disabling the caller's own user would deny the run its own credentials.
   if (command === "enable" && values["inactive-for"] !== undefined)
     throw new UsageError("--inactive-for applies to plan, delete and disable");
-  if (command === "enable" && values["include-self"]) throw new UsageError("--include-self applies to plan, delete and disable");
+  if (command === "enable" && values["include-self"])
+    throw new UsageError("--include-self applies to plan and delete: enable never leaves the caller's own user out");
+  if (command === "disable" && values["include-self"])
+    throw new UsageError(
+      "disable --include-self: a deny-all on the caller's own user would stop the run on its own credentials; disable that user with other credentials",
+    );
   const disabledFor = values["disabled-for"];
   const disabledForMs = disabledFor === undefined ? undefined : parseAge(disabledFor);
   const record = checkRecordOptions(command, values.record, values["record-role-arn"]);

@@ -40,7 +40,7 @@ export async function userGuards(
       guards.push(async (user) => {
         if (user.Arn === self)
           throw new Error(
-            `refusing to ${verb} IAM user ${user.UserName}: it is the caller's own user, whose credentials this run uses; nothing was changed (--include-self to ${verb} it)`,
+            `refusing to ${verb} IAM user ${user.UserName}: it is the caller's own user, whose credentials this run uses; nothing was changed (${verb === "delete" ? "--include-self to delete it" : "disable it with other credentials"})`,
           );
         return undefined;
       });

@@ -167,7 +167,8 @@ interface RunTools {
  * --inactive-for the active ones kept apart. Says on standard error how many matched and why some were left out.
  */
 async function selectAll(args: ParsedArgs, excluded: Set<string>, t: RunTools, io: CliIo): Promise<SelectedUsers> {
-  const callerArn = args.selection.includeSelf ? undefined : await callerArnForSelf(t.client);
+  // enable gives back what disable took: the caller's own user is not left out of it.
+  const callerArn = args.selection.includeSelf || args.command === "enable" ? undefined : await callerArnForSelf(t.client);
   const selected = await selectUsers({
     client: t.client,
     selection: args.selection,

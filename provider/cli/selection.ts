@@ -38,16 +38,23 @@ export const SELECTION_NARROWING_HELP = `selection:
     --path-prefix P      users whose path starts with P (/contractors/)
     --tag KEY=VALUE      users carrying this tag (repeatable: all must match; read with GetUser)
     --created-before D   users created before D (2025-01-31, or an ISO date and time)
-    --exclude NAME       never this user (repeatable); --exclude-from FILE: names one a line`;
+    --exclude NAME       never this user, whatever the case (repeatable); --exclude-from FILE: names one a line`;
+
+const INACTIVE_FOR_HELP = `  --inactive-for W       W is days or hours (90d, 36h). With --all: users with activity inside W are not selected
+                         (listed apart, kept). With names: delete and disable refuse each user with activity inside W,
+                         untouched (outcome skipped-active, exit 3). Activity: console password, access keys' last
+                         use, per-service last access (IAM's data lags by hours; use through a role is the role's)`;
 
 export const SELECTION_HELP = `${SELECTION_NARROWING_HELP}
-  --inactive-for W       W is days or hours (90d, 36h). With --all: users with activity inside W are not selected
-                         (plan lists them apart, kept). With names: delete and disable refuse each user with activity
-                         inside W, untouched (outcome skipped-active, exit 3). Activity: console password, access
-                         keys' last use, per-service last access (IAM's data lags by hours; use through a role is the
-                         role's)
+${INACTIVE_FOR_HELP}
   --include-self         the caller's own user (STS GetCallerIdentity) may be selected or named; without it --all
-                         leaves it out and delete and disable refuse it when named`;
+                         leaves it out and delete refuses it when named`;
+
+/** disable's: a deny-all on the caller's own user would stop the run, so it is never disabled by its own credentials. */
+export const DISABLE_SELECTION_HELP = `${SELECTION_NARROWING_HELP}
+${INACTIVE_FOR_HELP}
+  caller's own user      (STS GetCallerIdentity) never selected by --all, refused when named: a deny-all on it
+                         would stop the run on its own credentials; disable it with other credentials`;
 
 /** A selection option given wrongly; the caller turns it into its usage error. */
 export class SelectionError extends Error {}
@@ -120,6 +127,8 @@ export interface SelectedUsers {
   leftOutSelf?: string;
   /** Users in the account. */
   walked: number;
+  /** --exclude / --exclude-from names that matched no user of the account (a typo protects nobody). */
+  unmatchedExclusions: string[];
 }
 
 export interface SelectOptions {
@@ -143,10 +152,17 @@ export async function selectUsers(o: SelectOptions): Promise<SelectedUsers> {
   const { users } = await listAccountUsers(ctx.send);
   const self = selfUserArn(o.callerArn);
   let leftOutSelf: string | undefined;
+  // IAM user names are unique whatever their case: ALICE excludes alice.
+  const unmatched = new Map([...o.excluded].map((name) => [name.toLowerCase(), name]));
+  const excluded = new Set(unmatched.keys());
   let candidates = users.filter((u) => {
+    const name = u.UserName!.toLowerCase();
+    if (excluded.has(name)) {
+      unmatched.delete(name);
+      return false;
+    }
     if (s.pathPrefix !== undefined && !(u.Path ?? "/").startsWith(s.pathPrefix)) return false;
     if (s.createdBefore && !(u.CreateDate && u.CreateDate.getTime() < s.createdBefore.getTime())) return false;
-    if (o.excluded.has(u.UserName!)) return false;
     if (self !== undefined && u.Arn === self && !s.includeSelf) {
       leftOutSelf = u.UserName;
       return false;
@@ -180,15 +196,22 @@ export async function selectUsers(o: SelectOptions): Promise<SelectedUsers> {
       else candidates.push(v.user);
     }
   }
-  return { selected: candidates, kept, leftOutSelf, walked: users.length };
+  return { selected: candidates, kept, leftOutSelf, walked: users.length, unmatchedExclusions: [...unmatched.values()] };
 }
 
 /** "alice, bob, carol, dave, erin and 32 more": the first names of a run, for its question. */
-/** What --all chose: "--all: 40 of 312 user(s) selected, 3 kept as active within 90d; left out ..." */
-export function describeSelection(selected: SelectedUsers, selection: Selection): string {
+/**
+ * What --all chose: "--all: 40 of 312 user(s) selected, 3 kept as active within 90d; left out ...". With several
+ * accounts an exclusion need not name a user in each, so `sayUnmatched` is off there.
+ */
+export function describeSelection(selected: SelectedUsers, selection: Selection, sayUnmatched = true): string {
   const kept = selected.kept.length > 0 ? `, ${selected.kept.length} kept as active within ${selection.inactiveFor?.text}` : "";
   const self = selected.leftOutSelf ? `; left out ${selected.leftOutSelf}, the caller's own user (--include-self to include it)` : "";
-  return `--all: ${selected.selected.length} of ${selected.walked} user(s) selected${kept}${self}`;
+  const unmatched =
+    sayUnmatched && selected.unmatchedExclusions.length > 0
+      ? `; excluded but no such user: ${selected.unmatchedExclusions.join(", ")}`
+      : "";
+  return `--all: ${selected.selected.length} of ${selected.walked} user(s) selected${kept}${self}${unmatched}`;
 }
 
 export function firstNames(names: readonly string[], shown = 5): string {

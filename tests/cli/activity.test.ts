@@ -409,8 +409,10 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
     assert.ok("iam-user-teardown-quarantine" in idle.inlinePolicies);
     for (const name of bystanders) assert.deepEqual(emulator.snapshotUser(name), before[name], `${name} untouched`);
 
-    const enabled = await cli(["enable", ...selection, "--yes", "--json"]);
+    // Run by the same caller: enable gives back, so its own user is not left out.
+    const enabled = await asUser(runnerKey, () => cli(["enable", ...selection, "--yes", "--json"]));
     assert.equal(enabled.code, EXIT.ok, enabled.stderr);
+    assert.doesNotMatch(enabled.stderr, /left out/);
     const outcomes = Object.fromEntries(enabled.lines().map((l) => [String(l.userName ?? "summary"), l.outcome]));
     assert.deepEqual(outcomes, {
       "c-idle-1": "enabled",
@@ -423,7 +425,20 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
       assert.deepEqual(emulator.snapshotUser(name), before[name], `${name} as it was before the disable`);
   });
 
-  it("disable with names: --inactive-for keeps an active user untouched (exit 3); the caller's own user is refused unless --include-self", async () => {
+  it("--exclude matches a name whatever its case, and an exclusion that names no user is said", async () => {
+    await start();
+    emulator.seed({ users: ["ana", "bo", "cy"].map((userName) => ({ userName, path: "/x/", createDate: ago(10) })) });
+    const run = await cli(["plan", "--all", "--path-prefix", "/x/", "--exclude", "ANA", "--exclude", "bruno", "--json"]);
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    const planned = run
+      .lines()
+      .filter((l) => l.type === "user")
+      .map((l) => l.userName);
+    assert.deepEqual(planned.sort(), ["bo", "cy"]);
+    assert.match(run.stderr, /--all: 2 of 3 user\(s\) selected; excluded but no such user: bruno/);
+  });
+
+  it("disable with names: --inactive-for keeps an active user untouched (exit 3); the caller's own user is refused", async () => {
     await start();
     const seeded = emulator.seed({
       users: [
@@ -438,7 +453,10 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
       const run = await cli(["disable", "me", "busy", "idle", "--inactive-for", "30d", "--yes", "--json"]);
       assert.equal(run.code, EXIT.failed, run.stderr);
       const byName = Object.fromEntries(run.lines().map((l) => [String(l.userName ?? "summary"), l]));
-      assert.match(String(byName.me!.error), /refusing to disable IAM user me: it is the caller's own user.*--include-self/);
+      assert.match(
+        String(byName.me!.error),
+        /refusing to disable IAM user me: it is the caller's own user.*disable it with other credentials/,
+      );
       assert.equal(byName.busy!.outcome, "skipped-active");
       assert.match(String(byName.busy!.reason), /^active 1 day ago: access key /);
       assert.equal((byName.busy!.activity as { lastActivity: { date: string } }).lastActivity.date, ago(1).toISOString());
@@ -454,14 +472,15 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
     assert.equal(guarded.code, EXIT.skipped, guarded.stderr);
   });
 
-  it("usage: disable and enable --all need --allowed-account-id; enable takes no --inactive-for nor --include-self (exit 2, nothing called)", async () => {
+  it("usage: disable and enable --all need --allowed-account-id; enable takes no --inactive-for, neither takes --include-self (exit 2, nothing called)", async () => {
     await start();
     emulator.clearLog();
     for (const [argv, message] of [
       [["disable", "--all", "--yes"], /disable --all needs --allowed-account-id/],
       [["enable", "--all", "--yes"], /enable --all needs --allowed-account-id/],
       [["enable", "x", "--inactive-for", "30d", "--yes"], /--inactive-for applies to plan, delete and disable/],
-      [["enable", "x", "--include-self", "--yes"], /--include-self applies to plan, delete and disable/],
+      [["enable", "x", "--include-self", "--yes"], /--include-self applies to plan and delete/],
+      [["disable", "x", "--include-self", "--yes"], /disable --include-self: a deny-all on the caller's own user would stop the run/],
       [["disable", "x", "--path-prefix", "/x/", "--yes"], /--path-prefix narrows --all/],
     ] as const) {
       const run = await cli([...argv]);

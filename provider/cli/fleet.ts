@@ -106,6 +106,11 @@ export interface FleetRunOptions<R = UserResult> {
   client: IAMClient;
   userNames: readonly string[];
   concurrency: number;
+  /**
+   * A name to run alone once every other has finished: the caller's own user (--include-self), whose teardown takes
+   * away the credentials the run goes on with.
+   */
+  last?: string;
   /** Stops starting users once aborted; users under way finish. */
   interrupt: AbortSignal;
   onResult: (result: R) => void;
@@ -169,20 +174,24 @@ export async function runEach<R>(
   work: (userName: string) => Promise<R>,
 ): Promise<FleetRun<R>> {
   const run: FleetRun<R> = { finished: {}, results: [], notStarted: [] };
-  await forEachName(
-    options.userNames,
-    options.concurrency,
-    options.interrupt,
-    async (userName) => {
-      const result = await work(userName);
-      const outcome = retention.outcomeOf(result);
-      run.finished[outcome] = (run.finished[outcome] ?? 0) + 1;
-      if (retention.keep(result)) run.results.push(result);
-      options.onResult(result);
-    },
-    (userName) => run.notStarted.push(userName),
-    admissionOf(options.client),
-  );
+  const last = options.last !== undefined && options.userNames.includes(options.last) ? options.last : undefined;
+  const each = (names: readonly string[]) =>
+    forEachName(
+      names,
+      options.concurrency,
+      options.interrupt,
+      async (userName) => {
+        const result = await work(userName);
+        const outcome = retention.outcomeOf(result);
+        run.finished[outcome] = (run.finished[outcome] ?? 0) + 1;
+        if (retention.keep(result)) run.results.push(result);
+        options.onResult(result);
+      },
+      (userName) => run.notStarted.push(userName),
+      admissionOf(options.client),
+    );
+  await each(last === undefined ? options.userNames : options.userNames.filter((name) => name !== last));
+  if (last !== undefined) await each([last]);
   return run;
 }
 

@@ -52,3 +52,19 @@ export async function userGuards(
     guards.push(disabledForGuard(o.client, args.disabledForMs, args.disabledFor ?? "", o.activity.clock));
   return guards;
 }
+
+/**
+ * With --include-self: the name of the caller's own user among the targets, which then goes last, once every other
+ * user is done (its teardown removes the credentials the run goes on with). When STS cannot say who the caller is,
+ * no order is imposed: --include-self runs without the check.
+ */
+export async function callerOwnUserAmong(client: IAMClient, targets: FleetTargets): Promise<string | undefined> {
+  let self: string | undefined;
+  try {
+    self = selfUserArn((await callerIdentityOf(client)).arn);
+  } catch {
+    return undefined;
+  }
+  for (const [name, user] of targets.found) if (self !== undefined && user.Arn === self) return name;
+  return undefined;
+}

@@ -9,7 +9,7 @@ import { organizationAccounts, runOrganization } from "./accounts";
 import { ActivityReader } from "./activity";
 import { EXIT, finalUserList, isChanging, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
 import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf } from "./fleet";
-import { callerArnForSelf, userGuards } from "./guards";
+import { callerArnForSelf, callerOwnUserAmong, userGuards } from "./guards";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
 import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { type PlanFile, PlanFileWriter, parsePlanFile, plannedItems, planRefusal } from "./plan-file";
@@ -282,6 +282,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     return EXIT.failed;
   }
   const guards = await userGuards(args, { client: t.client, activity: t.activity, targets, plan });
+  const last = args.selection.includeSelf ? await callerOwnUserAmong(t.client, targets) : undefined;
   const window = args.selection.inactiveFor;
   const where = targets.accounts.length === 0 ? "" : ` in account ${targets.accounts.join(", ")}`;
   const missing = targets.missing.length > 0 ? `; ${targets.missing.length} not found (already gone)` : "";
@@ -318,6 +319,7 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
     keepUser: args.keepUser,
     expectUserId: args.expectUserId,
     guards,
+    last,
     record: args.record === undefined ? undefined : recordWriterFor(args.record, { roleArn: args.recordRoleArn, region: args.region }),
     onlyItemsFor: plan ? planItemsByName(plan) : undefined,
     // One user: its teardown's own lines, as before; many: the progress lines say it.

@@ -47,8 +47,9 @@ const INACTIVE_FOR_HELP = `  --inactive-for W       W is days or hours (90d, 36h
 
 export const SELECTION_HELP = `${SELECTION_NARROWING_HELP}
 ${INACTIVE_FOR_HELP}
-  --include-self         the caller's own user (STS GetCallerIdentity) may be selected or named; without it --all
-                         leaves it out and delete refuses it when named`;
+  --include-self         the caller's own user (STS GetCallerIdentity) may be selected or named, and delete takes it
+                         last, once every other user is done; without it --all leaves it out and delete refuses it
+                         when named`;
 
 /** disable's: a deny-all on the caller's own user would stop the run, so it is never disabled by its own credentials. */
 export const DISABLE_SELECTION_HELP = `${SELECTION_NARROWING_HELP}

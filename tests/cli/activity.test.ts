@@ -278,6 +278,40 @@ describe("fleet CLI: activity in plans, the --inactive-for guard, and --all sele
     });
   });
 
+  it("delete --all --include-self tears the caller's own user down last, once every other user is done", async () => {
+    await start();
+    const seeded = emulator.seed({
+      users: [
+        { userName: "a-me", path: "/team/", createDate: ago(10), accessKeys: 1 },
+        ...["b", "c", "d", "e", "f", "g"].map((n) => ({ userName: `${n}-other`, path: "/team/", createDate: ago(10), accessKeys: 1 })),
+      ],
+    });
+    emulator.clearLog();
+    const run = await asUser(seeded.users["a-me"]!.accessKeyIds[0]!, () =>
+      cli([
+        "delete",
+        "--all",
+        "--path-prefix",
+        "/team/",
+        "--include-self",
+        "--concurrency",
+        "4",
+        "--allowed-account-id",
+        emulator.accountId,
+        "--yes",
+        "--json",
+      ]),
+    );
+    const byName = Object.fromEntries(run.lines().map((l) => [String(l.userName ?? "summary"), l]));
+    for (const n of ["b", "c", "d", "e", "f", "g"]) assert.equal(byName[`${n}-other`]!.outcome, "deleted", run.stderr);
+    // a-me comes first in the account's order, and still goes last.
+    const mutating = emulator.log.filter((e) => e.mutating);
+    const firstOnSelf = mutating.findIndex((e) => e.userName === "a-me");
+    const lastOnOthers = mutating.map((e) => e.userName).lastIndexOf("g-other");
+    assert.ok(firstOnSelf > lastOnOthers, `the caller's own user was touched at ${firstOnSelf}, before ${lastOnOthers}`);
+    assert.ok(mutating.slice(firstOnSelf).every((e) => e.userName === "a-me"));
+  });
+
   it("delete --all --path-prefix /contractors/ --inactive-for 90d over 300 users removes exactly the inactive contractors, never the caller's own user", async function () {
     this.timeout(120_000);
     await start();

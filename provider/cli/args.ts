@@ -1,4 +1,5 @@
 import { parseArgs as parseNodeArgs } from "node:util";
+import type { AwsConnection } from "../aws/client";
 import { validateConnection, validateUserName } from "../validate";
 import {
   DISABLE_SELECTION_HELP,
@@ -514,3 +515,18 @@ function checkUserName(name: string, where: string): string {
 }
 
 const unique = (names: readonly string[]): string[] => [...new Set(names)];
+
+/** The connection the command line names (--region, --profile, --role-arn, --allowed-account-id), for iamClientFor. */
+export function connectionOf(flags: {
+  region?: string;
+  profile?: string;
+  roleArn?: string;
+  allowedAccountIds: readonly string[];
+}): AwsConnection {
+  return {
+    region: flags.region,
+    profile: flags.profile,
+    assumeRoles: flags.roleArn ? [{ roleArn: flags.roleArn }] : undefined,
+    allowedAccountIds: flags.allowedAccountIds.length > 0 ? [...flags.allowedAccountIds] : undefined,
+  };
+}

@@ -6,7 +6,7 @@ import { readRecords } from "../records/store";
 import type { UserRecord } from "../teardown/record";
 import { type RestoreReport, restoreUser } from "../teardown/restore";
 import { validateConnection } from "../validate";
-import { EXIT, UsageError } from "./args";
+import { connectionOf, EXIT, UsageError } from "./args";
 
 export { RESTORE_HELP } from "./args";
 
@@ -74,12 +74,7 @@ export async function runRestore(args: RestoreArgs, io: RestoreIo): Promise<numb
     io.stderr(`iam-user-teardown: ${describeFailure(err)}\n`);
     return EXIT.failed;
   }
-  const client = iamClientFor({
-    region: args.region,
-    profile: args.profile,
-    assumeRoles: args.roleArn ? [{ roleArn: args.roleArn }] : undefined,
-    allowedAccountIds: args.allowedAccountIds.length > 0 ? args.allowedAccountIds : undefined,
-  });
+  const client = iamClientFor(connectionOf(args));
   let account: string;
   try {
     await confirmAllowedAccount(client, "to restore");

@@ -29,7 +29,7 @@ import {
 import { callerArnForSelf, userGuards } from "./guards";
 import type { CliIo } from "./index";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
-import { type Counts, countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
+import { type Counts, countOutcomes, exitCode, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { Progress } from "./progress";
 import { describeSelection, firstNames, type SelectedUsers, selectUsers } from "./selection";
 
@@ -339,18 +339,12 @@ async function deleteAccounts(
   const summary = summaryJson(total, totals, { ...(kept > 0 ? { kept } : {}), accounts: runs.length, refusedAccounts: refused });
   if (args.json) json(summary);
   lines.push(
-    `${runs.length} account(s)${refused.length > 0 ? ` (${refused.length} refused: ${refused.join(", ")})` : ""}, ${renderSummary(total, totals, { finished: {}, results: [], notStarted: [] }).trimEnd()}`,
+    `${runs.length} account(s)${refused.length > 0 ? ` (${refused.length} refused: ${refused.join(", ")})` : ""}, ${renderSummary(total, totals, { results: [], notStarted: [] }).trimEnd()}`,
   );
   io.stderr(`${lines.join("\n")}\n`);
   const results = open.flatMap((r) => r.run!.results);
   const interrupted = open.some((r) => r.run!.notStarted.length > 0) || tools.interrupt.aborted;
-  return interrupted
-    ? EXIT.interrupted
-    : totals.failed > 0 || refused.length > 0
-      ? EXIT.failed
-      : results.some(isSkipped)
-        ? EXIT.skipped
-        : EXIT.ok;
+  return exitCode(interrupted, totals.failed > 0 || refused.length > 0, results.some(isSkipped));
 }
 
 const keptCount = (run: AccountRun): { kept?: number } =>

@@ -280,7 +280,8 @@ export function deleteFleet(options: DeleteFleetOptions): Promise<FleetRun> {
 }
 
 /** Whether a user's outcome says a guard kept it. */
-export const isSkipped = (result: UserResult): boolean => result.reason !== undefined && result.outcome !== "failed";
+export const isSkipped = (result: { outcome: string; reason?: string }): boolean =>
+  result.reason !== undefined && result.outcome !== "failed";
 
 /** A delete's summary names the failed users and those a guard kept; the others are counted. */
 const DELETE_RETENTION: Retention<UserResult> = {

@@ -7,11 +7,21 @@ import type { Clock } from "../clock";
 import { recordWriterFor } from "../records/store";
 import { organizationAccounts, runOrganization } from "./accounts";
 import { ActivityReader } from "./activity";
-import { EXIT, finalUserList, isChanging, type ParsedArgs, parseCommandLine, USAGE, UsageError, userNamesFromText } from "./args";
-import { deleteFleet, type FleetRun, findTargets, isSkipped, planFleet, targetsOf } from "./fleet";
+import {
+  connectionOf,
+  EXIT,
+  finalUserList,
+  isChanging,
+  type ParsedArgs,
+  parseCommandLine,
+  USAGE,
+  UsageError,
+  userNamesFromText,
+} from "./args";
+import { deleteFleet, findTargets, isSkipped, planFleet, targetsOf } from "./fleet";
 import { callerArnForSelf, callerOwnUserAmong, userGuards } from "./guards";
 import { renderMarkdownSummary, type UnreadUser } from "./markdown";
-import { countOutcomes, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
+import { countOutcomes, exitCode, keptJson, planJson, renderPlan, renderSummary, resultJson, summaryJson } from "./output";
 import { type PlanFile, PlanFileWriter, parsePlanFile, plannedItems, planRefusal } from "./plan-file";
 import { Progress } from "./progress";
 import { runQuarantine } from "./quarantine";
@@ -109,12 +119,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`iam-user-teardown: ${err.message}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  const client = iamClientFor({
-    region: args.region,
-    profile: args.profile,
-    assumeRoles: args.roleArn ? [{ roleArn: args.roleArn }] : undefined,
-    allowedAccountIds: args.allowedAccountIds.length > 0 ? args.allowedAccountIds : undefined,
-  });
+  const client = iamClientFor(connectionOf(args));
   const json = (value: object) => io.stdout(`${JSON.stringify(value)}\n`);
   const activity = new ActivityReader(client, { clock: io.clock });
   const tools: RunTools = {
@@ -334,13 +339,9 @@ async function runDelete(args: ParsedArgs, userNames: string[], io: CliIo, t: Ru
   const counts = countOutcomes(run);
   const extra = { ...(kept > 0 ? { kept } : {}), ...(run.notStarted.length > 0 ? { notStarted: run.notStarted } : {}) };
   if (args.json) t.json(summaryJson(userNames.length, counts, extra));
-  io.stderr(renderSummary(userNames.length, counts, run as FleetRun));
+  io.stderr(renderSummary(userNames.length, counts, run));
   return exitCode(run.notStarted.length > 0 || t.interrupt.aborted, counts.failed > 0, run.results.some(isSkipped));
 }
-
-/** Interrupted wins, then a failure, then a guard's skip. */
-const exitCode = (interrupted: boolean, failed: boolean, skipped = false): number =>
-  interrupted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;
 
 /** Per user name, the items its plan holds (the only ones its teardown may remove). */
 function planItemsByName(plan: PlanFile) {

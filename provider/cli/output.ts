@@ -1,6 +1,7 @@
 import type { TeardownPlan } from "../teardown";
 import { activityLine } from "../teardown/activity";
 import { countByKind, flattenInventory } from "../teardown/report";
+import { EXIT } from "./args";
 import { type FleetRun, isSkipped, type Outcome, type PlanResult, type UserResult } from "./fleet";
 
 /** One user's plan in text. */
@@ -50,7 +51,11 @@ export function summaryJson(users: number, counts: Record<string, number>, extra
 }
 
 /** The closing lines in text: the counts, then each failed user by name, then the users an interrupt left. */
-export function renderSummary(users: number, counts: Counts, run: FleetRun): string {
+export function renderSummary(
+  users: number,
+  counts: Record<string, number>,
+  run: { results: ReadonlyArray<{ userName: string; outcome: string; error?: string; reason?: string }>; notStarted: readonly string[] },
+): string {
   const parts = Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k === "interrupted" ? "not started" : k}`);
@@ -82,3 +87,7 @@ export function keptJson(
     activity,
   };
 }
+
+/** A run's exit code: interrupted wins, then a failure, then a guard's skip. */
+export const exitCode = (interrupted: boolean, failed: boolean, skipped = false): number =>
+  interrupted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;

@@ -10,7 +10,8 @@ import { createContext } from "../teardown/context";
 import { listAllPages } from "../teardown/paging";
 import { disabledSinceOf, disableUser, enableUser, type QuarantineReport } from "../teardown/quarantine";
 import { EXIT, type ParsedArgs } from "./args";
-import { type FleetTargets, findTargets, runEach, type SkippedOutcome, type UserGuard } from "./fleet";
+import { type FleetTargets, findTargets, isSkipped, runEach, type SkippedOutcome, type UserGuard } from "./fleet";
+import { exitCode, renderSummary } from "./output";
 import { firstNames } from "./selection";
 
 /** What happened to one user of a disable or enable run; a guard's skip (disable --inactive-for) leaves it untouched. */
@@ -107,27 +108,15 @@ export async function runQuarantine(
       },
     },
     // The summary names the failed users and those a guard kept; the others are only counted.
-    { outcomeOf: (r) => r.outcome, keep: (r) => r.outcome === "failed" || r.reason !== undefined },
+    { outcomeOf: (r) => r.outcome, keep: (r) => r.outcome === "failed" || isSkipped(r) },
     (userName) => quarantineOne(io.client, targets, guards, userName, disabling, args.expectUserId),
   );
   const counts: Record<string, number> = { ...run.finished };
   if (run.notStarted.length > 0) counts.interrupted = run.notStarted.length;
   if (kept > 0) counts.kept = kept;
   if (args.json) io.stdout(`${JSON.stringify({ type: "summary", users: userNames.length, ...counts })}\n`);
-  const lines = [
-    `${userNames.length} user(s): ${
-      Object.entries(counts)
-        .map(([k, n]) => `${n} ${k === "interrupted" ? "not started" : k}`)
-        .join(", ") || "nothing to do"
-    }`,
-  ];
-  for (const r of run.results) if (r.outcome === "failed") lines.push(`  failed: ${r.userName}: ${r.error}`);
-  for (const r of run.results) if (r.outcome !== "failed") lines.push(`  ${r.outcome}: ${r.userName}: ${r.reason}`);
-  if (run.notStarted.length > 0) lines.push(`  not started (interrupted): ${run.notStarted.join(", ")}`);
-  io.stderr(`${lines.join("\n")}\n`);
-  const failed = (counts.failed ?? 0) > 0;
-  const skipped = run.results.some((r) => r.outcome !== "failed");
-  return run.notStarted.length > 0 || io.interrupt.aborted ? EXIT.interrupted : failed ? EXIT.failed : skipped ? EXIT.skipped : EXIT.ok;
+  io.stderr(renderSummary(userNames.length, counts, run));
+  return exitCode(run.notStarted.length > 0 || io.interrupt.aborted, (counts.failed ?? 0) > 0, run.results.some(isSkipped));
 }
 
 const describeSwitched = (r: QuarantineResult): string =>

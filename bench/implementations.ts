@@ -321,64 +321,92 @@ function connectFleetCliProcess(endpoint: string): Connected {
     },
   };
   async function runFleet(users: readonly SeededUser[]): Promise<UserOutcome[]> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-fleet-cli-"));
-    const figuresFile = path.join(dir, "figures.json");
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      AWS_ENDPOINT_URL_IAM: endpoint,
-      AWS_ENDPOINT_URL_STS: endpoint,
-      BENCH_CHILD_FIGURES: figuresFile,
+    const run = await runFleetCliProcess(
+      ["delete", "--from-file", "-", "--yes", "--json"],
+      users.map((u) => u.spec.userName),
+      endpoint,
+    );
+    figures = run.figures;
+    return outcomesFromJsonLines(users, run.stdout, run.exitText, run.stderrTail);
+  }
+}
+
+/** One run of the fleet CLI in its own process, and what it printed and measured of itself. */
+export interface FleetCliProcessRun {
+  figures: OwnProcessFigures;
+  stdout: string;
+  /** The end of its standard error (progress, one line a user): why it failed, if it did. */
+  stderrTail: string;
+  /** "exit 0", "killed by SIGKILL". */
+  exitText: string;
+}
+
+/**
+ * Runs the compiled CLI (`node bin/iam-user-teardown.js ARGS`) with the user names on standard input, IAM and STS
+ * reached at `endpoint`, in a process of its own whose memory, CPU and wall (from spawn to exit) are its own.
+ */
+export async function runFleetCliProcess(
+  args: readonly string[],
+  userNames: readonly string[],
+  endpoint: string,
+): Promise<FleetCliProcessRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-fleet-cli-"));
+  const figuresFile = path.join(dir, "figures.json");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ENDPOINT_URL_IAM: endpoint,
+    AWS_ENDPOINT_URL_STS: endpoint,
+    BENCH_CHILD_FIGURES: figuresFile,
+  };
+  // The bench's own node options (if any) are not the CLI's.
+  delete env.NODE_OPTIONS;
+  try {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["--require", FIGURES_PRELOAD, FLEET_CLI_BIN, ...args], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    // Progress, one line per user: drained so the process never blocks on it; the tail says why it failed, if it did.
+    child.stderr.on("data", (b: Buffer) => (err = (err + b.toString("utf8")).slice(-4000)));
+    // A process that exits before reading all its input must not fail the bench with EPIPE: its exit says why.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(`${userNames.join("\n")}\n`);
+    let exitedAt = Number.NaN;
+    child.once("exit", () => (exitedAt = performance.now()));
+    // "close" comes after "exit", once standard output and error are read to the end.
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (code, signal) => resolve({ code, signal }));
+    });
+    const exitText = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
+    if (!fs.existsSync(figuresFile)) throw new Error(`the fleet CLI process left no figures (${exitText}): ${err.slice(-500)}`);
+    const f = JSON.parse(fs.readFileSync(figuresFile, "utf8")) as {
+      peakRssKiB: number;
+      peakRssSource: string;
+      loadedRssKiB: number;
+      peakHeapUsedKiB: number;
+      cpuUserUs: number;
+      cpuSystemUs: number;
     };
-    // The bench's own node options (if any) are not the CLI's.
-    delete env.NODE_OPTIONS;
-    try {
-      const started = performance.now();
-      const child = spawn(
-        process.execPath,
-        ["--require", FIGURES_PRELOAD, FLEET_CLI_BIN, "delete", "--from-file", "-", "--yes", "--json"],
-        {
-          env,
-          stdio: ["pipe", "pipe", "pipe"],
-        },
-      );
-      const out: Buffer[] = [];
-      let err = "";
-      child.stdout.on("data", (b: Buffer) => out.push(b));
-      // Progress, one line per user: drained so the process never blocks on it; the tail says why it failed, if it did.
-      child.stderr.on("data", (b: Buffer) => (err = (err + b.toString("utf8")).slice(-4000)));
-      // A process that exits before reading all its input must not fail the bench with EPIPE: its exit says why.
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(`${users.map((u) => u.spec.userName).join("\n")}\n`);
-      let exitedAt = Number.NaN;
-      child.once("exit", () => (exitedAt = performance.now()));
-      // "close" comes after "exit", once standard output and error are read to the end.
-      const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-        child.once("error", reject);
-        child.once("close", (code, signal) => resolve({ code, signal }));
-      });
-      const exitText = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
-      if (!fs.existsSync(figuresFile)) throw new Error(`the fleet CLI process left no figures (${exitText}): ${err.slice(-500)}`);
-      const f = JSON.parse(fs.readFileSync(figuresFile, "utf8")) as {
-        peakRssKiB: number;
-        peakRssSource: string;
-        loadedRssKiB: number;
-        peakHeapUsedKiB: number;
-        cpuUserUs: number;
-        cpuSystemUs: number;
-      };
-      const kibToMb = (k: number) => Math.round((k / 1024) * 10) / 10;
-      figures = {
+    const kibToMb = (k: number) => Math.round((k / 1024) * 10) / 10;
+    return {
+      figures: {
         wallMs: exitedAt - started,
         peakRssMb: kibToMb(f.peakRssKiB),
         peakRssSource: f.peakRssSource,
         loadedRssMb: kibToMb(f.loadedRssKiB),
         peakHeapUsedMb: kibToMb(f.peakHeapUsedKiB),
         cpuMs: (f.cpuUserUs + f.cpuSystemUs) / 1000,
-      };
-      return outcomesFromJsonLines(users, Buffer.concat(out).toString("utf8"), exitText, err);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+      },
+      stdout: Buffer.concat(out).toString("utf8"),
+      stderrTail: err,
+      exitText,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

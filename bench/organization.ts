@@ -3,20 +3,17 @@
  * throttled on its own, all torn down by one fleet CLI process (the compiled package, bin/iam-user-teardown.js) with
  * an accounts file. IAM throttles each account apart, so the run's floor is the slowest account's, not the sum.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import { type ActionCounts, engineCalls, minimalCalls } from "./call-model";
 import type { InspectResult } from "./emulator-host";
+import { runFleetCliProcess } from "./implementations";
 import { limitFor } from "./limits";
 import type { RemoteEmulator } from "./remote-emulator";
 import type { BenchRecord } from "./report";
 import { type ScenarioSpec, seedOf } from "./scenarios";
 
-const FLEET_CLI_BIN = path.join(__dirname, "..", "provider", "bin", "iam-user-teardown.js");
-const FIGURES_PRELOAD = path.join(__dirname, "child-process-figures.js");
 const ROLE_NAME = "BenchDecommission";
 
 /** The accounts of the scenario: 100000000001, 100000000002, ... */
@@ -45,7 +42,6 @@ interface UserLine {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
-const kibToMb = (k: number) => Math.round((k / 1024) * 10) / 10;
 
 export async function runOrganizationScenario(emu: RemoteEmulator, s: ScenarioSpec, latencyMs: number): Promise<BenchRecord> {
   const accountIds = organizationAccountIds(s.accounts!);
@@ -79,45 +75,13 @@ export async function runOrganizationScenario(emu: RemoteEmulator, s: ScenarioSp
   try {
     const accountsFile = path.join(dir, "accounts.txt");
     fs.writeFileSync(accountsFile, `${accountIds.map((id) => `${id} ${roleArn(id)}`).join("\n")}\n`);
-    const figuresFile = path.join(dir, "figures.json");
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      AWS_ENDPOINT_URL_IAM: emu.endpoint,
-      AWS_ENDPOINT_URL_STS: emu.endpoint,
-      BENCH_CHILD_FIGURES: figuresFile,
-    };
-    delete env.NODE_OPTIONS;
-    const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      ["--require", FIGURES_PRELOAD, FLEET_CLI_BIN, "delete", "--accounts-file", accountsFile, "--from-file", "-", "--yes", "--json"],
-      { env, stdio: ["pipe", "pipe", "pipe"] },
+    const run = await runFleetCliProcess(
+      ["delete", "--accounts-file", accountsFile, "--from-file", "-", "--yes", "--json"],
+      s.targets.map((t) => t.userName),
+      emu.endpoint,
     );
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => (err = (err + b.toString("utf8")).slice(-4000)));
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(`${s.targets.map((t) => t.userName).join("\n")}\n`);
-    let exitedAt = Number.NaN;
-    child.once("exit", () => (exitedAt = performance.now()));
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("close", (code, signal) => resolve({ code, signal }));
-    });
-    const wallMs = exitedAt - started;
-    const exitText = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.code}`;
-    if (!fs.existsSync(figuresFile)) throw new Error(`the fleet CLI process left no figures (${exitText}): ${err.slice(-500)}`);
-    const f = JSON.parse(fs.readFileSync(figuresFile, "utf8")) as {
-      peakRssKiB: number;
-      peakRssSource: string;
-      loadedRssKiB: number;
-      peakHeapUsedKiB: number;
-      cpuUserUs: number;
-      cpuSystemUs: number;
-    };
-    const lines = Buffer.concat(out)
-      .toString("utf8")
+    const { wallMs } = run.figures;
+    const lines = run.stdout
       .trim()
       .split("\n")
       .filter(Boolean)
@@ -162,7 +126,7 @@ export async function runOrganizationScenario(emu: RemoteEmulator, s: ScenarioSp
       acceptedCalls: stats.accepted,
       throttledCalls: stats.throttled,
       wallMs: Math.round(wallMs),
-      cpuMs: Math.round((f.cpuUserUs + f.cpuSystemUs) / 1000),
+      cpuMs: Math.round(run.figures.cpuMs),
       emulatorCpuMs: Math.round(stats.emulatorCpuMs),
       limitMs: Math.round(slowest.limit.ms),
       latencyMs,
@@ -174,9 +138,9 @@ export async function runOrganizationScenario(emu: RemoteEmulator, s: ScenarioSp
       },
       minimalLimitMs: Math.round(minimal.ms),
       ratioToLimit: round2(wallMs / slowest.limit.ms),
-      peakRssMb: kibToMb(f.peakRssKiB),
-      baselineRssMb: kibToMb(f.loadedRssKiB),
-      ownProcess: { peakRssSource: f.peakRssSource, peakHeapUsedMb: kibToMb(f.peakHeapUsedKiB), benchPeakRssMb: 0 },
+      peakRssMb: run.figures.peakRssMb,
+      baselineRssMb: run.figures.loadedRssMb,
+      ownProcess: { peakRssSource: run.figures.peakRssSource, peakHeapUsedMb: run.figures.peakHeapUsedMb, benchPeakRssMb: 0 },
       users: allUsers.length,
       accounts: accountIds.length,
       organization,
@@ -187,7 +151,7 @@ export async function runOrganizationScenario(emu: RemoteEmulator, s: ScenarioSp
       failureSamples: [
         ...new Set([
           ...outcomes.map((l) => l?.error).filter((e): e is string => !!e),
-          ...(failures > 0 && outcomes.some((l) => !l) ? [`${exitText}: ${err.slice(-300)}`] : []),
+          ...(failures > 0 && outcomes.some((l) => !l) ? [`${run.exitText}: ${run.stderrTail.slice(-300)}`] : []),
         ]),
       ].slice(0, 3),
       orphanedVirtual: orphaned,
